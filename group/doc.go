@@ -1,0 +1,95 @@
+// Package group runs goroutines as tasks of a nursery, a [Group], that owns
+// them: a group is Closed only after every task and subgroup started in it
+// has returned, and every task's outcome, error and panic is accounted for.
+//
+// A Group is what x/sync/errgroup, sourcegraph/conc and Trio's nurseries are
+// to their users, with hat.aio's lifecycle: tasks get a context cancelled
+// when the group closes, groups nest, a task ends in exactly one final state,
+// and closing is bounded and explains itself.
+//
+//	var g group.Group
+//	defer g.Close()
+//	g.Go(func(ctx context.Context) error { return serve(ctx) })
+//
+// # Lifecycle
+//
+// A group is [Open], then [Closing], then [Closed], and never goes back.
+// [Group.Closing] and [Group.Done] are channels closed at the two
+// transitions. An open group accepts tasks ([Group.Go], [Async],
+// [Group.Start]) and subgroups ([Group.Subgroup]); a group that is not open
+// refuses them: the returned task is already [Refused] with [ErrClosed].
+//
+// A group starts closing when [Group.Cancel] or [Group.Close] is called, when
+// a task fails (fail-fast groups), when its parent closes, or when its context
+// is cancelled from outside. [Group.Shutdown] starts closing without
+// cancelling and cancels only when its own context ends. [Group.Wait] does not
+// start closing: it waits until nothing runs, then the group is Closed.
+//
+// A parent group closes its subgroups first and is Closed only after all of
+// them are.
+//
+// # Errors
+//
+// By default a group fails fast: the first task error cancels the group with
+// that error as the context's cause, like errgroup.WithContext. With
+// [Supervise], errors go to a handler and the group stays open (hat.aio's
+// exception_cb).
+//
+// A task that returns its context's error (or cause) after its context was
+// cancelled has not failed: it is [Canceled]. Cancellation from outside (the
+// parent context, a deadline, [Timeout]) is nonetheless reported by Wait, so
+// it never turns into success.
+//
+// Wait, Close and Shutdown return every failure combined with
+// go.uber.org/multierr, first failure first; errors.Is and errors.As see each
+// of them. An error from a named task names the task. A failed subgroup's
+// combined error is one failure of its parent.
+//
+// # Cancellation
+//
+// Each task gets its own context, derived from the group's [Group.Context]:
+// it is cancelled by [Task.Cancel] (cause [ErrCanceled]) and when the group
+// is cancelled ([context.Cause] gives the group's cause). Tasks receive the
+// group's context, not the caller's: a task outlives the function that
+// started it, never its group.
+//
+// # Panics
+//
+// A panic in a task is recovered at the task boundary into a [*PanicError]
+// holding the value, the stack and the task's path. It is reported at once
+// to the group's panic hook (by default the standard logger; see [OnPanic]),
+// because a panic seen only at a late Wait hides bugs. It is a failure: the
+// group is cancelled and its other tasks are joined. Then the first Wait,
+// Close or Shutdown to return raises it again in its own goroutine, with the
+// original stack in its message. With [PanicsAsErrors] it is instead an
+// ordinary error under the group's error policy (for servers and
+// supervisors). panic(nil) is a panic. A task that calls [runtime.Goexit]
+// (t.FailNow in a test) has [Failed] with [ErrGoexit].
+//
+// # Waiting from a task
+//
+// A task may call Cancel on its own group at any time. Wait, Close and
+// Shutdown called from a task of the same group (or of one of its
+// subgroups) could never return, because the group waits for the caller.
+// When such a call has blocked for a second, it checks, with a goroutine
+// profile, whether its caller is one of the group's tasks, and if so returns
+// [ErrWaitInTask] instead of hanging (Close has cancelled the group by
+// then). Waiting for a subgroup that the task made, or for an unrelated
+// group, is fine and costs nothing extra. The check reads the pprof labels
+// that every task goroutine carries, so a task that replaces its goroutine's
+// labels with ones not derived from its context disables it.
+//
+// # Observability
+//
+// Every task goroutine runs with the pprof labels [LabelGroup] (the group's
+// path) and, for named tasks, [LabelTask], so goroutine profiles group
+// goroutines by nursery. [Group.Stats] counts tasks by state at any time.
+//
+// # Names
+//
+// Go, Wait and Close keep errgroup's and io.Closer's names. The typed
+// variant is the function [Async], not a method, because methods cannot
+// have type parameters. Cancel is hat.aio's close and Close is its
+// async_close, renamed so that Close is io.Closer and never leaves work
+// running.
+package group

@@ -1,0 +1,110 @@
+package group
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrClosed is returned by [Task.Err] for a task that was refused because its
+// group was no longer open, by [Group.Start] on a group that is not open, and
+// by [Group.Cause] (and as the cause of the group's context) after a plain
+// [Group.Cancel], [Group.Close] or [Group.Shutdown].
+var ErrClosed = errors.New("group: closed")
+
+// ErrCanceled is the cause of a task's context after [Task.Cancel].
+var ErrCanceled = errors.New("group: task canceled")
+
+// ErrNotReady is returned by [Group.Start] when the task returned nil without
+// calling ready.
+var ErrNotReady = errors.New("group: task returned before calling ready")
+
+// ErrGoexit is the error of a task that ended with [runtime.Goexit] (for
+// example t.FailNow in a test) instead of returning.
+var ErrGoexit = errors.New("group: task called runtime.Goexit")
+
+// ErrWaitInTask is returned by [Group.Wait], [Group.Close] and
+// [Group.Shutdown] when they are called from one of the group's own tasks (or
+// a task of one of its subgroups), which would otherwise wait for itself
+// forever. See "Waiting from a task" in the package documentation.
+var ErrWaitInTask = errors.New("group: wait called from a task of the group it waits for")
+
+// A PanicError is a panic recovered from a task. It is the error of the task
+// that panicked, and by default [Group.Wait] raises it again once the group's
+// other tasks have been cancelled and joined.
+type PanicError struct {
+	// Value is what the task passed to panic.
+	Value any
+	// Stack is the stack of the goroutine that panicked, captured where the
+	// panic was recovered (the panicking frames are on it).
+	Stack []byte
+	// Task is the path of the task that panicked: its group's path and its
+	// name (or "#id" when it has no name).
+	Task string
+}
+
+// Error describes the panic and includes the original stack.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("group: task %s panicked: %v\n\ngoroutine stack at recovery:\n%s", e.Task, e.Value, e.Stack)
+}
+
+// Unwrap returns the panic value when it is an error, so that [errors.Is] and
+// [errors.As] see through the panic.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// A StuckTask describes a task that had not returned when [Group.Shutdown]
+// gave up waiting for it.
+type StuckTask struct {
+	// Task is the task's path: its group's path and its name or "#id".
+	Task string
+	// Age is how long the task had been running.
+	Age time.Duration
+}
+
+// A ShutdownError is returned by [Group.Shutdown] when its context ended
+// before the group closed and some tasks then ignored their cancellation for
+// the whole grace period. The tasks are still owned by the group: a later
+// [Group.Wait] or [Group.Close] waits for them.
+type ShutdownError struct {
+	// Cause is the cause of Shutdown's context.
+	Cause error
+	// Stuck lists the tasks still running, oldest first.
+	Stuck []StuckTask
+	// Err holds the failures of the group so far, if any.
+	Err error
+}
+
+// Error names every stuck task with its age.
+func (e *ShutdownError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "group: shutdown gave up (%v): %d task(s) ignored cancellation:", e.Cause, len(e.Stuck))
+	for _, s := range e.Stuck {
+		fmt.Fprintf(&b, " %s (running %v);", s.Task, s.Age.Round(time.Millisecond))
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, " failures: %v", e.Err)
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// Unwrap returns the context's cause and the group's failures, so that
+// errors.Is(err, context.DeadlineExceeded) holds after a deadline.
+func (e *ShutdownError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{e.Cause}
+	}
+	return []error{e.Cause, e.Err}
+}
+
+// taskError names the task an error came from.
+type taskError struct {
+	task string
+	err  error
+}
+
+func (e *taskError) Error() string { return "task " + e.task + ": " + e.err.Error() }
+func (e *taskError) Unwrap() error { return e.err }

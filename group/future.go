@@ -1,0 +1,63 @@
+package group
+
+import "context"
+
+// A Future is a [Task] with a typed result, started by [Async]. It has all
+// of Task's methods. Its methods are safe for concurrent use.
+type Future[T any] struct {
+	Task
+	fn  func(context.Context) (T, error)
+	val T // written by the task before it finishes
+}
+
+// futureRunner lets the task goroutine call a Future's function without a
+// closure per task.
+type futureRunner interface {
+	runFuture(ctx context.Context) error
+}
+
+// Async starts fn as a task of g, like [Group.Go], and returns its Future.
+// (It is a function, not a method, because Go methods cannot have type
+// parameters.) On a group that is not open, the Future is already
+// [Refused] with [ErrClosed].
+//
+// Async panics if g or fn is nil.
+func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...TaskOption) *Future[T] {
+	if g == nil || fn == nil {
+		panic("group: Async with nil group or function")
+	}
+	f := &Future[T]{fn: fn}
+	f.g, f.fut = g, f
+	if len(opts) > 0 {
+		f.name = taskName(opts)
+	}
+	if g.admit(&f.Task) {
+		go f.run()
+	}
+	return f
+}
+
+func (f *Future[T]) runFuture(ctx context.Context) error {
+	v, err := f.fn(ctx)
+	f.val = v
+	return err
+}
+
+// Result blocks until the task has finished and returns its value and
+// [Task.Err]. The value is the zero value if the function never ran.
+func (f *Future[T]) Result() (T, error) {
+	<-f.Done()
+	return f.val, f.Err()
+}
+
+// Await is [Future.Result] bounded by ctx: if ctx ends first it returns the
+// zero value and ctx's cause, and the task goes on.
+func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	select {
+	case <-f.Done():
+		return f.Result()
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}

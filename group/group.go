@@ -1,0 +1,235 @@
+package group
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/multierr"
+)
+
+// A Group is a nursery: it owns the goroutines of the tasks started in it and
+// of its subgroups, and it is Closed only after every one of them has
+// returned. See the package documentation for the lifecycle, the error
+// policy and the handling of panics.
+//
+// The zero value is an open root group that fails fast, with parent context
+// [context.Background], so a Group can be embedded by value. A Group must not
+// be copied after first use. Its methods are safe for concurrent use.
+//
+// Go costs about one bare goroutine plus a little: see BenchmarkGroup in
+// tests/bench and its RESULTS.md for the measured numbers.
+type Group struct {
+	inited atomic.Bool // set once the fields below the line are made
+
+	parent    *Group
+	opts      options
+	id        uint64
+	path      string // names from the root, "/"-separated, for people
+	idPath    string // ids from the root, "/"-separated, unique
+	began     time.Time
+	ctx       context.Context // parent of every task's context; carries pprof labels
+	cancelCtx context.CancelCauseFunc
+	release   context.CancelFunc // the Timeout context's, or nil
+	stopWatch func() bool        // stops the context.AfterFunc watching ctx, or nil
+	closing   chan struct{}
+	done      chan struct{}
+
+	mu        sync.Mutex // guards everything below, and init
+	state     State
+	cancelled bool  // ctx has been (or is being) cancelled by the group itself
+	waiting   bool  // Wait or Shutdown is in progress: close once drained
+	cause     error // why the group left Open
+	running   int   // tasks and subgroups that have not finished
+	tasks     *Task // running tasks, newest first
+	subs      map[*Group]struct{}
+	nextID    uint64
+	errs      []error     // failures, first first
+	panicked  *PanicError // first panic to raise again in Wait
+	raised    bool        // panicked has been raised by a Wait
+	result    error       // combined errs, fixed when Closed
+	stats     Stats
+
+	// Work that unlock does after releasing mu.
+	cancelSubs []*Group
+	subsCause  error
+	notify     bool
+}
+
+// groupIDs numbers groups for their unique id path. It is a counter, not
+// state shared between groups: groups never touch each other's fields.
+var groupIDs atomic.Uint64
+
+// New returns an open root group whose tasks' contexts derive from ctx. When
+// ctx is cancelled or its deadline passes, the group starts closing and
+// [Group.Wait] reports ctx's cause.
+//
+// New panics if ctx is nil.
+func New(ctx context.Context, opts ...Option) *Group {
+	if ctx == nil {
+		panic("group: New with nil context")
+	}
+	g := &Group{}
+	g.init(nil, ctx, buildOptions(defaultOptions(), opts))
+	return g
+}
+
+func buildOptions(o options, opts []Option) options {
+	for _, opt := range opts {
+		if opt == nil {
+			panic("group: nil Option")
+		}
+		opt.apply(&o)
+	}
+	return o
+}
+
+// lazy makes the zero value usable.
+func (g *Group) lazy() {
+	if !g.inited.Load() {
+		g.init(nil, context.Background(), defaultOptions())
+	}
+}
+
+func (g *Group) init(parent *Group, pctx context.Context, o options) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inited.Load() {
+		return
+	}
+	g.parent, g.opts = parent, o
+	g.id = groupIDs.Add(1)
+	g.began = time.Now()
+	name := o.name
+	if name == "" {
+		name = "#" + itoa(g.id)
+	}
+	g.path, g.idPath = name, itoa(g.id)
+	if parent != nil {
+		g.path = parent.path + "/" + name
+		g.idPath = parent.idPath + "/" + g.idPath
+	}
+	ctx, cancel := context.WithCancelCause(withLabels(pctx, g))
+	g.cancelCtx = cancel
+	if o.timeout > 0 {
+		ctx, g.release = context.WithTimeoutCause(ctx, o.timeout, &timeoutError{g.path, o.timeout})
+	}
+	g.ctx = ctx
+	g.closing = make(chan struct{})
+	g.done = make(chan struct{})
+	// A subgroup hears of its parent's cancellation from the parent itself;
+	// only cancellation from outside the tree needs watching.
+	if (parent == nil && pctx.Done() != nil) || o.timeout > 0 {
+		g.stopWatch = context.AfterFunc(ctx, g.contextDone)
+	}
+	g.inited.Store(true)
+}
+
+// Subgroup returns a child group. Closing g closes the child first, g is
+// Closed only after the child is, and a failure of the child (its combined
+// error) counts as one failure of g. The child inherits g's panic handling
+// and shutdown grace; opts may override them and give it a name, an error
+// policy and a timeout. A subgroup of a group that is no longer open is
+// already Closed and refuses every task.
+func (g *Group) Subgroup(opts ...Option) *Group {
+	g.lazy()
+	sg := &Group{}
+	sg.init(g, g.ctx, buildOptions(g.opts.inherit(), opts))
+	g.mu.Lock()
+	if g.state != Open {
+		g.mu.Unlock()
+		sg.mu.Lock()
+		sg.toClosingLocked(ErrClosed)
+		sg.finishLocked()
+		sg.notify = false // g never counted it
+		sg.mu.Unlock()
+		return sg
+	}
+	if g.subs == nil {
+		g.subs = make(map[*Group]struct{})
+	}
+	g.subs[sg] = struct{}{}
+	g.running++
+	g.mu.Unlock()
+	return sg
+}
+
+// Name returns the group's name, or "#id" when it was given none.
+func (g *Group) Name() string {
+	g.lazy()
+	if g.opts.name != "" {
+		return g.opts.name
+	}
+	return "#" + itoa(g.id)
+}
+
+// State returns the group's current state.
+func (g *Group) State() State {
+	g.lazy()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.state
+}
+
+// Closing returns a channel that is closed when the group leaves [Open].
+func (g *Group) Closing() <-chan struct{} {
+	g.lazy()
+	return g.closing
+}
+
+// Done returns a channel that is closed when the group is [Closed]: every
+// task and subgroup has returned.
+func (g *Group) Done() <-chan struct{} {
+	g.lazy()
+	return g.done
+}
+
+// Context returns the context that every task's context derives from. It is
+// cancelled when the group is cancelled or fails, and at the latest when the
+// group is Closed.
+func (g *Group) Context() context.Context {
+	g.lazy()
+	return g.ctx
+}
+
+// Cause returns nil while the group is open, and afterwards why it left
+// Open: [ErrClosed] after Cancel, Close, Shutdown or a completed Wait; the
+// first failure when it failed fast; its context's cause when that was
+// cancelled from outside; its parent's cause when its parent closed it.
+func (g *Group) Cause() error {
+	g.lazy()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.cause
+}
+
+// Stats returns the counts of the group's own tasks. It can be called at any
+// time; see [Stats] for the invariant the counts keep.
+func (g *Group) Stats() Stats {
+	g.lazy()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.stats
+}
+
+// outcome returns the combined failures once the group is Closed and raises
+// its first panic in the first caller that asks.
+func (g *Group) outcome() error {
+	g.mu.Lock()
+	res, pe := g.result, g.panicked
+	if pe != nil && !g.raised {
+		g.raised = true
+	} else {
+		pe = nil
+	}
+	g.mu.Unlock()
+	if pe != nil {
+		panic(pe)
+	}
+	return res
+}
+
+// combine joins failures, first first, so that errors.Is and errors.As see
+// each of them.
+func combine(errs []error) error { return multierr.Combine(errs...) }

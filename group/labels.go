@@ -1,0 +1,25 @@
+package group
+
+import (
+	"context"
+	"runtime/pprof"
+)
+
+// pprof label keys set on every task goroutine.
+const (
+	// LabelGroup is the pprof label holding the path of a task's group:
+	// group names from the root, "/"-separated ("#id" for unnamed groups).
+	LabelGroup = "nursery.group"
+	// LabelTask is the pprof label holding a named task's name.
+	LabelTask = "nursery.task"
+	// labelGroupID holds the group's unique id path; Wait uses it to find
+	// out whether its caller is one of the group's own tasks.
+	labelGroupID = "nursery.gid"
+)
+
+// withLabels returns ctx carrying g's pprof labels. Task goroutines set
+// their labels from the group's context, so an unnamed task costs no
+// allocation for them.
+func withLabels(ctx context.Context, g *Group) context.Context {
+	return pprof.WithLabels(ctx, pprof.Labels(LabelGroup, g.path, labelGroupID, g.idPath))
+}

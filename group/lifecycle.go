@@ -1,0 +1,290 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Cancel starts closing the group now: it refuses new tasks and cancels the
+// contexts of all its tasks and subgroups with cause [ErrClosed]. It does not
+// wait (hat.aio's close). Calling it again, or from one of the group's own
+// tasks, is safe.
+func (g *Group) Cancel() { g.cancelWith(ErrClosed, false) }
+
+// Close cancels the group like [Group.Cancel] and then waits like
+// [Group.Wait], returning what Wait returns. It implements [io.Closer], is
+// idempotent and safe from many goroutines, and is made for
+// defer g.Close().
+func (g *Group) Close() error {
+	g.Cancel()
+	return g.Wait()
+}
+
+// Wait blocks until no task or subgroup of the group is running, then the
+// group is Closed. Tasks may start new tasks while Wait waits; once the group
+// is Closed it refuses new tasks. Wait does not cancel anything.
+//
+// Wait returns every failure combined with [go.uber.org/multierr], first
+// failure first, each naming its task when the task is named; when the group
+// was cancelled from outside (its parent context or its Timeout), that cause
+// is among them. A group closed by Cancel or Close without failures returns
+// nil. Later calls return the same.
+//
+// If a task panicked and the group was not made with [PanicsAsErrors], the
+// first Wait (or Close or Shutdown) to return raises the [*PanicError] again
+// in its own goroutine; later calls return it as an error.
+//
+// Called from one of the group's own tasks, Wait cannot return; it detects
+// that and returns [ErrWaitInTask] instead (see "Waiting from a task").
+func (g *Group) Wait() error {
+	g.lazy()
+	g.mu.Lock()
+	g.waiting = true
+	g.finishIfDrainedLocked()
+	g.unlock()
+	if _, err := g.await(nil); err != nil {
+		return err
+	}
+	return g.outcome()
+}
+
+// Shutdown closes the group gracefully: it refuses new tasks (in subgroups
+// too) and lets running tasks finish on their own. If ctx ends first, it
+// cancels the remaining tasks and waits for them for the group's shutdown
+// grace (one second unless set with [ShutdownGrace]). It returns what
+// [Group.Wait] returns, joined with ctx's cause when it had to cancel; if
+// tasks still run when the grace has passed, it returns a [*ShutdownError]
+// naming each with its age instead of hanging. Those tasks stay owned by the
+// group: a later Wait or Close waits for them.
+func (g *Group) Shutdown(ctx context.Context) error {
+	g.lazy()
+	g.drain()
+	if done, err := g.await(ctx.Done()); err != nil || done {
+		if err != nil {
+			return err
+		}
+		return g.outcome()
+	}
+	// The graceful part is over: cancel whatever is left, then give it the
+	// grace period to return.
+	g.cancelWith(ErrClosed, false)
+	grace, stop := context.WithTimeout(context.Background(), g.opts.grace)
+	defer stop()
+	done, err := g.await(grace.Done())
+	switch {
+	case err != nil:
+		return err
+	case done:
+		return combine([]error{g.outcome(), fmt.Errorf("group: shutdown cancelled the remaining tasks: %w", context.Cause(ctx))})
+	}
+	g.mu.Lock()
+	failures := combine(g.errs)
+	g.mu.Unlock()
+	return &ShutdownError{Cause: context.Cause(ctx), Stuck: g.stuck(), Err: failures}
+}
+
+// drain moves the group and its subgroups to Closing without cancelling
+// anything, and makes them close once they have no task left.
+func (g *Group) drain() {
+	g.mu.Lock()
+	g.waiting = true
+	if g.state == Open {
+		g.toClosingLocked(ErrClosed)
+	}
+	subs := g.subsLocked()
+	g.finishIfDrainedLocked()
+	g.unlock()
+	for _, sg := range subs {
+		sg.drain()
+	}
+}
+
+// contextDone runs (through context.AfterFunc) when the group's context is
+// cancelled from outside: by its parent context or its Timeout.
+func (g *Group) contextDone() { g.cancelWith(context.Cause(g.ctx), true) }
+
+// cancelWith cancels the group and its subgroups. An external cause is a
+// failure of the group, reported by Wait.
+func (g *Group) cancelWith(cause error, external bool) {
+	g.lazy()
+	g.mu.Lock()
+	if external {
+		if g.outsideCauseLocked() == nil || g.state == Closed {
+			g.mu.Unlock()
+			return
+		}
+		g.errs = append(g.errs, cause)
+	}
+	g.cancelLocked(cause, external)
+	g.finishIfDrainedLocked()
+	g.unlock()
+}
+
+// outsideCauseLocked returns the cause of a cancellation of the group's
+// context that came from outside the group tree (the parent context given to
+// New, or the group's Timeout) and has not been handled yet.
+func (g *Group) outsideCauseLocked() error {
+	if g.cancelled || g.ctx.Err() == nil {
+		return nil
+	}
+	if g.parent != nil && g.parent.ctx.Err() != nil {
+		return nil // the parent closes g itself
+	}
+	return context.Cause(g.ctx)
+}
+
+// cancelLocked cancels the group's context; its subgroups are cancelled by
+// unlock, after g.mu is released.
+func (g *Group) cancelLocked(cause error, external bool) {
+	if g.cancelled || g.state == Closed {
+		return
+	}
+	g.cancelled = true
+	if g.state == Open {
+		g.toClosingLocked(cause)
+	}
+	if !external && g.stopWatch != nil {
+		// Our own cancellation must not look like one from outside.
+		g.stopWatch()
+	}
+	g.cancelCtx(cause)
+	// Subgroups' contexts are already cancelled (they derive from ours);
+	// unlock moves them to Closing too and records why.
+	g.cancelSubs, g.subsCause = g.subsLocked(), cause
+}
+
+// failLocked records a failure and applies the fail-fast policy.
+func (g *Group) failLocked(err error) {
+	g.errs = append(g.errs, err)
+	if pe := panicIn(err); pe != nil && !g.opts.panicsAsErrors && g.panicked == nil {
+		g.panicked = pe
+	}
+	g.cancelLocked(err, false)
+}
+
+// unlock releases g.mu and then does what must not run under it: cancelling
+// subgroups and telling the parent that g is Closed (both lock other groups,
+// and a parent may lock its children while holding its own lock).
+func (g *Group) unlock() {
+	subs, cause := g.cancelSubs, g.subsCause
+	g.cancelSubs, g.subsCause = nil, nil
+	notify := g.notify
+	g.notify = false
+	g.mu.Unlock()
+	for _, sg := range subs {
+		sg.cancelWith(cause, false)
+	}
+	if notify {
+		g.parent.childDone(g)
+	}
+}
+
+func (g *Group) toClosingLocked(cause error) {
+	g.state, g.cause = Closing, cause
+	close(g.closing)
+}
+
+func (g *Group) subsLocked() []*Group {
+	if len(g.subs) == 0 {
+		return nil
+	}
+	subs := make([]*Group, 0, len(g.subs))
+	for sg := range g.subs {
+		subs = append(subs, sg)
+	}
+	return subs
+}
+
+// finishIfDrainedLocked closes the group when nothing runs in it any more
+// and someone asked for it to close (Cancel, a failure, Wait or Shutdown).
+func (g *Group) finishIfDrainedLocked() {
+	if g.running > 0 || g.state == Closed || (g.state == Open && !g.waiting) {
+		return
+	}
+	// The tasks may have seen a cancellation from outside before the
+	// AfterFunc watching for it has run: it must not be lost.
+	if cause := g.outsideCauseLocked(); cause != nil {
+		g.errs = append(g.errs, cause)
+		g.cancelLocked(cause, true)
+	}
+	if g.state == Open {
+		g.toClosingLocked(ErrClosed)
+	}
+	g.finishLocked()
+}
+
+// finishLocked makes the group Closed; unlock then tells the parent.
+func (g *Group) finishLocked() {
+	g.state = Closed
+	g.result = combine(g.errs)
+	if g.stopWatch != nil {
+		g.stopWatch()
+	}
+	g.cancelCtx(ErrClosed) // releases the context; an earlier cause is kept
+	if g.release != nil {
+		g.release()
+	}
+	close(g.done)
+	g.notify = g.parent != nil
+}
+
+// childDone accounts for a closed subgroup as one finished task of g.
+func (g *Group) childDone(sg *Group) {
+	err := sg.result
+	if err != nil && g.opts.onError != nil && (g.opts.panicsAsErrors || panicIn(err) == nil) {
+		g.opts.onError(err)
+		err = nil
+	}
+	g.mu.Lock()
+	delete(g.subs, sg)
+	g.running--
+	if err != nil {
+		g.failLocked(err)
+	}
+	g.finishIfDrainedLocked()
+	g.unlock()
+}
+
+// panicIn returns the first *PanicError in err, or nil.
+func panicIn(err error) *PanicError {
+	var pe *PanicError
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return nil
+}
+
+// stuck lists the tasks of g and its subgroups that are still running,
+// oldest first.
+func (g *Group) stuck() []StuckTask {
+	now := time.Now()
+	var out []StuckTask
+	var walk func(*Group)
+	walk = func(g *Group) {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for t := g.tasks; t != nil; t = t.next {
+			out = append(out, StuckTask{Task: t.path(), Age: now.Sub(t.began)})
+		}
+		for sg := range g.subs {
+			walk(sg)
+		}
+	}
+	walk(g)
+	slices.SortStableFunc(out, func(a, b StuckTask) int { return int(b.Age - a.Age) })
+	return out
+}
+
+type timeoutError struct {
+	group string
+	d     time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("group %s: timeout of %v exceeded", e.group, e.d)
+}
+
+func (e *timeoutError) Unwrap() error { return context.DeadlineExceeded }

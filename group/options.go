@@ -1,0 +1,127 @@
+package group
+
+import (
+	"log"
+	"time"
+)
+
+// An Option configures a [Group] made by [New] or [Group.Subgroup].
+type Option interface {
+	apply(*options)
+}
+
+// A TaskOption configures one task started by [Group.Go], [Async] or
+// [Group.Start].
+type TaskOption interface {
+	applyTask(*taskOptions)
+}
+
+// options holds a group's configuration; defaults live in defaultOptions.
+type options struct {
+	name           string
+	onError        func(error) // nil: fail fast
+	onPanic        func(*PanicError)
+	panicsAsErrors bool
+	timeout        time.Duration // 0: none
+	grace          time.Duration
+}
+
+type taskOptions struct {
+	name string
+}
+
+// defaultGrace is how long Shutdown waits for tasks to react to their
+// cancellation once its context has ended.
+const defaultGrace = time.Second
+
+func defaultOptions() options {
+	return options{onPanic: logPanic, grace: defaultGrace}
+}
+
+// logPanic is the default panic hook: panics are reported when they are
+// recovered, not only at a late Wait, so that a hidden bug shows at once.
+func logPanic(pe *PanicError) { log.Print(pe.Error()) }
+
+// inherit returns the options a subgroup starts from: its parent's panic
+// handling and shutdown grace; name, error policy and timeout are its own.
+func (o options) inherit() options {
+	d := defaultOptions()
+	d.onPanic = o.onPanic
+	d.panicsAsErrors = o.panicsAsErrors
+	d.grace = o.grace
+	return d
+}
+
+// A NameOption names a group or a task; it is both an [Option] and a
+// [TaskOption]. Names appear in errors, in pprof goroutine labels and in
+// [StuckTask]. A name need not be unique.
+type NameOption string
+
+// Name names a group or a task.
+func Name(name string) NameOption { return NameOption(name) }
+
+func (n NameOption) apply(o *options)         { o.name = string(n) }
+func (n NameOption) applyTask(o *taskOptions) { o.name = string(n) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// Supervise makes the group keep running when a task fails: each failure is
+// passed to handler, once, in the goroutine of the task that failed, and is
+// not returned by [Group.Wait] (hat.aio's exception_cb). Without it a group
+// fails fast. Panics are not failures in this sense unless [PanicsAsErrors]
+// is also given.
+//
+// Supervise panics if handler is nil.
+func Supervise(handler func(error)) Option {
+	if handler == nil {
+		panic("group: Supervise handler is nil")
+	}
+	return optionFunc(func(o *options) { o.onError = handler })
+}
+
+// OnPanic sets the hook that hears of every panic at the moment it is
+// recovered, in the goroutine of the task that panicked. The default hook
+// prints the panic and its stack with the standard [log] package. Subgroups
+// inherit the hook.
+//
+// OnPanic panics if hook is nil.
+func OnPanic(hook func(*PanicError)) Option {
+	if hook == nil {
+		panic("group: OnPanic hook is nil")
+	}
+	return optionFunc(func(o *options) { o.onPanic = hook })
+}
+
+// PanicsAsErrors makes a recovered panic an ordinary failure (a
+// [*PanicError] that goes through the error policy) instead of being raised
+// again by [Group.Wait]. Servers and supervisors use it. Subgroups inherit it.
+func PanicsAsErrors() Option {
+	return optionFunc(func(o *options) { o.panicsAsErrors = true })
+}
+
+// Timeout bounds the group's whole life: when d has passed since the group
+// was made, it is cancelled with a cause that wraps
+// [context.DeadlineExceeded], which [Group.Wait] returns.
+//
+// Timeout panics if d is not positive.
+func Timeout(d time.Duration) Option {
+	if d <= 0 {
+		panic("group: Timeout must be positive")
+	}
+	return optionFunc(func(o *options) { o.timeout = d })
+}
+
+// ShutdownGrace sets how long [Group.Shutdown] waits, after its context has
+// ended and it has cancelled the remaining tasks, before it gives up and
+// names the tasks that ignore their cancellation. The default is one second.
+// Subgroups inherit it.
+//
+// ShutdownGrace panics if d is negative.
+func ShutdownGrace(d time.Duration) Option {
+	if d < 0 {
+		panic("group: ShutdownGrace must not be negative")
+	}
+	return optionFunc(func(o *options) { o.grace = d })
+}

@@ -1,0 +1,124 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync/atomic"
+	"testing"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPanicIsRaisedAgainInWaitAfterSiblingsAreJoined(t *testing.T) {
+	hooked := make(chan *group.PanicError, 1)
+	g := group.New(context.Background(), quietPanics(hooked))
+	var siblingDone atomic.Bool
+	up := make(chan struct{})
+	g.Go(func(ctx context.Context) error {
+		close(up)
+		<-ctx.Done()
+		siblingDone.Store(true)
+		return ctx.Err()
+	})
+	recv(t, up, "sibling start")
+	g.Go(func(context.Context) error { panicHere(); return nil }, group.Name("crasher"))
+
+	v := catch(func() { _ = g.Wait() })
+	pe, ok := v.(*group.PanicError)
+	require.True(t, ok, "Wait raised %T %v", v, v)
+	require.True(t, siblingDone.Load(), "siblings are joined before the panic is raised again")
+	require.Equal(t, "kaboom", pe.Value)
+	require.Contains(t, pe.Task, "crasher")
+	require.Contains(t, string(pe.Stack), "panicHere", "the original stack is kept")
+	require.Contains(t, pe.Error(), "panicHere")
+	require.Same(t, pe, <-hooked, "the hook heard of the panic when it was recovered")
+
+	// The panic is raised once; later waits return it as an error.
+	err := g.Wait()
+	var again *group.PanicError
+	require.ErrorAs(t, err, &again)
+	require.Same(t, pe, again)
+	require.Equal(t, group.Stats{Spawned: 2, Failed: 1, Canceled: 1}, g.Stats())
+}
+
+//go:noinline
+func panicHere() { panic("kaboom") }
+
+func TestPanicIsReportedAtRecoveryNotOnlyAtWait(t *testing.T) {
+	hooked := make(chan *group.PanicError, 1)
+	g := group.New(context.Background(), quietPanics(hooked))
+	g.Go(func(context.Context) error { panic("early") })
+	select {
+	case pe := <-hooked:
+		require.Equal(t, "early", pe.Value)
+	case <-recvTimeout():
+		t.Fatal("panic hook not called before Wait")
+	}
+	require.NotNil(t, catch(func() { _ = g.Close() }))
+}
+
+func TestPanicsAsErrors(t *testing.T) {
+	boom := errors.New("boom")
+	g := group.New(context.Background(), group.PanicsAsErrors(), quietPanics(nil))
+	g.Go(func(context.Context) error { panic(boom) })
+	var err error
+	require.Nil(t, catch(func() { err = g.Wait() }))
+	var pe *group.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.ErrorIs(t, err, boom, "a panic with an error value unwraps to it")
+}
+
+func TestPanicsAsErrorsWithSuperviseGoToTheHandler(t *testing.T) {
+	got := make(chan error, 1)
+	g := group.New(context.Background(), group.PanicsAsErrors(), quietPanics(nil),
+		group.Supervise(func(err error) { got <- err }))
+	recv(t, g.Go(func(context.Context) error { panic("handled") }).Done(), "task")
+	require.Equal(t, group.Open, g.State())
+	var pe *group.PanicError
+	require.ErrorAs(t, <-got, &pe)
+	require.NoError(t, g.Close())
+}
+
+func TestPanicInSupervisedGroupStillFailsIt(t *testing.T) {
+	g := group.New(context.Background(), quietPanics(nil), group.Supervise(func(error) {}))
+	g.Go(func(context.Context) error { panic("bug") })
+	v := catch(func() { _ = g.Wait() })
+	require.IsType(t, &group.PanicError{}, v)
+}
+
+func TestPanicNilIsAPanic(t *testing.T) {
+	g := group.New(context.Background(), group.PanicsAsErrors(), quietPanics(nil))
+	task := g.Go(func(context.Context) error { panic(nil) })
+	err := g.Wait()
+	var pe *group.PanicError
+	require.ErrorAs(t, err, &pe)
+	var pn *runtime.PanicNilError
+	require.ErrorAs(t, err, &pn)
+	require.Equal(t, group.Failed, task.State())
+}
+
+func TestGoexitCompletesBookkeeping(t *testing.T) {
+	g := group.New(context.Background())
+	task := g.Go(func(context.Context) error {
+		runtime.Goexit()
+		return nil
+	}, group.Name("quitter"))
+	err := g.Wait()
+	require.ErrorIs(t, err, group.ErrGoexit)
+	require.Equal(t, group.Failed, task.State())
+	require.ErrorIs(t, task.Err(), group.ErrGoexit)
+	require.Equal(t, group.Stats{Spawned: 1, Failed: 1}, g.Stats())
+}
+
+func TestSubgroupPanicReachesTheParent(t *testing.T) {
+	g := group.New(context.Background(), quietPanics(nil))
+	sub := g.Subgroup()
+	sub.Go(func(context.Context) error { panic("deep") })
+	v := catch(func() { _ = g.Wait() })
+	pe, ok := v.(*group.PanicError)
+	require.True(t, ok, "got %T", v)
+	require.Equal(t, "deep", pe.Value)
+	require.Equal(t, group.Closed, sub.State())
+}

@@ -1,0 +1,106 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestShutdownDrainsGracefully(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		sub := g.Subgroup()
+		var ctxErr error
+		task := g.Go(func(ctx context.Context) error {
+			time.Sleep(2 * time.Second) // in the bubble: advances fake time
+			ctxErr = ctx.Err()
+			return nil
+		})
+		sub.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
+		ctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		start := time.Now()
+		done := make(chan error, 1)
+		go func() { done <- g.Shutdown(ctx) }()
+		synctest.Wait()
+		require.Equal(t, group.Closing, g.State())
+		require.Equal(t, group.Closing, sub.State())
+		require.Equal(t, group.Refused, g.Go(func(context.Context) error { return nil }).State(), "new tasks are refused while draining")
+		require.Equal(t, group.Refused, sub.Go(func(context.Context) error { return nil }).State())
+		require.NoError(t, <-done)
+		require.Equal(t, 2*time.Second, time.Since(start))
+		require.NoError(t, ctxErr, "running tasks were not cancelled")
+		require.Equal(t, group.Succeeded, task.State())
+	})
+}
+
+func TestShutdownCancelsAtTheDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		task := g.Go(blockUntilCancelled)
+		ctx, stop := context.WithTimeout(context.Background(), 3*time.Second)
+		defer stop()
+		start := time.Now()
+		err := g.Shutdown(ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.Equal(t, 3*time.Second, time.Since(start))
+		require.Equal(t, group.Canceled, task.State())
+		require.Equal(t, group.Closed, g.State())
+	})
+}
+
+func TestShutdownNamesTasksThatIgnoreCancellation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background(), group.Name("svc"), group.ShutdownGrace(500*time.Millisecond))
+		sub := g.Subgroup(group.Name("db"))
+		release := make(chan struct{})
+		stubborn := func(context.Context) error { <-release; return nil }
+		g.Go(stubborn, group.Name("old"))
+		time.Sleep(time.Second)
+		sub.Go(stubborn, group.Name("young"))
+		g.Go(blockUntilCancelled, group.Name("polite"))
+
+		ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
+		defer stop()
+		err := g.Shutdown(ctx)
+		var se *group.ShutdownError
+		require.ErrorAs(t, err, &se)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.Equal(t, []group.StuckTask{
+			{Task: "svc/old", Age: 3500 * time.Millisecond},
+			{Task: "svc/db/young", Age: 2500 * time.Millisecond},
+		}, se.Stuck)
+		require.ErrorContains(t, err, "svc/old (running 3.5s)")
+		require.Equal(t, group.Closing, g.State(), "stuck tasks are still owned")
+
+		close(release)
+		require.NoError(t, g.Wait())
+		require.Equal(t, group.Closed, sub.State())
+	})
+}
+
+func TestShutdownReportsFailures(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		g := group.New(context.Background())
+		g.Go(func(context.Context) error { time.Sleep(time.Second); return boom })
+		require.ErrorIs(t, g.Shutdown(context.Background()), boom)
+	})
+}
+
+func TestShutdownWithAnEndedContextCancelsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		g.Go(blockUntilCancelled)
+		ctx, stop := context.WithCancel(context.Background())
+		stop()
+		start := time.Now()
+		require.ErrorIs(t, g.Shutdown(ctx), context.Canceled)
+		require.Zero(t, time.Since(start))
+	})
+}

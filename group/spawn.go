@@ -1,0 +1,262 @@
+package group
+
+import (
+	"context"
+	"errors"
+	"runtime/debug"
+	"runtime/pprof"
+	"sync"
+	"time"
+)
+
+// Go starts fn in a new goroutine as a task of the group and returns the
+// task. It never blocks. fn receives the task's context, which is cancelled
+// when the task is cancelled or the group starts closing; [context.Cause]
+// tells why.
+//
+// On a group that is not open, Go starts nothing and returns a task already
+// [Refused] with [ErrClosed]: refused work is visible, never dropped
+// silently. A task started from another task of the group is accepted while
+// the group is open, including while [Group.Wait] waits.
+//
+// If fn panics, the panic is recovered into a [*PanicError], reported to the
+// group's panic hook at once, and treated as a failure that cancels the
+// group; [Group.Wait] then raises it again unless the group was made with
+// [PanicsAsErrors].
+//
+// Go panics if fn is nil.
+func (g *Group) Go(fn func(ctx context.Context) error, opts ...TaskOption) *Task {
+	if fn == nil {
+		panic("group: Go with nil function")
+	}
+	t := &Task{g: g, fn: fn}
+	if len(opts) > 0 {
+		t.name = taskName(opts)
+	}
+	if g.admit(t) {
+		go t.run()
+	}
+	return t
+}
+
+// taskName applies task options. It is kept out of Go so that the options
+// struct escapes to the heap only when there are options.
+func taskName(opts []TaskOption) string {
+	var o taskOptions
+	for _, opt := range opts {
+		if opt == nil {
+			panic("group: nil TaskOption")
+		}
+		opt.applyTask(&o)
+	}
+	return o.name
+}
+
+// admit counts t into the group, or refuses it when the group is not open.
+func (g *Group) admit(t *Task) bool {
+	g.lazy()
+	now := time.Now()
+	g.mu.Lock()
+	g.stats.Spawned++
+	g.nextID++
+	t.id = g.nextID
+	t.began = now
+	if g.state != Open {
+		g.stats.Refused++
+		g.mu.Unlock()
+		t.finish(Refused, ErrClosed)
+		return false
+	}
+	t.next = g.tasks
+	if g.tasks != nil {
+		g.tasks.prev = t
+	}
+	g.tasks = t
+	g.running++
+	g.stats.Running++
+	g.mu.Unlock()
+	return true
+}
+
+// ending says how a task's function ended.
+type ending int8
+
+const (
+	returned ending = iota
+	panicked
+	goexited
+	neverRan // cancelled before it started
+)
+
+// run is the body of every task goroutine.
+func (t *Task) run() {
+	g := t.g
+	if t.name == "" {
+		pprof.SetGoroutineLabels(g.ctx) // the group's labels; allocates nothing
+	} else {
+		pprof.SetGoroutineLabels(pprof.WithLabels(g.ctx, pprof.Labels(LabelTask, t.name)))
+	}
+	normal := false
+	defer func() {
+		if !normal {
+			g.recovered(t, recover())
+		}
+	}()
+	if t.cancelReq.Load() {
+		normal = true
+		g.taskDone(t, ErrCanceled, neverRan)
+		return
+	}
+	t.state.Store(int32(Running))
+	var err error
+	if t.fut != nil {
+		err = t.fut.runFuture((*taskCtx)(t))
+	} else {
+		err = t.fn((*taskCtx)(t))
+	}
+	normal = true
+	g.taskDone(t, err, returned)
+}
+
+// recovered handles a task that did not return: r is what recover returned,
+// nil after runtime.Goexit.
+func (g *Group) recovered(t *Task, r any) {
+	if r == nil {
+		g.taskDone(t, ErrGoexit, goexited)
+		return
+	}
+	pe := &PanicError{Value: r, Stack: debug.Stack(), Task: t.path()}
+	g.opts.onPanic(pe)
+	g.taskDone(t, pe, panicked)
+}
+
+// taskDone classifies how t ended and accounts for it.
+func (g *Group) taskDone(t *Task, err error, how ending) {
+	state := Succeeded
+	switch {
+	case how == panicked || how == goexited:
+		state = Failed
+	case how == neverRan:
+		state = Canceled
+	case err == nil:
+	case t.canceledBy(err):
+		state = Canceled
+	default:
+		state = Failed
+	}
+	// A failure before Start's ready goes to Start's caller, not the group.
+	against := state == Failed && (how == panicked || t.start == nil || t.start.isReady())
+	report := err
+	if against && how != panicked && t.name != "" {
+		report = &taskError{task: t.name, err: err}
+	}
+	if against && g.opts.onError != nil && (how != panicked || g.opts.panicsAsErrors) {
+		// Supervised: the handler runs before the task counts as finished,
+		// so that it never runs after Wait has returned.
+		g.opts.onError(report)
+		against = false
+	}
+	g.mu.Lock()
+	if t.prev != nil {
+		t.prev.next = t.next
+	} else {
+		g.tasks = t.next
+	}
+	if t.next != nil {
+		t.next.prev = t.prev
+	}
+	t.prev, t.next = nil, nil
+	g.running--
+	g.stats.Running--
+	switch state {
+	case Succeeded:
+		g.stats.Succeeded++
+	case Failed:
+		g.stats.Failed++
+	case Canceled:
+		g.stats.Canceled++
+	}
+	t.finish(state, err)
+	if against {
+		g.failLocked(report)
+	}
+	g.finishIfDrainedLocked()
+	g.unlock()
+}
+
+// canceledBy reports whether err is the task's answer to its own
+// cancellation: its context is done and err is that context's error or cause.
+func (t *Task) canceledBy(err error) bool {
+	ctx := t.g.ctx
+	if own := t.cctx.Load(); own != nil {
+		ctx = own.ctx
+	} else if t.cancelReq.Load() && (errors.Is(err, ErrCanceled) || errors.Is(err, context.Canceled)) {
+		return true
+	}
+	if ctx.Err() == nil {
+		return false
+	}
+	return errors.Is(err, ctx.Err()) || errors.Is(err, context.Cause(ctx))
+}
+
+// Start starts fn as a task of the group and blocks until the task calls
+// ready (Trio's nursery.start): until a listener is bound or a connection is
+// up. It returns nil once ready was called. If fn returns before calling
+// ready, Start returns fn's error (or [ErrNotReady] if that is nil), and that
+// error does not count against the group. If ctx ends first, Start cancels
+// the task and returns ctx's cause; the task still belongs to the group. A
+// panic is handled as in [Group.Go] and Start returns the [*PanicError].
+// After ready the task belongs to the group like any other.
+//
+// On a group that is not open, Start returns [ErrClosed] and runs nothing.
+//
+// Start panics if fn is nil.
+func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready func()) error, opts ...TaskOption) error {
+	if fn == nil {
+		panic("group: Start with nil function")
+	}
+	s := &startState{ready: make(chan struct{})}
+	t := &Task{g: g, start: s}
+	t.fn = func(ctx context.Context) error { return fn(ctx, s.markReady) }
+	if len(opts) > 0 {
+		t.name = taskName(opts)
+	}
+	if !g.admit(t) {
+		return ErrClosed
+	}
+	go t.run()
+	select {
+	case <-s.ready:
+		return nil
+	case <-t.Done():
+		if s.isReady() {
+			return nil
+		}
+		if err := t.Err(); err != nil {
+			return err
+		}
+		return ErrNotReady
+	case <-ctx.Done():
+		if s.isReady() {
+			return nil
+		}
+		t.Cancel()
+		return context.Cause(ctx)
+	}
+}
+
+type startState struct {
+	once  sync.Once
+	ready chan struct{}
+}
+
+func (s *startState) markReady() { s.once.Do(func() { close(s.ready) }) }
+
+func (s *startState) isReady() bool {
+	select {
+	case <-s.ready:
+		return true
+	default:
+		return false
+	}
+}

@@ -1,0 +1,129 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestClosingAParentClosesEveryDescendantFirst(t *testing.T) {
+	root := group.New(context.Background(), group.Name("root"))
+	mid := root.Subgroup(group.Name("mid"))
+	leaf := mid.Subgroup(group.Name("leaf"))
+
+	var mu sync.Mutex
+	var order []string
+	record := func(name string) func(context.Context) error {
+		return func(ctx context.Context) error {
+			<-ctx.Done()
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			return ctx.Err()
+		}
+	}
+	root.Go(record("root task"))
+	mid.Go(record("mid task"))
+	leaf.Go(record("leaf task"))
+
+	// Observe the Closed order of the groups themselves.
+	closedOrder := make(chan string, 3)
+	for name, g := range map[string]*group.Group{"root": root, "mid": mid, "leaf": leaf} {
+		go func() { <-g.Done(); closedOrder <- name }()
+	}
+	require.NoError(t, root.Close())
+	require.Equal(t, group.Closed, mid.State())
+	require.Equal(t, group.Closed, leaf.State())
+	require.ErrorIs(t, leaf.Cause(), group.ErrClosed)
+	require.Len(t, order, 3)
+
+	// leaf is Closed before mid, and mid before root: a parent counts its
+	// subgroups as running until they are Closed.
+	got := []string{<-closedOrder, <-closedOrder, <-closedOrder}
+	require.ElementsMatch(t, []string{"root", "mid", "leaf"}, got)
+}
+
+func TestParentIsClosedOnlyAfterItsSubgroups(t *testing.T) {
+	root := group.New(context.Background())
+	sub := root.Subgroup()
+	release := make(chan struct{})
+	sub.Go(func(context.Context) error { <-release; return nil })
+	root.Cancel()
+	recv(t, sub.Closing(), "subgroup Closing")
+	notClosed(t, sub.Done(), "subgroup Done")
+	notClosed(t, root.Done(), "root Done")
+	require.Equal(t, group.Closing, root.State())
+	close(release)
+	require.NoError(t, root.Wait())
+	require.Equal(t, group.Closed, sub.State())
+}
+
+func TestFailedSubgroupIsOneFailureOfItsParent(t *testing.T) {
+	boom := errors.New("boom")
+	root := group.New(context.Background())
+	up := make(chan struct{})
+	sibling := root.Go(started(up))
+	recv(t, up, "sibling start")
+	sub := root.Subgroup(group.Name("workers"))
+	sub.Go(func(context.Context) error { return boom }, group.Name("w1"))
+	err := root.Wait()
+	require.ErrorIs(t, err, boom)
+	require.ErrorIs(t, sub.Wait(), boom)
+	require.Equal(t, group.Canceled, sibling.State(), "the parent failed fast")
+	require.ErrorIs(t, root.Cause(), boom)
+}
+
+func TestSupervisedParentHandlesSubgroupFailure(t *testing.T) {
+	boom := errors.New("boom")
+	handled := make(chan error, 1)
+	root := group.New(context.Background(), group.Supervise(func(err error) { handled <- err }))
+	sub := root.Subgroup()
+	sub.Go(func(context.Context) error { return boom })
+	require.ErrorIs(t, sub.Wait(), boom)
+	require.ErrorIs(t, <-handled, boom)
+	require.Equal(t, group.Open, root.State())
+	require.NoError(t, root.Close())
+}
+
+func TestSubgroupClosedAloneLeavesTheParentOpen(t *testing.T) {
+	root := group.New(context.Background())
+	sub := root.Subgroup()
+	sub.Go(blockUntilCancelled)
+	require.NoError(t, sub.Close())
+	require.Equal(t, group.Open, root.State())
+	recv(t, root.Go(func(context.Context) error { return nil }).Done(), "task after subgroup closed")
+	require.NoError(t, root.Close())
+}
+
+func TestSubgroupOfAClosedGroupIsClosed(t *testing.T) {
+	var g group.Group
+	require.NoError(t, g.Close())
+	sub := g.Subgroup()
+	require.Equal(t, group.Closed, sub.State())
+	require.Equal(t, group.Refused, sub.Go(func(context.Context) error { return nil }).State())
+	require.NoError(t, sub.Wait())
+}
+
+func TestSubgroupInheritsPanicHandling(t *testing.T) {
+	hooked := make(chan *group.PanicError, 1)
+	root := group.New(context.Background(), quietPanics(hooked), group.PanicsAsErrors())
+	sub := root.Subgroup()
+	sub.Go(func(context.Context) error { panic("inherited") })
+	var err error
+	require.Nil(t, catch(func() { err = root.Wait() }))
+	var pe *group.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "inherited", (<-hooked).Value)
+}
+
+func TestSubgroupTimeoutFailsTheSubgroup(t *testing.T) {
+	root := group.New(context.Background(), group.Supervise(func(error) {}))
+	sub := root.Subgroup(group.Timeout(1))
+	sub.Go(blockUntilCancelled)
+	require.ErrorIs(t, sub.Wait(), context.DeadlineExceeded)
+	require.NoError(t, root.Close())
+}

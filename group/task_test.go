@@ -1,0 +1,117 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestTaskCancelCancelsOnlyThatTask(t *testing.T) {
+	g := group.New(context.Background())
+	upA, upB := make(chan struct{}), make(chan struct{})
+	causes := make(chan error, 1)
+	a := g.Go(func(ctx context.Context) error {
+		close(upA)
+		<-ctx.Done()
+		causes <- context.Cause(ctx)
+		return ctx.Err()
+	})
+	b := g.Go(started(upB))
+	recv(t, upA, "a")
+	recv(t, upB, "b")
+	a.Cancel()
+	recv(t, a.Done(), "a done")
+	require.Equal(t, group.Canceled, a.State())
+	require.ErrorIs(t, <-causes, group.ErrCanceled)
+	require.Equal(t, group.Running, b.State())
+	require.Equal(t, group.Open, g.State(), "cancelling a task does not fail the group")
+	a.Cancel() // no effect on a finished task
+	require.NoError(t, g.Close())
+	require.Equal(t, group.Stats{Spawned: 2, Canceled: 2}, g.Stats())
+}
+
+func TestTaskThatCatchesCancelAndReturnsNilSucceeded(t *testing.T) {
+	g := group.New(context.Background())
+	up := make(chan struct{})
+	task := g.Go(func(ctx context.Context) error {
+		close(up)
+		<-ctx.Done()
+		return nil
+	})
+	recv(t, up, "task")
+	task.Cancel()
+	require.NoError(t, g.Wait())
+	require.Equal(t, group.Succeeded, task.State())
+	require.NoError(t, task.Err())
+}
+
+func TestTaskCancelledBeforeStartNeverRuns(t *testing.T) {
+	// Whether the goroutine reached the task's function before Cancel is up
+	// to the scheduler, so both legal outcomes are checked: either the
+	// function never ran (its error is the cancellation's cause) or it ran
+	// and returned its context's error. Either way the task is Canceled.
+	g := group.New(context.Background())
+	ran := make(chan struct{}, 1)
+	task := g.Go(func(ctx context.Context) error {
+		ran <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	task.Cancel()
+	require.NoError(t, g.Wait())
+	require.Equal(t, group.Canceled, task.State())
+	if len(ran) == 0 {
+		require.ErrorIs(t, task.Err(), group.ErrCanceled)
+	} else {
+		require.ErrorIs(t, task.Err(), context.Canceled)
+	}
+}
+
+func TestTaskErrStateAndDone(t *testing.T) {
+	boom := errors.New("boom")
+	g := group.New(context.Background(), group.Supervise(func(error) {}))
+	release := make(chan struct{})
+	task := g.Go(func(context.Context) error { <-release; return boom })
+	require.NoError(t, task.Err(), "Err is nil while the task runs")
+	require.False(t, task.State().Final())
+	close(release)
+	recv(t, task.Done(), "task")
+	require.Equal(t, boom, task.Err())
+	require.Equal(t, group.Failed, task.State())
+	require.True(t, task.State().Final())
+	recv(t, task.Done(), "Done again")
+	require.NoError(t, g.Close())
+}
+
+func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
+	type key struct{}
+	parent := context.WithValue(context.Background(), key{}, 42)
+	g := group.New(parent)
+	checked := make(chan struct{})
+	up := make(chan struct{})
+	task := g.Go(func(ctx context.Context) error {
+		defer close(checked)
+		require.Equal(t, 42, ctx.Value(key{}))
+		_, has := ctx.Deadline()
+		require.False(t, has)
+		require.NoError(t, ctx.Err())
+		require.Contains(t, ctx.(interface{ String() string }).String(), "Context")
+		child, stop := context.WithCancel(ctx)
+		defer stop()
+		fired := make(chan struct{})
+		unregister := context.AfterFunc(ctx, func() { close(fired) })
+		defer unregister()
+		close(up)
+		<-child.Done()
+		<-fired
+		require.ErrorIs(t, context.Cause(child), group.ErrCanceled)
+		return ctx.Err()
+	})
+	recv(t, up, "task")
+	task.Cancel()
+	recv(t, checked, "task checks")
+	require.NoError(t, g.Close())
+}
