@@ -30,6 +30,7 @@ type Group struct {
 	idPath    string // ids from the root, "/"-separated, unique
 	began     time.Time
 	ctx       context.Context // parent of every task's context; carries pprof labels
+	labels    context.Context // just the labels, for pprof.SetGoroutineLabels
 	cancelCtx context.CancelCauseFunc
 	release   context.CancelFunc // the Timeout context's, or nil
 	stopWatch func() bool        // stops the context.AfterFunc watching ctx, or nil
@@ -45,10 +46,11 @@ type Group struct {
 	tasks     *Task // running tasks, newest first
 	subs      map[*Group]struct{}
 	nextID    uint64
-	errs      []error     // failures, first first
-	panicked  *PanicError // first panic to raise again in Wait
-	raised    bool        // panicked has been raised by a Wait
-	result    error       // combined errs, fixed when Closed
+	errs      []error                    // failures, first first
+	panicked  *PanicError                // first panic to raise again in Wait
+	raised    bool                       // panicked has been raised by a Wait
+	result    error                      // combined errs, fixed when Closed
+	named     map[string]context.Context // label contexts of named tasks
 	stats     Stats
 
 	// Work that unlock does after releasing mu.
@@ -110,7 +112,8 @@ func (g *Group) init(parent *Group, pctx context.Context, o options) {
 		g.path = parent.path + "/" + name
 		g.idPath = parent.idPath + "/" + g.idPath
 	}
-	ctx, cancel := context.WithCancelCause(withLabels(pctx, g))
+	g.labels = withLabels(pctx, g)
+	ctx, cancel := context.WithCancelCause(g.labels)
 	g.cancelCtx = cancel
 	if o.timeout > 0 {
 		ctx, g.release = context.WithTimeoutCause(ctx, o.timeout, &timeoutError{g.path, o.timeout})

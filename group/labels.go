@@ -23,3 +23,29 @@ const (
 func withLabels(ctx context.Context, g *Group) context.Context {
 	return pprof.WithLabels(ctx, pprof.Labels(LabelGroup, g.path, labelGroupID, g.idPath))
 }
+
+// maxNamedLabels bounds the per-group cache of named tasks' label contexts,
+// so that unique names (one per request, say) cannot grow it without limit.
+const maxNamedLabels = 64
+
+// taskLabels returns the context whose pprof labels a task goroutine runs
+// with. Unnamed tasks use the group's labels; named tasks reuse a cached
+// context per name, so naming tasks costs allocations only the first time.
+func (g *Group) taskLabels(name string) context.Context {
+	if name == "" {
+		return g.labels
+	}
+	g.mu.Lock()
+	ctx, ok := g.named[name]
+	if !ok {
+		ctx = pprof.WithLabels(g.labels, pprof.Labels(LabelTask, name))
+		if g.named == nil {
+			g.named = make(map[string]context.Context)
+		}
+		if len(g.named) < maxNamedLabels {
+			g.named[name] = ctx
+		}
+	}
+	g.mu.Unlock()
+	return ctx
+}

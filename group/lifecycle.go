@@ -260,14 +260,13 @@ func panicIn(err error) *PanicError {
 // stuck lists the tasks of g and its subgroups that are still running,
 // oldest first.
 func (g *Group) stuck() []StuckTask {
-	now := time.Now()
 	var out []StuckTask
 	var walk func(*Group)
 	walk = func(g *Group) {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		for t := g.tasks; t != nil; t = t.next {
-			out = append(out, StuckTask{Task: t.path(), Age: now.Sub(t.began)})
+			out = append(out, StuckTask{Task: t.path(), Age: time.Since(g.began) - t.began})
 		}
 		for sg := range g.subs {
 			walk(sg)

@@ -55,12 +55,12 @@ func taskName(opts []TaskOption) string {
 // admit counts t into the group, or refuses it when the group is not open.
 func (g *Group) admit(t *Task) bool {
 	g.lazy()
-	now := time.Now()
+	since := time.Since(g.began)
 	g.mu.Lock()
 	g.stats.Spawned++
 	g.nextID++
 	t.id = g.nextID
-	t.began = now
+	t.began = since
 	if g.state != Open {
 		g.stats.Refused++
 		g.mu.Unlock()
@@ -91,11 +91,7 @@ const (
 // run is the body of every task goroutine.
 func (t *Task) run() {
 	g := t.g
-	if t.name == "" {
-		pprof.SetGoroutineLabels(g.ctx) // the group's labels; allocates nothing
-	} else {
-		pprof.SetGoroutineLabels(pprof.WithLabels(g.ctx, pprof.Labels(LabelTask, t.name)))
-	}
+	pprof.SetGoroutineLabels(g.taskLabels(t.name))
 	normal := false
 	defer func() {
 		if !normal {

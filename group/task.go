@@ -15,12 +15,12 @@ import (
 type Task struct {
 	g     *Group
 	fn    func(context.Context) error
-	fut   futureRunner // set instead of fn by Async
-	start *startState  // set by Start until ready is called
-	name  string       // "" for unnamed tasks
-	id    uint64       // unique within the group
-	began time.Time
-	state atomic.Int32 // a TaskState; final states publish err
+	fut   futureRunner  // set instead of fn by Async
+	start *startState   // set by Start until ready is called
+	name  string        // "" for unnamed tasks
+	id    uint64        // unique within the group
+	began time.Duration // since the group began: monotonic, and no wall clock read
+	state atomic.Int32  // a TaskState; final states publish err
 	err   error
 
 	// cancelReq is set by Cancel; the runner checks it before calling fn.
@@ -28,9 +28,12 @@ type Task struct {
 	// cctx is the task's own context, made on first use (see taskCtx).
 	cctx atomic.Pointer[ownContext]
 
-	mu       sync.Mutex // guards done, finished and the making of cctx
-	done     chan struct{}
-	finished bool
+	// done is the channel Done returns, made on demand: most tasks are never
+	// asked, and a channel per task would be a third allocation on the spawn
+	// path. Done and finish race to store into it; see there.
+	done atomic.Value // chan struct{}
+
+	mu sync.Mutex // orders Cancel and the making of cctx
 
 	prev, next *Task // the group's list of running tasks, guarded by g.mu
 }
@@ -40,7 +43,7 @@ type ownContext struct {
 	cancel context.CancelCauseFunc
 }
 
-// closedChan is returned by Done for tasks that finished before anyone asked.
+// closedChan is the done channel of tasks that finished before anyone asked.
 var closedChan = func() chan struct{} {
 	c := make(chan struct{})
 	close(c)
@@ -50,17 +53,13 @@ var closedChan = func() chan struct{} {
 // Done returns a channel that is closed when the task has reached its final
 // state.
 func (t *Task) Done() <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.done == nil {
-		if t.finished {
-			return closedChan
-		}
-		// Made on demand: most tasks are never asked, and a channel per task
-		// would be a third allocation on the spawn path.
-		t.done = make(chan struct{})
+	if d := t.done.Load(); d != nil {
+		return d.(chan struct{})
 	}
-	return t.done
+	// Whichever of Done and finish stores first wins: if finish did, the
+	// channel is closedChan; if Done did, finish closes Done's channel.
+	t.done.CompareAndSwap(nil, make(chan struct{}))
+	return t.done.Load().(chan struct{})
 }
 
 // Err returns nil while the task runs and after it succeeded. After it failed
@@ -86,7 +85,7 @@ func (t *Task) Name() string { return t.name }
 // Cancel is [Canceled], not [Failed]; its group goes on.
 func (t *Task) Cancel() {
 	t.mu.Lock()
-	if t.finished || t.cancelReq.Load() {
+	if t.State().Final() || t.cancelReq.Load() {
 		t.mu.Unlock()
 		return
 	}
@@ -124,13 +123,15 @@ func (t *Task) context() context.Context {
 		return own.ctx
 	}
 	ctx, cancel := context.WithCancelCause(t.g.ctx)
-	switch {
-	case t.cancelReq.Load():
+	if t.cancelReq.Load() {
 		cancel(ErrCanceled)
-	case t.finished:
-		cancel(context.Canceled)
 	}
 	t.cctx.Store(&ownContext{ctx, cancel})
+	// finish stores the final state and then loads cctx; checking the state
+	// after storing cctx means one of the two releases the context.
+	if t.State().Final() {
+		cancel(context.Canceled)
+	}
 	return ctx
 }
 
@@ -138,14 +139,10 @@ func (t *Task) context() context.Context {
 func (t *Task) finish(s TaskState, err error) {
 	t.err = err
 	t.state.Store(int32(s))
-	t.mu.Lock()
-	t.finished = true
-	if t.done != nil {
-		close(t.done)
+	if !t.done.CompareAndSwap(nil, closedChan) {
+		close(t.done.Load().(chan struct{}))
 	}
-	own := t.cctx.Load()
-	t.mu.Unlock()
-	if own != nil {
+	if own := t.cctx.Load(); own != nil {
 		// Release the context's place in its parent; the task is over.
 		own.cancel(context.Canceled)
 	}

@@ -1,0 +1,51 @@
+package group_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/nursery-go/nursery/group"
+)
+
+// BenchmarkGo measures starting and joining one tiny task, beside a bare
+// goroutine with a sync.WaitGroup. The side-by-side comparison with peer
+// libraries lives in tests/bench.
+func BenchmarkGo(b *testing.B) {
+	nop := func(context.Context) error { return nil }
+	b.Run("impl=go-waitgroup", func(b *testing.B) {
+		b.ReportAllocs()
+		var wg sync.WaitGroup
+		for b.Loop() {
+			wg.Add(1)
+			go func() { wg.Done() }()
+		}
+		wg.Wait()
+	})
+	b.Run("impl=group", func(b *testing.B) {
+		b.ReportAllocs()
+		var g group.Group
+		for b.Loop() {
+			g.Go(nop)
+		}
+		_ = g.Wait()
+	})
+	b.Run("impl=group-named", func(b *testing.B) {
+		b.ReportAllocs()
+		var g group.Group
+		name := group.Name("task")
+		for b.Loop() {
+			g.Go(nop, name)
+		}
+		_ = g.Wait()
+	})
+	b.Run("impl=async", func(b *testing.B) {
+		b.ReportAllocs()
+		var g group.Group
+		fn := func(context.Context) (int, error) { return 1, nil }
+		for b.Loop() {
+			group.Async(&g, fn)
+		}
+		_ = g.Wait()
+	})
+}
