@@ -1,5 +1,5 @@
 // Pipeline pushes items from one producer through a bounded queue to
-// several consumers, closes the queue when the producer is done, and prints
+// several consumers, all tasks of one group, closes the queue when the producer is done, and prints
 // a summary once every consumer has drained it.
 //
 // Run it with:
@@ -13,12 +13,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
+	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/queue"
 )
 
@@ -40,40 +39,37 @@ func main() {
 // returned.
 func run(ctx context.Context, w io.Writer, n, c int) error {
 	q := queue.New[int](capacity)
+	g := group.New(ctx, group.Name("pipeline"))
 
-	var wg sync.WaitGroup
-	var prodErr error
-	wg.Go(func() {
+	g.Go(func(ctx context.Context) error {
 		// Close even if Put fails, so that the consumers stop.
 		defer q.Close()
 		for i := 1; i <= n; i++ {
 			if err := q.Put(ctx, i); err != nil { // blocks while the queue is full
-				prodErr = fmt.Errorf("put %d: %w", i, err)
-				return
+				return fmt.Errorf("put %d: %w", i, err)
 			}
 		}
-	})
+		return nil
+	}, group.Name("producer"))
 
 	counts := make([]int, c) // counts[i] and sums[i] belong to consumer i
 	sums := make([]int, c)
-	errs := make([]error, c)
 	for i := range c {
-		wg.Go(func() {
+		g.Go(func(ctx context.Context) error {
 			// The loop ends when the queue is closed and drained; err is
 			// set only if ctx ends first.
 			for v, err := range q.All(ctx) {
 				if err != nil {
-					errs[i] = err
-					return
+					return err
 				}
 				counts[i]++
 				sums[i] += v
 			}
-		})
+			return nil
+		}, group.Name(fmt.Sprintf("consumer-%d", i)))
 	}
-	wg.Wait()
-
-	if err := errors.Join(append(errs, prodErr)...); err != nil {
+	// Wait returns once every task has returned, with every failure.
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	if left := q.Drain(); len(left) > 0 {
