@@ -135,6 +135,11 @@ func (g *Group) init(parent *Group, pctx context.Context, o options) {
 // and shutdown grace; opts may override them and give it a name, an error
 // policy and a timeout. A subgroup of a group that is no longer open is
 // already Closed and refuses every task.
+//
+// A subgroup counts as one running task of g until it is Closed, whether or
+// not it has tasks: close it (Close, Wait or Shutdown on it) when its work is
+// done, or [Group.Wait] on g waits for it too. Cancel, Close and Shutdown on
+// g close it.
 func (g *Group) Subgroup(opts ...Option) *Group {
 	g.lazy()
 	sg := &Group{}

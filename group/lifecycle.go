@@ -25,7 +25,8 @@ func (g *Group) Close() error {
 
 // Wait blocks until no task or subgroup of the group is running, then the
 // group is Closed. Tasks may start new tasks while Wait waits; once the group
-// is Closed it refuses new tasks. Wait does not cancel anything.
+// is Closed it refuses new tasks. Wait does not cancel anything, and it
+// waits for each subgroup until that is Closed (see [Group.Subgroup]).
 //
 // Wait returns every failure combined with [go.uber.org/multierr], first
 // failure first, each naming its task when the task is named; when the group
