@@ -10,12 +10,6 @@ type Future[T any] struct {
 	val T // written by the task before it finishes
 }
 
-// futureRunner lets the task goroutine call a Future's function without a
-// closure per task.
-type futureRunner interface {
-	runFuture(ctx context.Context) error
-}
-
 // Async starts fn as a task of g, like [Group.Go], and returns its Future.
 // (It is a function, not a method, because Go methods cannot have type
 // parameters.) On a group that is not open, the Future is already
@@ -27,17 +21,12 @@ func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...Tas
 		panic("group: Async with nil group or function")
 	}
 	f := &Future[T]{fn: fn}
-	f.g, f.fut = g, f
-	if len(opts) > 0 {
-		f.name = taskName(opts)
-	}
-	if g.admit(&f.Task) {
-		go f.run()
-	}
+	f.g, f.body = g, f // the Future is its own body: no closure per task
+	g.spawn(&f.Task, opts)
 	return f
 }
 
-func (f *Future[T]) runFuture(ctx context.Context) error {
+func (f *Future[T]) runTask(ctx context.Context) error {
 	v, err := f.fn(ctx)
 	f.val = v
 	return err

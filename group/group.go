@@ -56,6 +56,7 @@ type Group struct {
 	// Work that unlock does after releasing mu.
 	cancelSubs []*Group
 	subsCause  error
+	dropped    []*Task // pending tasks dropped by a cancellation
 	notify     bool
 }
 

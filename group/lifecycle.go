@@ -152,6 +152,18 @@ func (g *Group) cancelLocked(cause error, external bool) {
 		g.stopWatch()
 	}
 	g.cancelCtx(cause)
+	end := endCanceled
+	if g.ctx.Err() == context.DeadlineExceeded {
+		end = endDeadline
+	}
+	for t := g.tasks; t != nil; t = t.next {
+		if t.drop() {
+			// A pending task that never started: unlock accounts for it.
+			g.dropped = append(g.dropped, t)
+			continue
+		}
+		t.cancelContext(end)
+	}
 	// Subgroups' contexts are already cancelled (they derive from ours);
 	// unlock moves them to Closing too and records why.
 	g.cancelSubs, g.subsCause = g.subsLocked(), cause
@@ -174,7 +186,12 @@ func (g *Group) unlock() {
 	g.cancelSubs, g.subsCause = nil, nil
 	notify := g.notify
 	g.notify = false
+	dropped := g.dropped
+	g.dropped = nil
 	g.mu.Unlock()
+	for _, t := range dropped {
+		g.taskDone(t, ErrCanceled, neverRan)
+	}
 	for _, sg := range subs {
 		sg.cancelWith(cause, false)
 	}

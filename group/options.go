@@ -28,6 +28,7 @@ type options struct {
 
 type taskOptions struct {
 	name string
+	held bool
 }
 
 // defaultGrace is how long Shutdown waits for tasks to react to their
@@ -124,4 +125,18 @@ func ShutdownGrace(d time.Duration) Option {
 		panic("group: ShutdownGrace must not be negative")
 	}
 	return optionFunc(func(o *options) { o.grace = d })
+}
+
+type taskOptionFunc func(*taskOptions)
+
+func (f taskOptionFunc) applyTask(o *taskOptions) { f(o) }
+
+// Hold makes [Group.Go] or [Async] admit the task without starting it:
+// the task is [Pending] and counts as running in its group until
+// [Task.Start] starts it or it is cancelled. When the group is cancelled, a
+// pending task is [Canceled] without running; a graceful [Group.Shutdown]
+// waits for it to be started. Executors use it to hand out a task for work
+// that waits in their backlog.
+func Hold() TaskOption {
+	return taskOptionFunc(func(o *taskOptions) { o.held = true })
 }

@@ -29,19 +29,30 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...TaskOption) *Task
 	if fn == nil {
 		panic("group: Go with nil function")
 	}
-	t := &Task{g: g, fn: fn}
-	if len(opts) > 0 {
-		t.name = taskName(opts)
-	}
-	if g.admit(t) {
-		go t.run()
-	}
+	t := &Task{g: g, body: taskFunc(fn)}
+	g.spawn(t, opts)
 	return t
 }
 
-// taskName applies task options. It is kept out of Go so that the options
+// spawn applies options, admits t and starts its goroutine unless it is
+// held by Hold.
+func (g *Group) spawn(t *Task, opts []TaskOption) {
+	if len(opts) > 0 {
+		var held bool
+		t.name, held = taskOpts(opts)
+		if held {
+			t.flags.Store(flagHeld)
+		}
+	}
+	if g.admit(t) && t.flags.Load() == 0 {
+		t.flags.Store(flagStarted)
+		go t.run()
+	}
+}
+
+// taskOpts applies task options. It is kept out of Go so that the options
 // struct escapes to the heap only when there are options.
-func taskName(opts []TaskOption) string {
+func taskOpts(opts []TaskOption) (name string, held bool) {
 	var o taskOptions
 	for _, opt := range opts {
 		if opt == nil {
@@ -49,7 +60,7 @@ func taskName(opts []TaskOption) string {
 		}
 		opt.applyTask(&o)
 	}
-	return o.name
+	return o.name, o.held
 }
 
 // admit counts t into the group, or refuses it when the group is not open.
@@ -98,18 +109,13 @@ func (t *Task) run() {
 			g.recovered(t, recover())
 		}
 	}()
-	if t.cancelReq.Load() {
+	if t.flags.Load()&flagCancel != 0 {
 		normal = true
 		g.taskDone(t, ErrCanceled, neverRan)
 		return
 	}
 	t.state.Store(int32(Running))
-	var err error
-	if t.fut != nil {
-		err = t.fut.runFuture((*taskCtx)(t))
-	} else {
-		err = t.fn((*taskCtx)(t))
-	}
+	err := t.body.runTask((*taskCtx)(t))
 	normal = true
 	g.taskDone(t, err, returned)
 }
@@ -141,7 +147,7 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 		state = Failed
 	}
 	// A failure before Start's ready goes to Start's caller, not the group.
-	against := state == Failed && (how == panicked || t.start == nil || t.start.isReady())
+	against := state == Failed && (how == panicked || !beforeReady(t))
 	report := err
 	if against && how != panicked && t.name != "" {
 		report = &taskError{task: t.name, err: err}
@@ -183,14 +189,13 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 // canceledBy reports whether err is the task's answer to its own
 // cancellation: its context is done and err is that context's error or cause.
 func (t *Task) canceledBy(err error) bool {
-	ctx := t.g.ctx
-	if own := t.cctx.Load(); own != nil {
-		ctx = own.ctx
-	} else if t.cancelReq.Load() && (errors.Is(err, ErrCanceled) || errors.Is(err, context.Canceled)) {
-		return true
-	}
+	var ctx context.Context = (*taskCtx)(t)
 	if ctx.Err() == nil {
-		return false
+		// The group's context may have ended from outside before the
+		// group got to the task's.
+		if ctx = t.g.ctx; ctx.Err() == nil {
+			return false
+		}
 	}
 	return errors.Is(err, ctx.Err()) || errors.Is(err, context.Cause(ctx))
 }
@@ -211,15 +216,15 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 	if fn == nil {
 		panic("group: Start with nil function")
 	}
-	s := &startState{ready: make(chan struct{})}
-	t := &Task{g: g, start: s}
-	t.fn = func(ctx context.Context) error { return fn(ctx, s.markReady) }
+	s := &startBody{fn: fn, ready: make(chan struct{})}
+	t := &Task{g: g, body: s}
 	if len(opts) > 0 {
-		t.name = taskName(opts)
+		t.name, _ = taskOpts(opts)
 	}
 	if !g.admit(t) {
 		return ErrClosed
 	}
+	t.flags.Store(flagStarted)
 	go t.run()
 	select {
 	case <-s.ready:
@@ -241,18 +246,28 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 	}
 }
 
-type startState struct {
+// startBody is the body of a task made by Start.
+type startBody struct {
+	fn    func(ctx context.Context, ready func()) error
 	once  sync.Once
 	ready chan struct{}
 }
 
-func (s *startState) markReady() { s.once.Do(func() { close(s.ready) }) }
+func (s *startBody) runTask(ctx context.Context) error { return s.fn(ctx, s.markReady) }
 
-func (s *startState) isReady() bool {
+func (s *startBody) markReady() { s.once.Do(func() { close(s.ready) }) }
+
+func (s *startBody) isReady() bool {
 	select {
 	case <-s.ready:
 		return true
 	default:
 		return false
 	}
+}
+
+// beforeReady reports whether t was made by Start and has not called ready.
+func beforeReady(t *Task) bool {
+	s, ok := t.body.(*startBody)
+	return ok && !s.isReady()
 }

@@ -14,34 +14,46 @@ import (
 // A Task is made only by its group; its methods are safe for concurrent use.
 type Task struct {
 	g     *Group
-	fn    func(context.Context) error
-	fut   futureRunner  // set instead of fn by Async
-	start *startState   // set by Start until ready is called
+	body  taskBody
 	name  string        // "" for unnamed tasks
 	id    uint64        // unique within the group
-	began time.Duration // since the group began: monotonic, and no wall clock read
-	state atomic.Int32  // a TaskState; final states publish err
-	err   error
-
-	// cancelReq is set by Cancel; the runner checks it before calling fn.
-	cancelReq atomic.Bool
-	// cctx is the task's own context, made on first use (see taskCtx).
-	cctx atomic.Pointer[ownContext]
+	began time.Duration // since the group began: monotonic, no wall clock read
+	err   error         // published by the final state
+	state atomic.Int32  // a TaskState
+	flags atomic.Int32  // flagHeld, flagStarted, flagCancel
 
 	// done is the channel Done returns, made on demand: most tasks are never
 	// asked, and a channel per task would be a third allocation on the spawn
 	// path. Done and finish race to store into it; see there.
 	done atomic.Value // chan struct{}
 
-	mu sync.Mutex // orders Cancel and the making of cctx
+	// The task's context (see taskCtx): its Done channel, made on demand
+	// like done; how it ended; the context holding the cause after Cancel;
+	// and the callbacks of contexts derived from it.
+	ctxDone  atomic.Value // chan struct{}
+	ctxEnd   atomic.Pointer[ctxEnd]
+	own      atomic.Pointer[context.Context]
+	mu       sync.Mutex // guards afterFns and the making of own
+	afterFns atomic.Pointer[[]*afterFn]
 
-	prev, next *Task // the group's list of running tasks, guarded by g.mu
+	prev, next *Task // the group's list of live tasks, guarded by g.mu
 }
 
-type ownContext struct {
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+// taskBody is what a task runs: a plain function, a Future or a Start body.
+type taskBody interface {
+	runTask(ctx context.Context) error
 }
+
+type taskFunc func(context.Context) error
+
+func (f taskFunc) runTask(ctx context.Context) error { return f(ctx) }
+
+// Task flags.
+const (
+	flagHeld    = 1 << iota // made with Hold: waits for Task.Start
+	flagStarted             // its goroutine has been started
+	flagCancel              // Cancel was called or its group dropped it
+)
 
 // closedChan is the done channel of tasks that finished before anyone asked.
 var closedChan = func() chan struct{} {
@@ -50,17 +62,27 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// Done returns a channel that is closed when the task has reached its final
-// state.
-func (t *Task) Done() <-chan struct{} {
-	if d := t.done.Load(); d != nil {
+// lazyChan returns the channel in v, storing a new one if there is none.
+// Whoever stores first wins; see closeLazy.
+func lazyChan(v *atomic.Value) <-chan struct{} {
+	if d := v.Load(); d != nil {
 		return d.(chan struct{})
 	}
-	// Whichever of Done and finish stores first wins: if finish did, the
-	// channel is closedChan; if Done did, finish closes Done's channel.
-	t.done.CompareAndSwap(nil, make(chan struct{}))
-	return t.done.Load().(chan struct{})
+	v.CompareAndSwap(nil, make(chan struct{}))
+	return v.Load().(chan struct{})
 }
+
+// closeLazy closes the channel in v, or stores closedChan when nobody has
+// asked for one yet. It must be called at most once per v.
+func closeLazy(v *atomic.Value) {
+	if !v.CompareAndSwap(nil, closedChan) {
+		close(v.Load().(chan struct{}))
+	}
+}
+
+// Done returns a channel that is closed when the task has reached its final
+// state.
+func (t *Task) Done() <-chan struct{} { return lazyChan(&t.done) }
 
 // Err returns nil while the task runs and after it succeeded. After it failed
 // it returns the error the function returned, a [*PanicError] or
@@ -80,20 +102,68 @@ func (t *Task) State() TaskState { return TaskState(t.state.Load()) }
 func (t *Task) Name() string { return t.name }
 
 // Cancel cancels the task's context with cause [ErrCanceled]. A task that
-// has not started yet never runs. Cancel does not wait; a task that has
-// finished is not affected. A task that returns its context's error after
-// Cancel is [Canceled], not [Failed]; its group goes on.
+// has not started yet (made with [Hold], or not yet scheduled) never runs
+// and is [Canceled] at once. Cancel does not wait; a finished task is not
+// affected. A task that returns its context's error after Cancel is
+// [Canceled], not [Failed]; its group goes on.
 func (t *Task) Cancel() {
-	t.mu.Lock()
-	if t.State().Final() || t.cancelReq.Load() {
-		t.mu.Unlock()
-		return
+	for {
+		f := t.flags.Load()
+		if f&flagCancel != 0 || t.State().Final() {
+			return
+		}
+		if t.flags.CompareAndSwap(f, f|flagCancel) {
+			if f&(flagHeld|flagStarted) == flagHeld {
+				// Never started, and now it never will be: account for it.
+				t.g.taskDone(t, ErrCanceled, neverRan)
+				return
+			}
+			break
+		}
 	}
-	t.cancelReq.Store(true)
-	own := t.cctx.Load()
-	t.mu.Unlock()
-	if own != nil {
-		own.cancel(ErrCanceled)
+	if t.ctxEnd.Load() == nil {
+		// Keep the cause where context.Cause finds it (see taskCtx.Value)
+		// before the context's Done channel is closed.
+		ctx, cancel := context.WithCancelCause(t.g.ctx)
+		cancel(ErrCanceled)
+		t.own.Store(&ctx)
+	}
+	t.cancelContext(endCanceled)
+}
+
+// Start starts a task made with [Hold] in a new goroutine and reports
+// whether it did: it does not when the task was cancelled first (by
+// [Task.Cancel] or its group closing), and it does nothing after the first
+// call.
+//
+// Start panics if the task was not made with Hold.
+func (t *Task) Start() bool {
+	for {
+		f := t.flags.Load()
+		if f&flagHeld == 0 {
+			panic("group: Task.Start on a task not made with Hold")
+		}
+		if f&(flagStarted|flagCancel) != 0 {
+			return false
+		}
+		if t.flags.CompareAndSwap(f, f|flagStarted) {
+			go t.run()
+			return true
+		}
+	}
+}
+
+// drop marks a pending task that was never started as cancelled and
+// reports whether it did; the caller then accounts for it.
+func (t *Task) drop() bool {
+	for {
+		f := t.flags.Load()
+		if f&(flagHeld|flagStarted|flagCancel) != flagHeld {
+			return false
+		}
+		if t.flags.CompareAndSwap(f, f|flagCancel) {
+			return true
+		}
 	}
 }
 
@@ -107,59 +177,14 @@ func (t *Task) path() string {
 	return t.g.path + "/" + n
 }
 
-// context returns the task's own context, making it on first use.
-//
-// Most tiny tasks never look at their context, so making a cancelable child
-// context for each one up front would cost two allocations and a lock in the
-// parent on the spawn path. Instead the task hands its function a *taskCtx
-// that makes the real context the first time it is asked for anything.
-func (t *Task) context() context.Context {
-	if own := t.cctx.Load(); own != nil {
-		return own.ctx
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if own := t.cctx.Load(); own != nil {
-		return own.ctx
-	}
-	ctx, cancel := context.WithCancelCause(t.g.ctx)
-	if t.cancelReq.Load() {
-		cancel(ErrCanceled)
-	}
-	t.cctx.Store(&ownContext{ctx, cancel})
-	// finish stores the final state and then loads cctx; checking the state
-	// after storing cctx means one of the two releases the context.
-	if t.State().Final() {
-		cancel(context.Canceled)
-	}
-	return ctx
-}
-
 // finish publishes the task's final state and wakes everyone waiting on it.
 func (t *Task) finish(s TaskState, err error) {
 	t.err = err
 	t.state.Store(int32(s))
-	if !t.done.CompareAndSwap(nil, closedChan) {
-		close(t.done.Load().(chan struct{}))
-	}
-	if own := t.cctx.Load(); own != nil {
-		// Release the context's place in its parent; the task is over.
-		own.cancel(context.Canceled)
-	}
+	closeLazy(&t.done)
+	// The task's context ends with the task, as a request's does.
+	t.cancelContext(endCanceled)
 }
-
-// taskCtx is the context.Context a task's function receives. It is the Task
-// itself seen as a context, so handing it out allocates nothing; every method
-// but Deadline makes the task's own context and forwards to it, so
-// [context.Cause], [context.AfterFunc] and derived contexts behave exactly as
-// with a context made by [context.WithCancelCause].
-type taskCtx Task
-
-func (c *taskCtx) Deadline() (time.Time, bool) { return c.g.ctx.Deadline() }
-func (c *taskCtx) Done() <-chan struct{}       { return (*Task)(c).context().Done() }
-func (c *taskCtx) Err() error                  { return (*Task)(c).context().Err() }
-func (c *taskCtx) Value(key any) any           { return (*Task)(c).context().Value(key) }
-func (c *taskCtx) String() string              { return "group.Task(" + (*Task)(c).path() + ").Context" }
 
 func itoa(n uint64) string {
 	var b [20]byte

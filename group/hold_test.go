@@ -1,0 +1,134 @@
+package group_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestHoldAdmitsWithoutStarting(t *testing.T) {
+	g := group.New(context.Background())
+	ran := make(chan struct{})
+	task := g.Go(func(context.Context) error { close(ran); return nil }, group.Hold(), group.Name("later"))
+	require.Equal(t, group.Pending, task.State())
+	require.Equal(t, group.Stats{Spawned: 1, Running: 1}, g.Stats(), "a held task counts as running")
+	notClosed(t, ran, "held task")
+
+	require.True(t, task.Start())
+	recv(t, ran, "started task")
+	require.False(t, task.Start(), "Start does nothing after the first call")
+	require.NoError(t, g.Wait())
+	require.Equal(t, group.Succeeded, task.State())
+}
+
+func TestStartPanicsOnATaskNotHeld(t *testing.T) {
+	var g group.Group
+	task := g.Go(func(context.Context) error { return nil })
+	require.PanicsWithValue(t, "group: Task.Start on a task not made with Hold", func() { task.Start() })
+	require.NoError(t, g.Wait())
+}
+
+func TestCancelledHeldTaskNeverRuns(t *testing.T) {
+	g := group.New(context.Background())
+	task := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	task.Cancel()
+	require.Equal(t, group.Canceled, task.State(), "accounted for at once")
+	require.ErrorIs(t, task.Err(), group.ErrCanceled)
+	require.False(t, task.Start())
+	require.NoError(t, g.Wait())
+	require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, g.Stats())
+}
+
+func TestClosingDropsHeldTasks(t *testing.T) {
+	g := group.New(context.Background())
+	sub := g.Subgroup()
+	a := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	b := group.Async(sub, func(context.Context) (int, error) { panic("must not run") }, group.Hold())
+	require.NoError(t, g.Close())
+	require.Equal(t, group.Canceled, a.State())
+	_, err := b.Result()
+	require.ErrorIs(t, err, group.ErrCanceled)
+	require.False(t, a.Start())
+	require.False(t, b.Start())
+	require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, sub.Stats())
+}
+
+func TestShutdownWaitsForHeldTasksToBeStarted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		task := g.Go(func(context.Context) error { return nil }, group.Hold())
+		go func() {
+			time.Sleep(time.Second)
+			task.Start()
+		}()
+		require.NoError(t, g.Shutdown(context.Background()))
+		require.Equal(t, group.Succeeded, task.State())
+	})
+}
+
+func TestTaskContextEndsWithItsCause(t *testing.T) {
+	t.Run("group timeout", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background(), group.Timeout(time.Second))
+			errs := make(chan error, 2)
+			g.Go(func(ctx context.Context) error {
+				<-ctx.Done()
+				errs <- ctx.Err()
+				errs <- context.Cause(ctx)
+				return ctx.Err()
+			})
+			require.ErrorIs(t, g.Wait(), context.DeadlineExceeded)
+			require.Equal(t, context.DeadlineExceeded, <-errs)
+			require.ErrorIs(t, <-errs, context.DeadlineExceeded)
+		})
+	})
+	t.Run("after the task returned", func(t *testing.T) {
+		var g group.Group
+		ctxs := make(chan context.Context, 1)
+		recv(t, g.Go(func(ctx context.Context) error { ctxs <- ctx; return nil }).Done(), "task")
+		ctx := <-ctxs
+		recv(t, ctx.Done(), "context of a finished task")
+		require.Equal(t, context.Canceled, ctx.Err())
+		require.NoError(t, g.Wait())
+	})
+	t.Run("derived after the context ended", func(t *testing.T) {
+		g := group.New(context.Background())
+		up := make(chan struct{})
+		checked := make(chan error, 1)
+		task := g.Go(func(ctx context.Context) error {
+			close(up)
+			<-ctx.Done()
+			child, stop := context.WithTimeout(ctx, time.Hour)
+			defer stop()
+			fired := make(chan struct{})
+			context.AfterFunc(ctx, func() { close(fired) })
+			<-child.Done()
+			<-fired
+			checked <- context.Cause(child)
+			return ctx.Err()
+		})
+		recv(t, up, "task")
+		task.Cancel()
+		require.ErrorIs(t, <-checked, group.ErrCanceled)
+		require.NoError(t, g.Close())
+	})
+	t.Run("stopped AfterFunc does not run", func(t *testing.T) {
+		g := group.New(context.Background())
+		ran := make(chan struct{}, 1)
+		registered := make(chan struct{})
+		g.Go(func(ctx context.Context) error {
+			stop := context.AfterFunc(ctx, func() { ran <- struct{}{} })
+			require.True(t, stop())
+			close(registered)
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		recv(t, registered, "registration")
+		require.NoError(t, g.Close())
+		require.Empty(t, ran)
+	})
+}

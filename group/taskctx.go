@@ -1,0 +1,123 @@
+package group
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// taskCtx is the context.Context a task's function receives. It is the Task
+// itself seen as a context, so handing it out allocates nothing.
+//
+// Deriving a child with context.WithCancelCause for every task would cost
+// several allocations and a lock in the group's context per task, and a
+// group with 100k tasks blocked on their contexts would cancel them through
+// a map. Instead, a task's context is closed by its group, which walks its
+// list of live tasks when it is cancelled, and by Task.Cancel. It behaves as
+// a standard cancelable context:
+//   - Done, Err and Deadline as context.WithCancel's, with the group's
+//     deadline;
+//   - Value forwards to the group's context, so context.Cause returns the
+//     group's cause, and after Task.Cancel to a cancelled context holding
+//     ErrCanceled;
+//   - AfterFunc makes context.WithCancel, context.AfterFunc and friends
+//     register with the task instead of starting a goroutine each.
+type taskCtx Task
+
+// ctxEnd is how a task's context ended; the two possible values are
+// allocated once.
+type ctxEnd struct{ err error }
+
+var (
+	endCanceled = &ctxEnd{context.Canceled}
+	endDeadline = &ctxEnd{context.DeadlineExceeded}
+)
+
+func (c *taskCtx) Deadline() (time.Time, bool) { return c.g.ctx.Deadline() }
+func (c *taskCtx) Done() <-chan struct{}       { return lazyChan(&c.ctxDone) }
+
+func (c *taskCtx) Err() error {
+	if e := c.ctxEnd.Load(); e != nil {
+		return e.err
+	}
+	return nil
+}
+
+func (c *taskCtx) Value(key any) any {
+	if own := c.own.Load(); own != nil {
+		return (*own).Value(key)
+	}
+	return c.g.ctx.Value(key)
+}
+
+func (c *taskCtx) String() string { return "group.Task(" + (*Task)(c).path() + ").Context" }
+
+// afterFn is one callback registered with AfterFunc.
+type afterFn struct{ f func() }
+
+// AfterFunc arranges for f to run once the context is done and returns a
+// func that cancels the arrangement. The context package uses it to
+// propagate cancellation to contexts derived from a task's (it calls
+// AfterFunc with the child's cancel) and for [context.AfterFunc], which
+// wraps f in a goroutine of its own. As in the context package's own
+// propagation, f runs in the goroutine that cancels, so it must be quick.
+func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
+	t := (*Task)(c)
+	a := &afterFn{f}
+	t.mu.Lock()
+	list := t.afterFns.Load()
+	if list == nil {
+		list = new([]*afterFn)
+	}
+	// Publish the list before looking at ctxEnd: cancelContext stores
+	// ctxEnd before looking at the list, so one of the two sees the other.
+	*list = append(*list, a)
+	t.afterFns.Store(list)
+	ended := t.ctxEnd.Load() != nil
+	t.mu.Unlock()
+	if ended {
+		if t.takeAfter(a) {
+			go f()
+		}
+	}
+	return func() bool { return t.takeAfter(a) }
+}
+
+// takeAfter removes a from the callbacks and reports whether it was there.
+func (t *Task) takeAfter(a *afterFn) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	list := t.afterFns.Load()
+	if list == nil {
+		return false
+	}
+	i := slices.Index(*list, a)
+	if i < 0 {
+		return false
+	}
+	*list = slices.Delete(*list, i, i+1)
+	return true
+}
+
+// cancelContext ends the task's context once; later calls do nothing. It
+// may run under g.mu: the callbacks it runs are the context package's child
+// cancellations, which never call back into the group.
+func (t *Task) cancelContext(end *ctxEnd) {
+	if !t.ctxEnd.CompareAndSwap(nil, end) {
+		return
+	}
+	closeLazy(&t.ctxDone)
+	if t.afterFns.Load() == nil {
+		return
+	}
+	t.mu.Lock()
+	var fns []*afterFn
+	if list := t.afterFns.Load(); list != nil {
+		fns = *list
+		*list = nil
+	}
+	t.mu.Unlock()
+	for _, a := range fns {
+		a.f()
+	}
+}
