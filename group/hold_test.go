@@ -28,7 +28,7 @@ func TestHoldAdmitsWithoutStarting(t *testing.T) {
 func TestStartPanicsOnATaskNotHeld(t *testing.T) {
 	var g group.Group
 	task := g.Go(func(context.Context) error { return nil })
-	require.PanicsWithValue(t, "group: Task.Start on a task not made with Hold", func() { task.Start() })
+	require.PanicsWithValue(t, "group: Task.Start or Task.Run on a task not made with Hold", func() { task.Start() })
 	require.NoError(t, g.Wait())
 }
 
@@ -131,4 +131,30 @@ func TestTaskContextEndsWithItsCause(t *testing.T) {
 		require.NoError(t, g.Close())
 		require.Empty(t, ran)
 	})
+}
+
+func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
+	g := group.New(context.Background(), quietPanics(nil), group.PanicsAsErrors(), group.Supervise(func(error) {}))
+	var order []int
+	var tasks []*group.Task
+	for i := range 3 {
+		tasks = append(tasks, g.Go(func(context.Context) error {
+			order = append(order, i) // no lock: Run is synchronous
+			if i == 1 {
+				panic("recovered by Run")
+			}
+			return nil
+		}, group.Hold()))
+	}
+	tasks[2].Cancel()
+	for _, task := range tasks {
+		task.Run()
+	}
+	require.Equal(t, []int{0, 1}, order, "a cancelled held task does not run")
+	require.Equal(t, group.Succeeded, tasks[0].State())
+	require.Equal(t, group.Failed, tasks[1].State())
+	require.Equal(t, group.Canceled, tasks[2].State())
+	require.False(t, tasks[0].Run(), "a task runs once")
+	require.NoError(t, g.Close())
+	require.Equal(t, group.Stats{Spawned: 3, Succeeded: 1, Failed: 1, Canceled: 1}, g.Stats())
 }

@@ -101,8 +101,19 @@ const (
 
 // run is the body of every task goroutine.
 func (t *Task) run() {
+	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
+	t.execute()
+}
+
+// runHere runs the task in the calling goroutine (Task.Run).
+func (t *Task) runHere() {
+	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
+	t.execute()
+}
+
+// execute calls the task's function and accounts for how it ended.
+func (t *Task) execute() {
 	g := t.g
-	pprof.SetGoroutineLabels(g.taskLabels(t.name))
 	normal := false
 	defer func() {
 		if !normal {

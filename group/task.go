@@ -138,16 +138,43 @@ func (t *Task) Cancel() {
 //
 // Start panics if the task was not made with Hold.
 func (t *Task) Start() bool {
+	if !t.claim() {
+		return false
+	}
+	go t.run()
+	return true
+}
+
+// Run runs a task made with [Hold] in the calling goroutine, as its goroutine
+// would, and reports whether it did: it does not when the task was cancelled
+// first or already started. A panic in the task is recovered and accounted
+// for exactly as in a task's own goroutine, and Run then returns normally,
+// so a worker goroutine can run one held task after another. Run sets the
+// calling goroutine's pprof labels to the task's and leaves them so (Go
+// offers no way to read them back): a worker that cares sets its own again
+// with [pprof.SetGoroutineLabels]. A task that calls [runtime.Goexit] ends
+// the calling goroutine too, after its bookkeeping.
+//
+// Run panics if the task was not made with Hold.
+func (t *Task) Run() bool {
+	if !t.claim() {
+		return false
+	}
+	t.runHere()
+	return true
+}
+
+// claim marks a held task started and reports whether the caller won it.
+func (t *Task) claim() bool {
 	for {
 		f := t.flags.Load()
 		if f&flagHeld == 0 {
-			panic("group: Task.Start on a task not made with Hold")
+			panic("group: Task.Start or Task.Run on a task not made with Hold")
 		}
 		if f&(flagStarted|flagCancel) != 0 {
 			return false
 		}
 		if t.flags.CompareAndSwap(f, f|flagStarted) {
-			go t.run()
 			return true
 		}
 	}
