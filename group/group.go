@@ -37,21 +37,25 @@ type Group struct {
 	closing   chan struct{}
 	done      chan struct{}
 
+	// The hot fields, each on a cache line of its own: ctl is touched by
+	// spawners and finishing tasks, nextID by spawners only.
+	_      [64]byte
+	ctl    atomic.Uint64 // live count and admission flags; see ctl.go
+	_      [56]byte
+	nextID atomic.Uint64 // task ids
+	_      [56]byte
+	shards [nShards]shard
+	named  atomic.Pointer[map[string]context.Context] // label contexts of named tasks, copied on write
+
 	mu        sync.Mutex // guards everything below, and init
-	state     State
-	cancelled bool  // ctx has been (or is being) cancelled by the group itself
-	waiting   bool  // Wait or Shutdown is in progress: close once drained
-	cause     error // why the group left Open
-	running   int   // tasks and subgroups that have not finished
-	tasks     *Task // running tasks, newest first
+	left      bool       // the group has left Open: cause is set, closing is closed
+	cancelled bool       // ctx has been (or is being) cancelled by the group itself
+	cause     error      // why the group left Open
 	subs      map[*Group]struct{}
-	nextID    uint64
-	errs      []error                    // failures, first first
-	panicked  *PanicError                // first panic to raise again in Wait
-	raised    bool                       // panicked has been raised by a Wait
-	result    error                      // combined errs, fixed when Closed
-	named     map[string]context.Context // label contexts of named tasks
-	stats     Stats
+	errs      []error     // failures, first first
+	panicked  *PanicError // first panic to raise again in Wait
+	raised    bool        // panicked has been raised by a Wait
+	result    error       // combined errs, fixed when Closed
 
 	// Work that unlock does after releasing mu.
 	cancelSubs []*Group
@@ -145,21 +149,20 @@ func (g *Group) Subgroup(opts ...Option) *Group {
 	g.lazy()
 	sg := &Group{}
 	sg.init(g, g.ctx, buildOptions(g.opts.inherit(), opts))
-	g.mu.Lock()
-	if g.state != Open {
-		g.mu.Unlock()
+	if !g.join() {
 		sg.mu.Lock()
 		sg.toClosingLocked(ErrClosed)
+		sg.ctl.Or(ctlClosed)
 		sg.finishLocked()
 		sg.notify = false // g never counted it
 		sg.mu.Unlock()
 		return sg
 	}
+	g.mu.Lock()
 	if g.subs == nil {
 		g.subs = make(map[*Group]struct{})
 	}
 	g.subs[sg] = struct{}{}
-	g.running++
 	g.mu.Unlock()
 	return sg
 }
@@ -176,9 +179,14 @@ func (g *Group) Name() string {
 // State returns the group's current state.
 func (g *Group) State() State {
 	g.lazy()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.state
+	v := g.ctl.Load()
+	switch {
+	case v&ctlClosed != 0:
+		return Closed
+	case v&ctlClosing != 0:
+		return Closing
+	}
+	return Open
 }
 
 // Closing returns a channel that is closed when the group leaves [Open].
@@ -217,9 +225,19 @@ func (g *Group) Cause() error {
 // time; see [Stats] for the invariant the counts keep.
 func (g *Group) Stats() Stats {
 	g.lazy()
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.stats
+	var st Stats
+	for i := range g.shards {
+		s := &g.shards[i]
+		s.mu.Lock()
+		st.Spawned += s.stats.Spawned
+		st.Running += s.stats.Running
+		st.Succeeded += s.stats.Succeeded
+		st.Failed += s.stats.Failed
+		st.Canceled += s.stats.Canceled
+		st.Refused += s.stats.Refused
+		s.mu.Unlock()
+	}
+	return st
 }
 
 // outcome returns the combined failures once the group is Closed and raises

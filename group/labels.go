@@ -2,6 +2,7 @@ package group
 
 import (
 	"context"
+	"maps"
 	"runtime/pprof"
 )
 
@@ -35,17 +36,22 @@ func (g *Group) taskLabels(name string) context.Context {
 	if name == "" {
 		return g.labels
 	}
-	g.mu.Lock()
-	ctx, ok := g.named[name]
-	if !ok {
-		ctx = pprof.WithLabels(g.labels, pprof.Labels(LabelTask, name))
-		if g.named == nil {
-			g.named = make(map[string]context.Context)
-		}
-		if len(g.named) < maxNamedLabels {
-			g.named[name] = ctx
+	if m := g.named.Load(); m != nil {
+		if ctx, ok := (*m)[name]; ok {
+			return ctx
 		}
 	}
-	g.mu.Unlock()
+	ctx := pprof.WithLabels(g.labels, pprof.Labels(LabelTask, name))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	old := g.named.Load()
+	if old == nil || len(*old) < maxNamedLabels {
+		m := make(map[string]context.Context, 1)
+		if old != nil {
+			maps.Copy(m, *old)
+		}
+		m[name] = ctx
+		g.named.Store(&m)
+	}
 	return ctx
 }

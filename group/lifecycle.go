@@ -42,8 +42,8 @@ func (g *Group) Close() error {
 // that and returns [ErrWaitInTask] instead (see "Waiting from a task").
 func (g *Group) Wait() error {
 	g.lazy()
+	g.ctl.Or(ctlWaiting)
 	g.mu.Lock()
-	g.waiting = true
 	g.finishIfDrainedLocked()
 	g.unlock()
 	if _, err := g.await(nil); err != nil {
@@ -90,9 +90,9 @@ func (g *Group) Shutdown(ctx context.Context) error {
 // drain moves the group and its subgroups to Closing without cancelling
 // anything, and makes them close once they have no task left.
 func (g *Group) drain() {
+	g.ctl.Or(ctlWaiting)
 	g.mu.Lock()
-	g.waiting = true
-	if g.state == Open {
+	if !g.left {
 		g.toClosingLocked(ErrClosed)
 	}
 	subs := g.subsLocked()
@@ -113,7 +113,7 @@ func (g *Group) cancelWith(cause error, external bool) {
 	g.lazy()
 	g.mu.Lock()
 	if external {
-		if g.outsideCauseLocked() == nil || g.state == Closed {
+		if g.outsideCauseLocked() == nil || g.ctl.Load()&ctlClosed != 0 {
 			g.mu.Unlock()
 			return
 		}
@@ -140,11 +140,11 @@ func (g *Group) outsideCauseLocked() error {
 // cancelLocked cancels the group's context; its subgroups are cancelled by
 // unlock, after g.mu is released.
 func (g *Group) cancelLocked(cause error, external bool) {
-	if g.cancelled || g.state == Closed {
+	if g.cancelled || g.ctl.Load()&ctlClosed != 0 {
 		return
 	}
 	g.cancelled = true
-	if g.state == Open {
+	if !g.left {
 		g.toClosingLocked(cause)
 	}
 	if !external && g.stopWatch != nil {
@@ -156,14 +156,16 @@ func (g *Group) cancelLocked(cause error, external bool) {
 	if g.ctx.Err() == context.DeadlineExceeded {
 		end = endDeadline
 	}
-	for t := g.tasks; t != nil; t = t.next {
+	// Every task admitted before the closing flag was set is linked into
+	// its shard by now, or its admitter holds the shard's lock until it is.
+	g.eachTask(func(t *Task) {
 		if t.drop() {
 			// A pending task that never started: unlock accounts for it.
 			g.dropped = append(g.dropped, t)
-			continue
+			return
 		}
 		t.cancelContext(end)
-	}
+	})
 	// Subgroups' contexts are already cancelled (they derive from ours);
 	// unlock moves them to Closing too and records why.
 	g.cancelSubs, g.subsCause = g.subsLocked(), cause
@@ -201,7 +203,11 @@ func (g *Group) unlock() {
 }
 
 func (g *Group) toClosingLocked(cause error) {
-	g.state, g.cause = Closing, cause
+	if g.left {
+		return
+	}
+	g.left, g.cause = true, cause
+	g.ctl.Or(ctlClosing)
 	close(g.closing)
 }
 
@@ -219,24 +225,30 @@ func (g *Group) subsLocked() []*Group {
 // finishIfDrainedLocked closes the group when nothing runs in it any more
 // and someone asked for it to close (Cancel, a failure, Wait or Shutdown).
 func (g *Group) finishIfDrainedLocked() {
-	if g.running > 0 || g.state == Closed || (g.state == Open && !g.waiting) {
-		return
+	for {
+		v := g.ctl.Load()
+		if v&ctlCount != 0 || v&ctlClosed != 0 || v&(ctlWaiting|ctlClosing) == 0 {
+			return
+		}
+		// The tasks may have seen a cancellation from outside before the
+		// AfterFunc watching for it has run: it must not be lost.
+		if cause := g.outsideCauseLocked(); cause != nil {
+			g.errs = append(g.errs, cause)
+			g.cancelLocked(cause, true)
+			continue
+		}
+		// Closing and Closed at once, unless a task was admitted meanwhile
+		// (possible while only waiting): then it is not drained after all.
+		if g.ctl.CompareAndSwap(v, v|ctlClosing|ctlClosed) {
+			break
+		}
 	}
-	// The tasks may have seen a cancellation from outside before the
-	// AfterFunc watching for it has run: it must not be lost.
-	if cause := g.outsideCauseLocked(); cause != nil {
-		g.errs = append(g.errs, cause)
-		g.cancelLocked(cause, true)
-	}
-	if g.state == Open {
-		g.toClosingLocked(ErrClosed)
-	}
+	g.toClosingLocked(ErrClosed)
 	g.finishLocked()
 }
 
 // finishLocked makes the group Closed; unlock then tells the parent.
 func (g *Group) finishLocked() {
-	g.state = Closed
 	g.result = combine(g.errs)
 	if g.stopWatch != nil {
 		g.stopWatch()
@@ -258,12 +270,11 @@ func (g *Group) childDone(sg *Group) {
 	}
 	g.mu.Lock()
 	delete(g.subs, sg)
-	g.running--
 	if err != nil {
 		g.failLocked(err)
 	}
-	g.finishIfDrainedLocked()
 	g.unlock()
+	g.leave()
 }
 
 // panicIn returns the first *PanicError in err, or nil.
@@ -281,12 +292,13 @@ func (g *Group) stuck() []StuckTask {
 	var out []StuckTask
 	var walk func(*Group)
 	walk = func(g *Group) {
+		g.eachTask(func(t *Task) {
+			out = append(out, StuckTask{Task: t.path(), Age: t.age()})
+		})
 		g.mu.Lock()
-		defer g.mu.Unlock()
-		for t := g.tasks; t != nil; t = t.next {
-			out = append(out, StuckTask{Task: t.path(), Age: time.Since(g.began) - t.began})
-		}
-		for sg := range g.subs {
+		subs := g.subsLocked()
+		g.mu.Unlock()
+		for _, sg := range subs {
 			walk(sg)
 		}
 	}

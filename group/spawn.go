@@ -6,7 +6,6 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"sync"
-	"time"
 )
 
 // Go starts fn in a new goroutine as a task of the group and returns the
@@ -66,26 +65,25 @@ func taskOpts(opts []TaskOption) (name string, held bool) {
 // admit counts t into the group, or refuses it when the group is not open.
 func (g *Group) admit(t *Task) bool {
 	g.lazy()
-	since := time.Since(g.began)
-	g.mu.Lock()
-	g.stats.Spawned++
-	g.nextID++
-	t.id = g.nextID
-	t.began = since
-	if g.state != Open {
-		g.stats.Refused++
-		g.mu.Unlock()
+	t.id = g.nextID.Add(1)
+	if t.flags.Load()&flagHeld != 0 {
+		// Held tasks are rare; others note when they start running, off the
+		// spawner's path, where a clock read is a large part of the cost.
+		t.setBegan()
+	}
+	s := g.shardOf(t)
+	s.mu.Lock()
+	s.stats.Spawned++
+	// Joining under the shard's lock: see cancelLocked.
+	if !g.join() {
+		s.stats.Refused++
+		s.mu.Unlock()
 		t.finish(Refused, ErrClosed)
 		return false
 	}
-	t.next = g.tasks
-	if g.tasks != nil {
-		g.tasks.prev = t
-	}
-	g.tasks = t
-	g.running++
-	g.stats.Running++
-	g.mu.Unlock()
+	s.link(t)
+	s.stats.Running++
+	s.mu.Unlock()
 	return true
 }
 
@@ -124,6 +122,9 @@ func (t *Task) execute() {
 		normal = true
 		g.taskDone(t, ErrCanceled, neverRan)
 		return
+	}
+	if t.flags.Load()&flagHeld == 0 {
+		t.setBegan()
 	}
 	t.state.Store(int32(Running))
 	err := t.body.runTask((*taskCtx)(t))
@@ -169,32 +170,26 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 		g.opts.onError(report)
 		against = false
 	}
-	g.mu.Lock()
-	if t.prev != nil {
-		t.prev.next = t.next
-	} else {
-		g.tasks = t.next
-	}
-	if t.next != nil {
-		t.next.prev = t.prev
-	}
-	t.prev, t.next = nil, nil
-	g.running--
-	g.stats.Running--
+	s := g.shardOf(t)
+	s.mu.Lock()
+	s.unlink(t)
+	s.stats.Running--
 	switch state {
 	case Succeeded:
-		g.stats.Succeeded++
+		s.stats.Succeeded++
 	case Failed:
-		g.stats.Failed++
+		s.stats.Failed++
 	case Canceled:
-		g.stats.Canceled++
+		s.stats.Canceled++
 	}
+	s.mu.Unlock()
 	t.finish(state, err)
 	if against {
+		g.mu.Lock()
 		g.failLocked(report)
+		g.unlock()
 	}
-	g.finishIfDrainedLocked()
-	g.unlock()
+	g.leave()
 }
 
 // canceledBy reports whether err is the task's answer to its own

@@ -15,22 +15,22 @@ import (
 type Task struct {
 	g     *Group
 	body  taskBody
-	name  string        // "" for unnamed tasks
-	id    uint64        // unique within the group
-	began time.Duration // since the group began: monotonic, no wall clock read
-	err   error         // published by the final state
-	state atomic.Int32  // a TaskState
-	flags atomic.Int32  // flagHeld, flagStarted, flagCancel
+	name  string       // "" for unnamed tasks
+	id    uint64       // unique within the group
+	began atomic.Int64 // when it began (see setBegan), 0 before
+	err   error        // published by the final state
+	state atomic.Int32 // a TaskState
+	flags atomic.Int32 // flagHeld, flagStarted, flagCancel
 
 	// done is the channel Done returns, made on demand: most tasks are never
 	// asked, and a channel per task would be a third allocation on the spawn
 	// path. Done and finish race to store into it; see there.
-	done atomic.Value // chan struct{}
+	done atomic.Pointer[chan struct{}]
 
 	// The task's context (see taskCtx): its Done channel, made on demand
 	// like done; how it ended; the context holding the cause after Cancel;
 	// and the callbacks of contexts derived from it.
-	ctxDone  atomic.Value // chan struct{}
+	ctxDone  atomic.Pointer[chan struct{}]
 	ctxEnd   atomic.Pointer[ctxEnd]
 	own      atomic.Pointer[context.Context]
 	mu       sync.Mutex // guards afterFns and the making of own
@@ -62,21 +62,22 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// lazyChan returns the channel in v, storing a new one if there is none.
+// lazyChan returns the channel in p, storing a new one if there is none.
 // Whoever stores first wins; see closeLazy.
-func lazyChan(v *atomic.Value) <-chan struct{} {
-	if d := v.Load(); d != nil {
-		return d.(chan struct{})
+func lazyChan(p *atomic.Pointer[chan struct{}]) <-chan struct{} {
+	if c := p.Load(); c != nil {
+		return *c
 	}
-	v.CompareAndSwap(nil, make(chan struct{}))
-	return v.Load().(chan struct{})
+	c := make(chan struct{})
+	p.CompareAndSwap(nil, &c)
+	return *p.Load()
 }
 
-// closeLazy closes the channel in v, or stores closedChan when nobody has
-// asked for one yet. It must be called at most once per v.
-func closeLazy(v *atomic.Value) {
-	if !v.CompareAndSwap(nil, closedChan) {
-		close(v.Load().(chan struct{}))
+// closeLazy closes the channel in p, or stores closedChan when nobody has
+// asked for one yet. It must be called at most once per p.
+func closeLazy(p *atomic.Pointer[chan struct{}]) {
+	if !p.CompareAndSwap(nil, &closedChan) {
+		close(*p.Load())
 	}
 }
 
@@ -192,6 +193,20 @@ func (t *Task) drop() bool {
 			return true
 		}
 	}
+}
+
+// setBegan notes the time, as nanoseconds since its group began plus one (so
+// that 0 means "not yet"): a monotonic clock read, no wall clock.
+func (t *Task) setBegan() { t.began.Store(int64(time.Since(t.g.began)) + 1) }
+
+// age returns how long the task has been running (or held), 0 if it has not
+// begun yet.
+func (t *Task) age() time.Duration {
+	b := t.began.Load()
+	if b == 0 {
+		return 0
+	}
+	return time.Since(t.g.began) - time.Duration(b-1)
 }
 
 // path names the task for errors and reports: its group's path and its name
