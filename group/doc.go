@@ -47,11 +47,14 @@
 //
 // # Cancellation
 //
-// Each task gets its own context, derived from the group's [Group.Context]:
-// it is cancelled by [Task.Cancel] (cause [ErrCanceled]) and when the group
-// is cancelled ([context.Cause] gives the group's cause). Tasks receive the
-// group's context, not the caller's: a task outlives the function that
-// started it, never its group.
+// Each task gets its own context, with the values and deadline of the
+// group's [Group.Context]: it is cancelled by [Task.Cancel] (cause
+// [ErrCanceled]), when the group is cancelled ([context.Cause] gives the
+// group's cause), and when the task returns. Tasks receive the group's
+// context, not the caller's: a task outlives the function that started it,
+// never its group. The task's context is made without allocating; it
+// behaves as one made by [context.WithCancelCause], and contexts derived
+// from it register with the task instead of starting a goroutine each.
 //
 // # Panics
 //
@@ -78,6 +81,15 @@
 // group, is fine and costs nothing extra. The check reads the pprof labels
 // that every task goroutine carries, so a task that replaces its goroutine's
 // labels with ones not derived from its context disables it.
+//
+// # Held tasks
+//
+// With the [Hold] option, Go and [Async] admit a task without starting it:
+// it is [Pending], counts as running, and starts when [Task.Start] starts it
+// in a goroutine of its own or [Task.Run] runs it in the calling goroutine.
+// Executors use this to hand out tasks for work still in their backlog and
+// to run many tasks on a few worker goroutines. A held task that is
+// cancelled, or whose group is cancelled, ends [Canceled] without running.
 //
 // # Observability
 //
