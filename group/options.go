@@ -127,9 +127,9 @@ func ShutdownGrace(d time.Duration) Option {
 	return optionFunc(func(o *options) { o.grace = d })
 }
 
-type taskOptionFunc func(*taskOptions)
+type holdOption struct{}
 
-func (f taskOptionFunc) applyTask(o *taskOptions) { f(o) }
+func (holdOption) applyTask(o *taskOptions) { o.held = true }
 
 // Hold makes [Group.Go] or [Async] admit the task without starting it:
 // the task is [Pending] and counts as running in its group until
@@ -137,6 +137,4 @@ func (f taskOptionFunc) applyTask(o *taskOptions) { f(o) }
 // pending task is [Canceled] without running; a graceful [Group.Shutdown]
 // waits for it to be started. Executors use it to hand out a task for work
 // that waits in their backlog.
-func Hold() TaskOption {
-	return taskOptionFunc(func(o *taskOptions) { o.held = true })
-}
+func Hold() TaskOption { return holdOption{} }

@@ -49,17 +49,25 @@ func (g *Group) spawn(t *Task, opts []TaskOption) {
 	}
 }
 
-// taskOpts applies task options. It is kept out of Go so that the options
-// struct escapes to the heap only when there are options.
+// taskOpts applies task options. Every TaskOption is one of this package's
+// own types, so a type switch reads them without an options struct that
+// would escape to the heap.
 func taskOpts(opts []TaskOption) (name string, held bool) {
-	var o taskOptions
 	for _, opt := range opts {
-		if opt == nil {
+		switch o := opt.(type) {
+		case NameOption:
+			name = string(o)
+		case holdOption:
+			held = true
+		case nil:
 			panic("group: nil TaskOption")
+		default:
+			var to taskOptions
+			o.applyTask(&to)
+			name, held = to.name, to.held
 		}
-		opt.applyTask(&o)
 	}
-	return o.name, o.held
+	return name, held
 }
 
 // admit counts t into the group, or refuses it when the group is not open.
