@@ -49,8 +49,9 @@ func (g *Group) await(stop <-chan struct{}) (bool, error) {
 	}
 }
 
-// runFunc is the name runtime.CallersFrames gives the task goroutines' body.
-const runFunc = "github.com/nursery-go/nursery/group.(*Task).run"
+// runFunc is the name runtime.CallersFrames gives the function that runs every
+// task, in its own goroutine (Task.run) or in a worker's (Task.Run).
+const runFunc = "github.com/nursery-go/nursery/group.(*Task).execute"
 
 // inTask reports whether the calling goroutine is running a task of some
 // group (any group: which one is found by waitsForItself).

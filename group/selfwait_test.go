@@ -77,3 +77,21 @@ func TestCancelFromOwnTaskDoesNotDeadlock(t *testing.T) {
 	g.Go(func(context.Context) error { g.Cancel(); return nil })
 	require.NoError(t, g.Wait())
 }
+
+func TestWaitFromHeldTaskRunInAWorkerIsDetected(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		got := make(chan error, 1)
+		held := g.Go(func(context.Context) error {
+			got <- g.Wait()
+			return nil
+		}, group.Hold())
+		worker := g.Go(func(context.Context) error {
+			held.Run()
+			return nil
+		})
+		require.ErrorIs(t, <-got, group.ErrWaitInTask)
+		recv(t, worker.Done(), "worker")
+		require.NoError(t, g.Wait())
+	})
+}
