@@ -1,0 +1,151 @@
+package executor_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEnqueueRunsTheBacklogInOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		gt := newGate()
+		_, err := ex.Enqueue(gt.job)
+		require.NoError(t, err)
+		synctest.Wait()
+		var mu sync.Mutex
+		var order []int
+		var tasks []*group.Task
+		for i := range 10 {
+			task, err := ex.Enqueue(func(context.Context) error {
+				mu.Lock()
+				order = append(order, i)
+				mu.Unlock()
+				return nil
+			})
+			require.NoError(t, err, "Enqueue never blocks and the backlog is unbounded")
+			tasks = append(tasks, task)
+		}
+		require.Equal(t, group.Pending, tasks[0].State())
+		s := ex.Stats()
+		require.Equal(t, executor.Stats{Submitted: 11, Running: 1, Waiting: 10, Workers: 1}, s)
+		gt.open()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, order)
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestBoundedBacklogRefusesWhenFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(2))
+		gt := newGate()
+		for range 3 {
+			_, err := ex.Enqueue(gt.job)
+			require.NoError(t, err)
+		}
+		_, err := ex.Enqueue(nop)
+		require.ErrorIs(t, err, executor.ErrFull)
+		synctest.Wait()
+		require.Equal(t, int64(2), ex.Stats().Waiting)
+		gt.open()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, executor.Stats{Submitted: 3, Succeeded: 3}, ex.Stats(), "the refused job was never accepted")
+		require.NoError(t, g.Close())
+	})
+	t.Run("Backlog(0) accepts only when a worker is free", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(0))
+			gt := newGate()
+			_, err := ex.Enqueue(gt.job)
+			require.NoError(t, err)
+			_, err = ex.Enqueue(nop)
+			require.ErrorIs(t, err, executor.ErrFull)
+			gt.open()
+			require.NoError(t, ex.Wait())
+			require.NoError(t, g.Close())
+		})
+	})
+}
+
+func TestPendingWorkNeverStartsAfterClose(t *testing.T) {
+	for _, how := range []string{"Close", "parent Close", "failure"} {
+		t.Run(how, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(2))
+				gt := newGate()
+				failing := make(chan struct{})
+				running := []func(context.Context) error{gt.job, func(ctx context.Context) error {
+					select {
+					case <-failing:
+						return errBoom
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}}
+				for _, job := range running {
+					_, err := ex.Submit(context.Background(), job)
+					require.NoError(t, err)
+				}
+				var pending []*group.Task
+				for range 5 {
+					task, err := ex.Enqueue(func(context.Context) error { panic("must not run") })
+					require.NoError(t, err)
+					pending = append(pending, task)
+				}
+				synctest.Wait()
+				switch how {
+				case "Close":
+					require.NoError(t, ex.Close())
+				case "parent Close":
+					require.NoError(t, g.Close())
+				case "failure":
+					close(failing)
+					require.ErrorIs(t, ex.Wait(), errBoom)
+				}
+				for _, task := range pending {
+					require.Equal(t, group.Canceled, task.State())
+				}
+				require.ErrorIs(t, pending[0].Err(), group.ErrCanceled)
+				_ = ex.Close()
+				_ = g.Close()
+				require.Equal(t, int64(0), ex.Stats().Workers)
+			})
+		})
+	}
+}
+
+func TestShutdownRunsTheBacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		gt := newGate()
+		var tasks []*group.Task
+		for range 6 {
+			task, err := ex.Enqueue(gt.job)
+			require.NoError(t, err)
+			tasks = append(tasks, task)
+		}
+		synctest.Wait()
+		errs := make(chan error, 1)
+		go func() { errs <- ex.Shutdown(context.Background()) }()
+		synctest.Wait()
+		_, err := ex.Submit(context.Background(), nop)
+		require.ErrorIs(t, err, executor.ErrClosed, "refused at once")
+		gt.open()
+		require.NoError(t, <-errs)
+		for _, task := range tasks {
+			require.Equal(t, group.Succeeded, task.State())
+		}
+		require.NoError(t, g.Close())
+	})
+}

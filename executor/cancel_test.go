@@ -1,0 +1,183 @@
+package executor_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+// sleepJob sleeps for d unless cancelled first.
+func sleepJob(d time.Duration) func(context.Context) error {
+	return func(ctx context.Context) error {
+		select {
+		case <-time.After(d):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// asyncio-pool's cancel_usage, with SuppressErrors: Cancel counts running
+// and waiting jobs it cancelled, and the executor goes on.
+func TestCancelCountsCancelledJobs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
+		ctx := context.Background()
+		quick, err := ex.Enqueue(sleepJob(100 * time.Millisecond))
+		require.NoError(t, err)
+		f1, err := ex.Submit(ctx, sleepJob(500*time.Millisecond))
+		require.NoError(t, err)
+		f2, err := ex.Enqueue(sleepJob(500 * time.Millisecond))
+		require.NoError(t, err)
+		var f35 []*group.Task
+		for range 3 {
+			task, err := ex.Enqueue(sleepJob(500 * time.Millisecond))
+			require.NoError(t, err)
+			f35 = append(f35, task)
+		}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		require.Equal(t, group.Succeeded, quick.State())
+		require.Equal(t, group.Running, f2.State(), "took quick's worker")
+
+		n, err := ex.Cancel(ctx, f1, f35[2]) // one running, one waiting
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+		require.Equal(t, group.Canceled, f1.State())
+		require.Equal(t, group.Canceled, f35[2].State())
+
+		time.Sleep(100 * time.Millisecond)
+		n, err = ex.Cancel(ctx) // all the others: f2, f35[0] running, f35[1] waiting
+		require.NoError(t, err)
+		require.Equal(t, 3, n)
+		require.Equal(t, group.Succeeded, quick.State(), "finished work is not cancelled")
+		require.Equal(t, group.Open, ex.Group().State(), "suppressing errors, the executor goes on")
+		_, err = ex.Submit(ctx, nop)
+		require.NoError(t, err)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestCancelDoesNotCountJobsThatCompleted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
+		caught, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+			<-ctx.Done()
+			return nil // caught its cancellation and returned normally
+		})
+		require.NoError(t, err)
+		done, err := ex.Submit(context.Background(), nop)
+		require.NoError(t, err)
+		synctest.Wait()
+		n, err := ex.Cancel(context.Background(), caught, done)
+		require.NoError(t, err)
+		require.Equal(t, 0, n)
+		require.Equal(t, group.Succeeded, caught.State())
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestCancelUnderFailFastClosesTheExecutor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		target, err := ex.Submit(context.Background(), sleepJob(time.Hour))
+		require.NoError(t, err)
+		other, err := ex.Submit(context.Background(), sleepJob(time.Hour))
+		require.NoError(t, err)
+		n, err := ex.Cancel(context.Background(), target)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "only the tasks asked for are counted")
+		<-other.Done()
+		require.Equal(t, group.Canceled, other.State(), "coroexecutor: a cancelled job shuts the executor down")
+		require.NotEqual(t, group.Open, ex.Group().State())
+		require.NoError(t, ex.Wait(), "a cancellation is not a failure")
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestDirectTaskCancelAffectsOneJob(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		target, err := ex.Submit(context.Background(), sleepJob(time.Hour))
+		require.NoError(t, err)
+		other, err := ex.Submit(context.Background(), sleepJob(time.Second))
+		require.NoError(t, err)
+		target.Cancel()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, group.Canceled, target.State())
+		require.Equal(t, group.Succeeded, other.State())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestCancelWaitIsBoundedByCtx(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.SuppressErrors())
+		release := make(chan struct{})
+		stubborn, err := ex.Submit(context.Background(), func(context.Context) error {
+			<-release // ignores its cancellation for a while
+			return nil
+		})
+		require.NoError(t, err)
+		synctest.Wait() // running
+		why := errors.New("no more waiting")
+		ctx, cancel := context.WithTimeoutCause(context.Background(), time.Second, why)
+		defer cancel()
+		n, err := ex.Cancel(ctx, stubborn)
+		require.ErrorIs(t, err, why)
+		require.Equal(t, 0, n)
+		close(release)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+// asyncio-pool's callbacks: the callback sees the job's result or error,
+// runs in the job, and its result is the job's.
+func TestThenRunsTheCallbackInTheJob(t *testing.T) {
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
+	work := func(n int) func(context.Context) (int, error) {
+		return func(context.Context) (int, error) {
+			if n == 0 {
+				return 0, errBoom
+			}
+			return n, nil
+		}
+	}
+	cb := func(_ context.Context, v int, err error) (int, error) {
+		if err != nil {
+			return -1, nil // handled
+		}
+		return v * 10, nil
+	}
+	var futs []*group.Future[int]
+	for n := range 3 {
+		f, err := executor.Async(context.Background(), ex, executor.Then(work(n), cb))
+		require.NoError(t, err)
+		futs = append(futs, f)
+	}
+	require.NoError(t, ex.Wait())
+	var got []int
+	for _, f := range futs {
+		v, err := f.Result()
+		require.NoError(t, err)
+		got = append(got, v)
+	}
+	require.Equal(t, []int{-1, 10, 20}, got)
+	require.NoError(t, g.Close())
+}

@@ -1,0 +1,96 @@
+// Package executor runs jobs on a bounded number of reused worker
+// goroutines inside a [group.Group], with back-pressure: no more than
+// MaxWorkers jobs run at once, Submit blocks while they do, and every job is
+// a [group.Task] that ends in exactly one final state.
+//
+// An [Executor] is coroexecutor's CoroutineExecutor and asyncio-pool's
+// AioPool made Go. It lives in a parent group and owns a subgroup, so
+// closing the parent closes it and nothing it started outlives it:
+//
+//	ex := executor.New(g, executor.MaxWorkers(100))
+//	defer ex.Close()
+//	for _, url := range urls {
+//		if _, err := ex.Submit(ctx, func(ctx context.Context) error { return fetch(ctx, url) }); err != nil {
+//			return err
+//		}
+//	}
+//	return ex.Wait()
+//
+// Jobs enter in three ways. [Executor.Submit] (and the typed [Async] and
+// [Exec]) blocks while every worker is busy and MaxWorkers more jobs wait in
+// the executor's queue: memory stays O(MaxWorkers) however many jobs pass. [Executor.TrySubmit] never blocks. [Executor.Enqueue]
+// never blocks either and leaves the job in a backlog (asyncio-pool's
+// spawn_n), bounded only when [Backlog] says so. [Map], [MapUnordered] and
+// [Collect] stream an iter.Seq through the executor with a bounded window.
+//
+// # Lifecycle
+//
+// The executor is its group's lifecycle: open, then closing, then closed
+// ([Executor.Group] gives its State, Closing and Done). [Executor.Wait]
+// waits until nothing runs, waits or blocks, then the executor is closed;
+// jobs may submit more jobs while it waits. [Executor.Close] cancels
+// everything and waits; [Executor.Shutdown] refuses new work and lets
+// running and backlogged jobs finish. A closing executor refuses work with
+// [ErrClosed], and blocked Submit calls return ErrClosed.
+//
+// Worker goroutines are tasks of a subgroup of the executor's group. They
+// start on demand, at most MaxWorkers, run one job after another with
+// [group.Task.Run], and exit after [IdleTimeout] without work, when Wait
+// finds nothing left to do, or when the executor closes. There are no
+// package-level goroutines, pools or timers, so an executor works inside a
+// testing/synctest bubble.
+//
+// # Errors
+//
+// By default an executor fails fast (coroexecutor): the first job that
+// fails cancels every running and waiting job and closes the executor, and
+// Wait returns the failure. A job that returns its context's error after it
+// was cancelled has not failed; a job that catches its cancellation and
+// returns nil has succeeded. With [SuppressErrors] failures stay with their
+// tasks ([group.Task.Err], the TaskError hook) and the executor runs on.
+// Wait returns the group's combined errors (see [group.Group.Wait]).
+//
+// # Cancellation
+//
+// A job's context is its task's: cancelled by [group.Task.Cancel], by
+// [Executor.Cancel] and when the executor closes. [Executor.Cancel] cancels
+// chosen jobs, or all, waits for them, and counts those that ended
+// cancelled. Under fail-fast it also closes the executor: that is what
+// coroexecutor means by "a job is cancelled" — cancellation through the
+// executor, as opposed to a direct [group.Task.Cancel] of one job, which
+// never affects the others. A job still in the backlog when it is
+// cancelled, or when the executor closes, never starts.
+//
+// # Panics
+//
+// A panicking job is handled as in package group: recovered into a
+// [*group.PanicError], reported to the panic hook at once, a failure that
+// closes a fail-fast executor, and raised again by Wait (the executor
+// inherits its parent's [group.PanicsAsErrors] and [group.OnPanic]). The
+// worker survives and takes the next job. A job that calls runtime.Goexit
+// has failed; its worker exits and is replaced. Functions in this package
+// panic with "executor: ..." on a nil function, executor or option, and on
+// limits that are not positive.
+//
+// # Submitting from a job
+//
+// Jobs may submit to their own executor (nested producers). A job that
+// blocks in Submit (every worker busy, the queue full) holds its worker
+// while it waits, so when every worker runs such a job, none can ever come
+// free: Submit, Async and Exec detect
+// that, when given the job's context (or one derived from it), and return
+// [ErrDeadlock] instead of hanging. Other waits of a job on work queued
+// behind it (a Future's Result, say) are not detected: use
+// [Executor.Enqueue] or [Executor.TrySubmit] in producers, or a larger
+// MaxWorkers.
+//
+// # Names
+//
+// Submit is asyncio-pool's spawn and coroexecutor's submit, with a queue as
+// deep as the worker count between producer and workers (coroexecutor's
+// submit waits for a free worker; measured, the queue makes a tiny job
+// about 2.5 times cheaper, see BenchmarkSubmit); Enqueue is
+// spawn_n, named for what it does with the job; Exec is exec; Then is the
+// completion callback. Map is coroexecutor's map and aioextensions'
+// resolve, MapUnordered asyncio-pool's itermap. Hooks are paco's events.
+package executor

@@ -1,0 +1,63 @@
+package executor
+
+import (
+	"context"
+
+	"github.com/nursery-go/nursery/group"
+)
+
+// Async submits fn as a job, like [Executor.Submit], and returns its
+// [group.Future], the same type that [group.Async] returns. It blocks, and
+// fails, as Submit does. (It is a function, not a method, because Go
+// methods cannot have type parameters.)
+//
+// Async panics if ex or fn is nil.
+func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (*group.Future[T], error) {
+	if ex == nil || fn == nil {
+		panic("executor: Async with nil executor or function")
+	}
+	w, err := ex.acquire(ctx, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	f := group.Async(ex.g, fn, ex.hold)
+	return f, ex.dispatch(w, &f.Task)
+}
+
+// Exec submits fn as a job and waits for its result (asyncio-pool's exec).
+// It blocks as [Executor.Submit] does, then until the job has finished. If
+// ctx ends first, Exec cancels the job and returns [context.Cause](ctx)
+// without waiting for it.
+//
+// Exec panics if ex or fn is nil.
+func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (T, error) {
+	f, err := Async(ctx, ex, fn)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	select {
+	case <-f.Done():
+		return f.Result()
+	case <-ctx.Done():
+		f.Cancel()
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
+// Then returns a job function that runs fn and then cb with fn's result and
+// error (asyncio-pool's completion callback cb(res, err, ctx)); cb's
+// results are the job's. cb runs in the job, so the executor counts it as
+// part of the job and waits for it, and it sees the job's context.
+//
+// Then panics if fn or cb is nil.
+func Then[T, U any](fn func(ctx context.Context) (T, error), cb func(ctx context.Context, v T, err error) (U, error)) func(ctx context.Context) (U, error) {
+	if fn == nil || cb == nil {
+		panic("executor: Then with nil function")
+	}
+	return func(ctx context.Context) (U, error) {
+		v, err := fn(ctx)
+		return cb(ctx, v, err)
+	}
+}

@@ -1,0 +1,82 @@
+package executor_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+// bound is how long a test waits for something that must happen promptly.
+// It only turns a hang into a failure; no test depends on it for timing.
+const bound = 10 * time.Second
+
+// recv fails the test unless ch is closed within bound.
+func recv(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(bound):
+		require.FailNow(t, "timed out waiting for "+what)
+	}
+}
+
+// notClosed fails the test if ch is closed now.
+func notClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+		require.FailNow(t, what+" is closed too early")
+	default:
+	}
+}
+
+// quiet keeps expected panics out of the test log.
+func quiet() group.Option { return group.OnPanic(func(*group.PanicError) {}) }
+
+// highWater tracks how many jobs run at once and the most that ever did.
+type highWater struct {
+	now, max atomic.Int64
+}
+
+func (h *highWater) enter() {
+	n := h.now.Add(1)
+	for {
+		m := h.max.Load()
+		if n <= m || h.max.CompareAndSwap(m, n) {
+			return
+		}
+	}
+}
+
+func (h *highWater) exit() { h.now.Add(-1) }
+
+// gate is a job body that signals when it starts and then blocks until
+// released or cancelled.
+type gate struct {
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func newGate() *gate {
+	return &gate{started: make(chan struct{}, 1024), release: make(chan struct{})}
+}
+
+func (g *gate) job(ctx context.Context) error {
+	g.started <- struct{}{}
+	select {
+	case <-g.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
+
+func nop(context.Context) error { return nil }

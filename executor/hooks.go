@@ -1,0 +1,68 @@
+package executor
+
+import "github.com/nursery-go/nursery/group"
+
+// Hooks are functions the executor calls at events of its life and of its
+// jobs' (paco's ConcurrentExecutor events start, finish, task.start,
+// task.finish and task.error), for metrics and tracing. Any of them may be
+// nil. They must be quick and safe for concurrent use; they run in worker
+// goroutines, between jobs. A hook that panics takes the executor down:
+// the panic is raised again by [Executor.Wait].
+//
+// An executor without hooks pays one nil check per job for them.
+type Hooks struct {
+	// Start is called once, in a worker, before the first job starts.
+	Start func()
+	// Finish is called once, when the executor is Closed, by a task of
+	// the parent group that waits for it.
+	Finish func()
+	// TaskStart is called before a job starts. It may be called for a job
+	// that is cancelled at that very moment and then does not run.
+	TaskStart func(t *group.Task)
+	// TaskFinish is called after every TaskStart, once the job has
+	// reached its final state: t.State and t.Err tell how it ended.
+	TaskFinish func(t *group.Task)
+	// TaskError is called, before TaskFinish, for a job that failed, with
+	// its error.
+	TaskError func(t *group.Task, err error)
+}
+
+// Observe makes the executor call h's hooks.
+func Observe(h Hooks) Option {
+	return optionFunc(func(o *options) { o.hooks = &h })
+}
+
+// runJob runs a job in the calling worker.
+func (ex *Executor) runJob(t *group.Task) {
+	if ex.gctx.Err() != nil {
+		// Cancelled: the group drops held jobs as it cancels, but may not
+		// have reached this one yet; it must not start now.
+		t.Cancel()
+		return
+	}
+	if ex.opts.hooks == nil {
+		t.Run()
+		return
+	}
+	ex.runObserved(t, ex.opts.hooks)
+}
+
+func (ex *Executor) runObserved(t *group.Task, h *Hooks) {
+	if t.State().Final() {
+		t.Run() // cancelled while it waited: Run only claims it
+		return
+	}
+	if h.Start != nil {
+		ex.startOnce.Do(h.Start)
+	}
+	if h.TaskStart != nil {
+		h.TaskStart(t)
+	}
+	t.Run()
+	if h.TaskError != nil && t.State() == group.Failed {
+		h.TaskError(t, t.Err())
+	}
+	if h.TaskFinish != nil {
+		h.TaskFinish(t)
+	}
+}

@@ -1,0 +1,72 @@
+package executor_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestHooksAreCalled(t *testing.T) {
+	var mu sync.Mutex
+	events := map[string]int{}
+	note := func(e string) {
+		mu.Lock()
+		events[e]++
+		mu.Unlock()
+	}
+	finished := make(chan struct{})
+	var failed []error
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors(), executor.Observe(executor.Hooks{
+		Start:     func() { note("start") },
+		Finish:    func() { close(finished) },
+		TaskStart: func(*group.Task) { note("task.start") },
+		TaskFinish: func(task *group.Task) {
+			if task.State().Final() {
+				note("task.finish")
+			}
+		},
+		TaskError: func(_ *group.Task, err error) {
+			mu.Lock()
+			failed = append(failed, err)
+			mu.Unlock()
+		},
+	}))
+	for i := range 10 {
+		_, err := ex.Submit(context.Background(), func(context.Context) error {
+			if i == 3 {
+				return errBoom
+			}
+			return nil
+		})
+		require.NoError(t, err)
+	}
+	notClosed(t, finished, "Finish hook before the executor closes")
+	require.NoError(t, ex.Wait())
+	recv(t, finished, "Finish hook")
+	require.Equal(t, map[string]int{"start": 1, "task.start": 10, "task.finish": 10}, events)
+	require.Equal(t, []error{errBoom}, failed)
+	require.NoError(t, g.Close())
+}
+
+func TestHooksSkipJobsCancelledBeforeTheyRan(t *testing.T) {
+	var starts int
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(1), executor.Observe(executor.Hooks{
+		TaskStart: func(*group.Task) { starts++ }, // one worker: no race
+	}))
+	gt := newGate()
+	_, err := ex.Submit(context.Background(), gt.job)
+	require.NoError(t, err)
+	waiting, err := ex.Enqueue(nop)
+	require.NoError(t, err)
+	waiting.Cancel()
+	gt.open()
+	require.NoError(t, ex.Wait())
+	require.Equal(t, 1, starts)
+	require.NoError(t, g.Close())
+}

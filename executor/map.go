@@ -1,0 +1,133 @@
+package executor
+
+import (
+	"context"
+	"iter"
+
+	"github.com/nursery-go/nursery/group"
+)
+
+// Map runs fn on each item of seq as jobs of ex and yields the results in
+// the order of seq (aioextensions' resolve), each with its job's error. At
+// most [Window] items are in flight at once; Map submits the next item only
+// when the oldest result has been yielded, so a slow item holds back the
+// others by at most the window. Submitting blocks as [Executor.Submit]
+// does, so Map shares ex's workers and back-pressure with other work.
+//
+// Map runs when ranged over, in the ranging goroutine, and is done when the
+// range ends: leaving the range early (break, return) or ctx ending
+// cancels the items in flight and waits until they have finished, so
+// nothing is left running. When ctx ends, Map yields [context.Cause](ctx)
+// and stops. Jobs must return when their context is cancelled, or leaving
+// the range waits for them.
+//
+// When ex closes while Map runs (a failure under fail-fast, Close, the
+// parent closing), Map submits nothing more; items not yet started never
+// start; results already produced, and failures, are still yielded in
+// order; items cancelled by the close are skipped, and Map ends by yielding
+// the executor's cause ([group.Group.Cause], the first failure) unless an
+// error was yielded already. With [SuppressErrors] a failed item yields its
+// error and Map goes on.
+//
+// Map panics if ex, seq or fn is nil.
+func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) iter.Seq2[Out, error] {
+	if ex == nil || seq == nil || fn == nil {
+		panic("executor: Map with nil executor, sequence or function")
+	}
+	window := windowOf(ex, opts)
+	return func(yield func(Out, error) bool) {
+		s := &stream[Out]{ex: ex, yield: yield}
+		// futs is a ring of the items in flight, oldest at head.
+		futs := make([]*group.Future[Out], window)
+		head, n := 0, 0
+		defer func() {
+			tasks := make([]*group.Task, 0, n)
+			for i := range n {
+				tasks = append(tasks, &futs[(head+i)%window].Task)
+			}
+			cancelAndWait(tasks)
+		}()
+		emit := func() bool {
+			f := futs[head]
+			futs[head] = nil
+			head, n = (head+1)%window, n-1
+			select {
+			case <-f.Done():
+			case <-ctx.Done():
+				f.Cancel()
+				<-f.Done()
+				s.fail(context.Cause(ctx))
+				return false
+			}
+			v, err := f.Result()
+			return s.deliver(v, err, f.State())
+		}
+		for v := range seq {
+			// Yield what is ready first: it keeps the window short, and the
+			// caller may be waiting for it.
+			for n > 0 && isClosed(futs[head].Done()) {
+				if !emit() {
+					return
+				}
+			}
+			var w *worker
+			var err error
+			for {
+				if n == window {
+					if !emit() {
+						return
+					}
+					continue
+				}
+				// Wait for a worker and for the oldest result at once: the
+				// jobs may be waiting for the caller to take results (or to
+				// leave the range).
+				var stop <-chan struct{}
+				if n > 0 {
+					stop = futs[head].Done()
+				}
+				if w, err = ex.acquire(ctx, true, stop); err != errStopped {
+					break
+				}
+				if !emit() {
+					return
+				}
+			}
+			if err == nil {
+				f := group.Async(ex.g, func(ctx context.Context) (Out, error) { return fn(ctx, v) }, ex.hold)
+				if err = ex.dispatch(w, &f.Task); err == nil {
+					futs[(head+n)%window] = f
+					n++
+					continue
+				}
+			}
+			if !s.submitFailed(ctx, err) {
+				return
+			}
+			break
+		}
+		for n > 0 {
+			if !emit() {
+				return
+			}
+		}
+		s.finish()
+	}
+}
+
+// Collect runs [Map] to its end and returns the results in the order of
+// seq (aioextensions' collect). At the first error it stops, cancels the
+// items in flight, waits for them, and returns the results before it with
+// the error.
+//
+// Collect panics if ex, seq or fn is nil.
+func Collect[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) ([]Out, error) {
+	var out []Out
+	for v, err := range Map(ctx, ex, seq, fn, opts...) {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

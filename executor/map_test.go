@@ -1,0 +1,233 @@
+package executor_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+// sleepy returns its input after sleeping its input in milliseconds, and
+// fails with errBoom for fail.
+func sleepy(fail int) func(context.Context, int) (int, error) {
+	return func(ctx context.Context, ms int) (int, error) {
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+		if ms == fail {
+			return 0, errBoom
+		}
+		return ms, nil
+	}
+}
+
+func TestMapYieldsInInputOrder(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4))
+		in := []int{50, 40, 30, 20, 10, 5, 1}
+		var got []int
+		for v, err := range executor.Map(context.Background(), ex, slices.Values(in), sleepy(-1)) {
+			require.NoError(t, err)
+			got = append(got, v)
+		}
+		require.Equal(t, in, got)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapHoldsAtMostTheWindow(t *testing.T) {
+	for _, ordered := range []bool{true, false} {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(8))
+		var inFlight, most atomic.Int64
+		fn := func(_ context.Context, v int) (int, error) {
+			n := inFlight.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			return v, nil
+		}
+		seq := executor.Map(context.Background(), ex, slices.Values(make([]int, 1000)), fn, executor.Window(3))
+		if !ordered {
+			seq = executor.MapUnordered(context.Background(), ex, slices.Values(make([]int, 1000)), fn, executor.Window(3))
+		}
+		count := 0
+		for _, err := range seq {
+			require.NoError(t, err)
+			inFlight.Add(-1)
+			count++
+		}
+		require.Equal(t, 1000, count)
+		require.LessOrEqual(t, most.Load(), int64(3))
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	}
+}
+
+func TestLeavingTheRangeEarlyLeavesNothingRunning(t *testing.T) {
+	maps := map[string]func(context.Context, *executor.Executor, func(context.Context, int) (int, error)) func(func(int, error) bool){
+		"ordered": func(ctx context.Context, ex *executor.Executor, fn func(context.Context, int) (int, error)) func(func(int, error) bool) {
+			return executor.Map(ctx, ex, upTo(100), fn)
+		},
+		"unordered": func(ctx context.Context, ex *executor.Executor, fn func(context.Context, int) (int, error)) func(func(int, error) bool) {
+			return executor.MapUnordered(ctx, ex, upTo(100), fn)
+		},
+	}
+	for name, mapper := range maps {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
+				var started, finished atomic.Int64
+				fn := func(ctx context.Context, v int) (int, error) {
+					started.Add(1)
+					defer finished.Add(1)
+					if v < 2 {
+						return 0, nil
+					}
+					<-ctx.Done()
+					return 0, ctx.Err()
+				}
+				for _, err := range mapper(context.Background(), ex, fn) {
+					require.NoError(t, err)
+					break
+				}
+				require.Equal(t, started.Load(), finished.Load(), "every job started has finished")
+				require.Equal(t, int64(0), ex.Stats().Running)
+				require.Equal(t, group.Open, ex.Group().State(), "breaking is not a failure")
+				require.NoError(t, ex.Wait())
+				require.NoError(t, g.Close())
+			})
+		})
+	}
+}
+
+// coroexecutor's map test: after a failure, results already produced are
+// still delivered, and items not yet started never start.
+func TestMapUnderFailFastDeliversProducedResults(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		var mu sync.Mutex
+		var started []int
+		fn := func(ctx context.Context, ms int) (int, error) {
+			mu.Lock()
+			started = append(started, ms)
+			mu.Unlock()
+			return sleepy(100)(ctx, ms)
+		}
+		var got []int
+		var errs []error
+		for v, err := range executor.Map(context.Background(), ex, slices.Values([]int{10, 20, 100, 200, 300}), fn, executor.Window(4)) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			got = append(got, v)
+		}
+		require.Equal(t, []int{10, 20}, got)
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], errBoom)
+		require.ElementsMatch(t, []int{10, 20, 100, 200}, started, "300 never started")
+		require.ErrorIs(t, ex.Wait(), errBoom)
+		require.ErrorIs(t, g.Close(), errBoom)
+	})
+}
+
+func TestMapUnorderedYieldsAsCompleted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(5))
+		var got []int
+		for v, err := range executor.MapUnordered(context.Background(), ex, slices.Values([]int{50, 40, 30, 20, 10}), sleepy(-1)) {
+			require.NoError(t, err)
+			got = append(got, v)
+		}
+		require.Equal(t, []int{10, 20, 30, 40, 50}, got)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapUnorderedUnderFailFast(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(3))
+		var got []int
+		var errs []error
+		for v, err := range executor.MapUnordered(context.Background(), ex, slices.Values([]int{300, 10, 100, 20, 400}), sleepy(100), executor.Window(4)) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			got = append(got, v)
+		}
+		require.Equal(t, []int{10, 20}, got)
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], errBoom)
+		require.ErrorIs(t, ex.Wait(), errBoom)
+		require.ErrorIs(t, g.Close(), errBoom)
+	})
+}
+
+func TestMapEndsWithCtxCause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		why := errors.New("enough")
+		ctx, cancel := context.WithTimeoutCause(context.Background(), 25*time.Millisecond, why)
+		defer cancel()
+		var got []int
+		var last error
+		for v, err := range executor.Map(ctx, ex, slices.Values([]int{10, 20, 30, 40}), sleepy(-1)) {
+			if err != nil {
+				last = err
+				continue
+			}
+			got = append(got, v)
+		}
+		require.Equal(t, []int{10, 20}, got)
+		require.ErrorIs(t, last, why)
+		require.Equal(t, int64(0), ex.Stats().Running)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestCollect(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(3), executor.SuppressErrors())
+		got, err := executor.Collect(context.Background(), ex, slices.Values([]int{30, 10, 20}), sleepy(-1))
+		require.NoError(t, err)
+		require.Equal(t, []int{30, 10, 20}, got)
+
+		got, err = executor.Collect(context.Background(), ex, slices.Values([]int{30, 10, 20, 40}), sleepy(20))
+		require.ErrorIs(t, err, errBoom)
+		require.Equal(t, []int{30, 10}, got, "the results before the first error")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+// upTo yields 0, 1, ..., n-1.
+func upTo(n int) func(func(int) bool) {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package executor
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+)
+
+// An Option configures an [Executor] made by [New].
+type Option interface {
+	apply(*options)
+}
+
+// options holds an executor's configuration; defaults live in
+// defaultOptions.
+type options struct {
+	name     string
+	workers  int
+	backlog  int // unbounded when < 0
+	suppress bool
+	timeout  time.Duration // 0: none
+	idle     time.Duration
+	hooks    *Hooks // nil: no hooks, and no cost
+}
+
+// defaultIdle is how long a worker goroutine waits for a job before it
+// exits (up to twice that; see IdleTimeout). It is long enough that a steady stream of jobs never pays for
+// starting goroutines, and short enough that a burst's workers are gone
+// soon after it.
+const defaultIdle = time.Second
+
+// defaultOptions: MaxWorkers defaults to GOMAXPROCS, the one number that is
+// safe for every job: CPU-bound jobs are never oversubscribed. Limits for
+// I/O-bound jobs depend on the resource they use (sockets, files, a remote
+// service's quota), so they are left to the caller to choose.
+func defaultOptions() options {
+	return options{workers: runtime.GOMAXPROCS(0), backlog: -1, idle: defaultIdle}
+}
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// Name names the executor's group; the name appears in errors and pprof
+// labels (see [group.Name]).
+func Name(name string) Option {
+	return optionFunc(func(o *options) { o.name = name })
+}
+
+// MaxWorkers sets how many jobs may run at once. The default is
+// [runtime.GOMAXPROCS](0), which suits CPU-bound jobs; set it for I/O-bound
+// jobs. Worker goroutines are started on demand, up to n, and exit when
+// idle (see [IdleTimeout]).
+//
+// MaxWorkers panics if n is not positive.
+func MaxWorkers(n int) Option {
+	if n <= 0 {
+		panic("executor: MaxWorkers must be positive")
+	}
+	return optionFunc(func(o *options) { o.workers = n })
+}
+
+// Backlog bounds how many jobs [Executor.Enqueue] may leave waiting for a
+// worker; beyond it Enqueue returns [ErrFull]. Backlog(0) accepts a job only
+// when a worker is free for it. Without this option the backlog is
+// unbounded, as asyncio-pool's spawn_n: memory then grows with the jobs
+// enqueued ahead of the workers.
+//
+// Backlog panics if n is negative.
+func Backlog(n int) Option {
+	if n < 0 {
+		panic("executor: Backlog must not be negative")
+	}
+	return optionFunc(func(o *options) { o.backlog = n })
+}
+
+// SuppressErrors keeps the executor running when a job fails or is
+// cancelled through [Executor.Cancel] (coroexecutor's suppress_task_errors).
+// A failed job's error is still its [group.Task.Err] and goes to the
+// TaskError hook, but [Executor.Wait] does not return it. Without this
+// option the executor fails fast. Panics are still raised by Wait unless the
+// parent group was made with [group.PanicsAsErrors].
+func SuppressErrors() Option {
+	return optionFunc(func(o *options) { o.suppress = true })
+}
+
+// Timeout bounds the executor's whole life: when d has passed since [New],
+// it is cancelled with a cause that wraps [context.DeadlineExceeded], which
+// [Executor.Wait] returns.
+//
+// Timeout panics if d is not positive.
+func Timeout(d time.Duration) Option {
+	if d <= 0 {
+		panic("executor: Timeout must be positive")
+	}
+	return optionFunc(func(o *options) { o.timeout = d })
+}
+
+// IdleTimeout sets how long a worker goroutine waits for a job before it
+// exits: between d and 2d, as one timer per executor checks idle workers
+// every d (a timer per worker would cost on every job). The default is one
+// second. Workers also exit when the executor closes or Wait finds nothing
+// left to do.
+//
+// IdleTimeout panics if d is not positive.
+func IdleTimeout(d time.Duration) Option {
+	if d <= 0 {
+		panic("executor: IdleTimeout must be positive")
+	}
+	return optionFunc(func(o *options) { o.idle = d })
+}
+
+// groupOptions translates the executor's options into its group's.
+func (o options) groupOptions() []group.Option {
+	var gopts []group.Option
+	if o.name != "" {
+		gopts = append(gopts, group.Name(o.name))
+	}
+	if o.suppress {
+		gopts = append(gopts, group.Supervise(func(error) {}))
+	}
+	if o.timeout > 0 {
+		gopts = append(gopts, group.Timeout(o.timeout))
+	}
+	return gopts
+}

@@ -1,0 +1,43 @@
+package executor
+
+// Stats counts an executor's jobs and what it is doing. At every moment
+// Submitted = Running + Waiting + Succeeded + Failed + Canceled.
+type Stats struct {
+	// Submitted counts the jobs accepted by Submit, TrySubmit, Enqueue,
+	// Async and Exec.
+	Submitted int64 `json:"submitted"`
+	// Running counts jobs given to a worker and not finished.
+	Running int64 `json:"running"`
+	// Waiting counts jobs that wait for a worker, queued by Submit or in
+	// Enqueue's backlog (including ones cancelled that a worker has not yet
+	// removed).
+	Waiting int64 `json:"waiting"`
+	// Blocked counts Submit, Async and Exec calls blocked for room.
+	Blocked int64 `json:"blocked"`
+	// Workers counts live worker goroutines.
+	Workers int64 `json:"workers"`
+	// Succeeded, Failed and Canceled count finished jobs by final state,
+	// with the meaning of [group.TaskState].
+	Succeeded int64 `json:"succeeded"`
+	Failed    int64 `json:"failed"`
+	Canceled  int64 `json:"canceled"`
+}
+
+// Stats returns the executor's counts. It can be called at any time. The
+// job counts come from the executor's group, read after its own counts, so
+// a job that changes state in between shows in its new state.
+func (ex *Executor) Stats() Stats {
+	ex.mu.Lock()
+	s := Stats{
+		Waiting: int64(ex.backlog.len()),
+		Blocked: int64(ex.waiters.len()),
+		Workers: int64(ex.workers),
+	}
+	ex.mu.Unlock()
+	gs := ex.g.Stats()
+	s.Waiting = min(s.Waiting, gs.Running)
+	s.Submitted = gs.Spawned - gs.Refused
+	s.Running = gs.Running - s.Waiting
+	s.Succeeded, s.Failed, s.Canceled = gs.Succeeded, gs.Failed, gs.Canceled
+	return s
+}

@@ -1,0 +1,225 @@
+package executor
+
+import (
+	"context"
+	"runtime/pprof"
+
+	"github.com/nursery-go/nursery/group"
+)
+
+// Submit starts fn as a job of the executor and returns its task. It runs
+// at once when a worker is free, else it waits in the executor's queue,
+// which holds up to MaxWorkers jobs; Submit blocks while every worker is
+// busy and the queue (with the backlog of [Executor.Enqueue]) is full:
+// back-pressure. A producer thus gets at most MaxWorkers jobs ahead of the
+// workers, and memory stays O(MaxWorkers). Blocked calls are admitted first
+// come, first served, once the queue has drained to half, so that a fast
+// producer is woken once per MaxWorkers/2 jobs rather than once per job.
+//
+// If ctx ends while Submit blocks, it returns [context.Cause](ctx) and
+// submits nothing; if the executor closes, it returns [ErrClosed]. A ctx
+// that is already done does not stop a Submit that need not block. Called
+// from one of the executor's own jobs when waiting would never end, it
+// returns [ErrDeadlock] (see "Submitting from a job").
+//
+// fn receives the job's context, not ctx: it is cancelled when the job is
+// cancelled or the executor closes. A panic in fn is handled as in
+// [group.Group.Go].
+//
+// Submit panics if fn is nil.
+func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) error) (*group.Task, error) {
+	if fn == nil {
+		panic("executor: Submit with nil function")
+	}
+	w, err := ex.acquire(ctx, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	t := ex.g.Go(fn, ex.hold)
+	return t, ex.dispatch(w, t)
+}
+
+// TrySubmit accepts fn as a job if [Executor.Submit] would accept it without
+// blocking (a worker is free, or the queue has room), and reports whether it
+// did. It never blocks, and never passes blocked Submit calls.
+//
+// TrySubmit panics if fn is nil.
+func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, bool) {
+	if fn == nil {
+		panic("executor: TrySubmit with nil function")
+	}
+	w, err := ex.acquire(context.Background(), false, nil)
+	if err != nil {
+		return nil, false
+	}
+	t := ex.g.Go(fn, ex.hold)
+	return t, ex.dispatch(w, t) == nil
+}
+
+// Enqueue accepts fn as a job without blocking (asyncio-pool's spawn_n):
+// the job starts at once if a worker is free, else it waits in the backlog
+// (after the jobs queued by Submit) and runs, oldest first, as workers come
+// free; the task is [group.Pending]
+// until then. Enqueue returns [ErrFull] when the backlog bounded by
+// [Backlog] is full, and [ErrClosed] when the executor no longer accepts
+// work. A job waiting in the backlog is cancelled without running when the
+// executor closes, and runs when it shuts down gracefully.
+//
+// Enqueue panics if fn is nil.
+func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, error) {
+	if fn == nil {
+		panic("executor: Enqueue with nil function")
+	}
+	ex.mu.Lock()
+	if isClosed(ex.closing) {
+		ex.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if ex.waiters.len() == 0 && ex.assignedLocked() < ex.max {
+		// A worker is free: the same path as a Submit that need not block.
+		w, spawn := ex.reserveLocked()
+		ex.mu.Unlock()
+		if spawn && !ex.spawn(w) {
+			return nil, ErrClosed
+		}
+		t := ex.g.Go(fn, ex.hold)
+		return t, ex.dispatch(w, t)
+	}
+	if ex.opts.backlog >= 0 && ex.backlog.len() >= ex.opts.backlog {
+		ex.mu.Unlock()
+		return nil, ErrFull
+	}
+	// Made under the lock so that the backlog keeps the order of Enqueue
+	// calls.
+	t := ex.g.Go(fn, ex.hold)
+	if t.State() == group.Refused {
+		ex.mu.Unlock()
+		return nil, ErrClosed
+	}
+	ex.active++
+	nw := ex.placeLocked(t)
+	ex.mu.Unlock()
+	if nw != nil {
+		ex.spawn(nw)
+	}
+	return t, nil
+}
+
+// acquire reserves a worker for one job. Without block (ctx is then
+// unused) it fails with errBusy instead of waiting. It gives up with
+// errStopped when stop is closed or receives: Map and MapUnordered wait for
+// a worker and for a result to yield at the same time.
+func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{}) (*worker, error) {
+	ex.mu.Lock()
+	if isClosed(ex.closing) {
+		ex.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if ex.waiters.len() == 0 {
+		if ex.assignedLocked() < ex.max {
+			w, spawn := ex.reserveLocked()
+			ex.mu.Unlock()
+			if spawn && !ex.spawn(w) {
+				return nil, ErrClosed
+			}
+			return w, nil
+		}
+		if ex.backlog.len()+ex.queued < ex.max {
+			// Every worker is busy, but the queue has room: the job waits
+			// there (a nil worker tells dispatch so). Letting the producer
+			// run up to MaxWorkers jobs ahead means workers take the next
+			// job without waking it for each one.
+			ex.active++
+			ex.queued++
+			ex.mu.Unlock()
+			return nil, nil
+		}
+	}
+	if !block {
+		ex.mu.Unlock()
+		return nil, errBusy
+	}
+	inJob := ex.fromJob(ctx)
+	if inJob && ex.jobWaiters+1 >= ex.assignedLocked() {
+		// Every worker runs a job of ours that waits here: none of them
+		// can come free unless someone else cancels a job.
+		ex.mu.Unlock()
+		return nil, ErrDeadlock
+	}
+	wt := ex.waiters.get(inJob)
+	ex.waiters.pushBack(wt)
+	if inJob {
+		ex.jobWaiters++
+	}
+	ex.mu.Unlock()
+
+	var cause error
+	select {
+	case <-wt.ch: // granted a place in the queue, counted in ex.queued
+		ex.mu.Lock()
+		ex.waiters.put(wt)
+		ex.mu.Unlock()
+		return nil, nil
+	case <-ctx.Done():
+		cause = context.Cause(ctx)
+	case <-ex.closing:
+		cause = ErrClosed
+	case <-stop:
+		cause = errStopped
+	}
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	select {
+	case <-wt.ch:
+		// Granted while we gave up: take it. dispatch gives it back if the
+		// executor has closed meanwhile.
+		ex.waiters.put(wt)
+		return nil, nil
+	default:
+	}
+	ex.waiters.remove(wt)
+	if wt.inJob {
+		ex.jobWaiters--
+	}
+	ex.waiters.put(wt)
+	return nil, cause
+}
+
+// dispatch hands the job made for a reservation to its worker, or to the
+// queue when w is nil, or releases the reservation when the group refused
+// the job (the executor closed after acquire).
+func (ex *Executor) dispatch(w *worker, t *group.Task) error {
+	refused := t.State() == group.Refused
+	if w != nil {
+		if refused {
+			t = nil // releases the reservation
+		}
+		w.ch <- t
+		if refused {
+			return ErrClosed
+		}
+		return nil
+	}
+	ex.mu.Lock()
+	ex.queued--
+	if refused {
+		ex.active--
+		ex.grantLocked()
+		ex.mu.Unlock()
+		return ErrClosed
+	}
+	nw := ex.placeLocked(t)
+	ex.mu.Unlock()
+	if nw != nil {
+		ex.spawn(nw)
+	}
+	return nil
+}
+
+// fromJob reports whether ctx is the context of one of the executor's jobs
+// (or derived from one): its pprof group label is the executor's group.
+// Group gives no other way to tell which group a context belongs to.
+func (ex *Executor) fromJob(ctx context.Context) bool {
+	l, ok := pprof.Label(ctx, group.LabelGroup)
+	return ok && l == ex.path
+}

@@ -1,0 +1,241 @@
+package executor_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNeverMoreThanMaxWorkersRun(t *testing.T) {
+	for _, workers := range []int{1, 3, 16} {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(workers))
+		var hw highWater
+		job := func(context.Context) error {
+			hw.enter()
+			runtime.Gosched()
+			hw.exit()
+			return nil
+		}
+		var wg sync.WaitGroup
+		for range 4 { // several submitters, and Enqueue beside Submit
+			wg.Go(func() {
+				for i := range 500 {
+					var err error
+					if i%2 == 0 {
+						_, err = ex.Submit(context.Background(), job)
+					} else {
+						_, err = ex.Enqueue(job)
+					}
+					require.NoError(t, err)
+				}
+			})
+		}
+		wg.Wait()
+		require.NoError(t, ex.Wait())
+		require.LessOrEqual(t, hw.max.Load(), int64(workers))
+		s := ex.Stats()
+		require.Equal(t, executor.Stats{Submitted: 2000, Succeeded: 2000}, s)
+		require.NoError(t, g.Close())
+	}
+}
+
+func TestSubmitBlocksWhileFull(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		gt := newGate()
+		for range 4 { // two running, two in the queue
+			_, err := ex.Submit(context.Background(), gt.job)
+			require.NoError(t, err)
+		}
+		synctest.Wait()
+		require.Equal(t, executor.Stats{Submitted: 4, Running: 2, Waiting: 2, Workers: 2}, ex.Stats())
+
+		// Until ctx ends: Submit returns ctx's cause and submits nothing.
+		why := errors.New("gave up")
+		ctx, cancel := context.WithCancelCause(context.Background())
+		errs := make(chan error, 1)
+		go func() {
+			_, err := ex.Submit(ctx, nop)
+			errs <- err
+		}()
+		synctest.Wait()
+		require.Equal(t, int64(1), ex.Stats().Blocked)
+		cancel(why)
+		require.ErrorIs(t, <-errs, why)
+		require.Equal(t, int64(0), ex.Stats().Blocked)
+
+		// Until a worker is free.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, err := ex.Submit(context.Background(), nop)
+			require.NoError(t, err)
+		}()
+		synctest.Wait()
+		require.Equal(t, int64(1), ex.Stats().Blocked)
+		notClosed(t, done, "blocked Submit")
+		gt.open()
+		<-done
+		require.NoError(t, ex.Wait())
+		require.Equal(t, executor.Stats{Submitted: 5, Succeeded: 5}, ex.Stats())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestSubmitReturnsErrClosed(t *testing.T) {
+	t.Run("blocked when the executor closes", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			ex := executor.New(g, executor.MaxWorkers(1))
+			gt := newGate()
+			for range 2 { // one running, one in the queue
+				_, err := ex.Submit(context.Background(), gt.job)
+				require.NoError(t, err)
+			}
+			errs := make(chan error, 1)
+			go func() {
+				_, err := ex.Submit(context.Background(), nop)
+				errs <- err
+			}()
+			synctest.Wait()
+			require.Equal(t, int64(1), ex.Stats().Blocked)
+			require.NoError(t, ex.Close())
+			require.ErrorIs(t, <-errs, executor.ErrClosed)
+			require.NoError(t, g.Close())
+		})
+	})
+	t.Run("after close", func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g)
+		require.NoError(t, ex.Close())
+		_, err := ex.Submit(context.Background(), nop)
+		require.ErrorIs(t, err, executor.ErrClosed)
+		require.ErrorIs(t, err, group.ErrClosed)
+		_, err = executor.Async(context.Background(), ex, func(context.Context) (int, error) { return 1, nil })
+		require.ErrorIs(t, err, executor.ErrClosed)
+		_, err = ex.Enqueue(nop)
+		require.ErrorIs(t, err, executor.ErrClosed)
+		_, ok := ex.TrySubmit(nop)
+		require.False(t, ok)
+		require.NoError(t, g.Close())
+	})
+	t.Run("when the parent closes", func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g)
+		require.NoError(t, g.Close())
+		require.Equal(t, group.Closed, ex.Group().State())
+		_, err := ex.Submit(context.Background(), nop)
+		require.ErrorIs(t, err, executor.ErrClosed)
+	})
+}
+
+// Blocked submitters are admitted in the order they blocked.
+func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		gt := newGate()
+		for range 2 { // one running, one in the queue
+			_, err := ex.Submit(context.Background(), gt.job)
+			require.NoError(t, err)
+		}
+		var mu sync.Mutex
+		var order []int
+		for i := range 5 {
+			go func() {
+				_, err := ex.Submit(context.Background(), func(context.Context) error {
+					mu.Lock()
+					order = append(order, i)
+					mu.Unlock()
+					return nil
+				})
+				require.NoError(t, err)
+			}()
+			synctest.Wait() // submitter i is blocked before i+1 starts
+		}
+		require.Equal(t, int64(5), ex.Stats().Blocked)
+		gt.open()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, []int{0, 1, 2, 3, 4}, order)
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestTrySubmit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		gt := newGate()
+		task, ok := ex.TrySubmit(gt.job)
+		require.True(t, ok, "a worker is free")
+		synctest.Wait()
+		_, ok = ex.TrySubmit(nop)
+		require.True(t, ok, "the worker is busy, the queue has room")
+		_, ok = ex.TrySubmit(nop)
+		require.False(t, ok, "the worker is busy and the queue full")
+
+		gt.open()
+		<-task.Done()
+		synctest.Wait()
+		_, ok = ex.TrySubmit(nop)
+		require.True(t, ok, "the worker is free again")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestWorkersAreReusedAndExitWhenIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4), executor.IdleTimeout(time.Minute))
+		for range 100 {
+			_, err := ex.Submit(context.Background(), func(context.Context) error {
+				time.Sleep(time.Millisecond)
+				return nil
+			})
+			require.NoError(t, err)
+		}
+		require.Equal(t, int64(4), ex.Stats().Workers)
+		time.Sleep(time.Second)
+		require.Equal(t, int64(4), ex.Stats().Workers, "idle for less than IdleTimeout")
+		time.Sleep(2 * time.Minute)
+		synctest.Wait()
+		require.Equal(t, int64(0), ex.Stats().Workers, "idle for two IdleTimeouts")
+		_, err := ex.Submit(context.Background(), nop)
+		require.NoError(t, err, "workers start again on demand")
+		require.NoError(t, ex.Wait())
+		require.Equal(t, executor.Stats{Submitted: 101, Succeeded: 101}, ex.Stats())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestValidation(t *testing.T) {
+	g := group.New(context.Background())
+	defer g.Close()
+	require.PanicsWithValue(t, "executor: MaxWorkers must be positive", func() { executor.MaxWorkers(0) })
+	require.PanicsWithValue(t, "executor: Backlog must not be negative", func() { executor.Backlog(-1) })
+	require.PanicsWithValue(t, "executor: Timeout must be positive", func() { executor.Timeout(0) })
+	require.PanicsWithValue(t, "executor: IdleTimeout must be positive", func() { executor.IdleTimeout(-time.Second) })
+	require.PanicsWithValue(t, "executor: Window must be positive", func() { executor.Window(0) })
+	require.PanicsWithValue(t, "executor: New with nil parent group", func() { executor.New(nil) })
+	require.PanicsWithValue(t, "executor: nil Option", func() { executor.New(g, nil) })
+	ex := executor.New(g)
+	require.Equal(t, runtime.GOMAXPROCS(0), ex.MaxWorkers(), "the documented default")
+	require.PanicsWithValue(t, "executor: Submit with nil function", func() { _, _ = ex.Submit(context.Background(), nil) })
+	require.PanicsWithValue(t, "executor: Enqueue with nil function", func() { _, _ = ex.Enqueue(nil) })
+	require.PanicsWithValue(t, "executor: TrySubmit with nil function", func() { ex.TrySubmit(nil) })
+	require.PanicsWithValue(t, "executor: Async with nil executor or function", func() {
+		_, _ = executor.Async[int](context.Background(), ex, nil)
+	})
+	require.NoError(t, ex.Close())
+}
