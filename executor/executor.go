@@ -3,7 +3,6 @@ package executor
 import (
 	"context"
 	"runtime"
-	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,7 +29,6 @@ type Executor struct {
 	opts      options
 	max       int
 	hold      group.TaskOption
-	path      string          // g's pprof group label: see fromJob
 	gctx      context.Context // g.Context(): done once the executor is cancelled
 	closing   <-chan struct{} // g.Closing()
 	wclosing  <-chan struct{} // wg.Closing(): workers exit when idle
@@ -79,7 +77,6 @@ func New(parent *group.Group, opts ...Option) *Executor {
 	// job that calls runtime.Goexit) is replaced: their group must not fail
 	// fast. Its name keeps them apart from jobs in goroutine profiles.
 	ex.wg = ex.g.Subgroup(group.Name("workers"), group.Supervise(func(error) {}))
-	ex.path, _ = pprof.Label(ex.g.Context(), group.LabelGroup)
 	ex.gctx, ex.closing, ex.wclosing = ex.g.Context(), ex.g.Closing(), ex.wg.Closing()
 	if o.hooks != nil && o.hooks.Finish != nil {
 		done, finish := ex.g.Done(), o.hooks.Finish

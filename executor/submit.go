@@ -2,7 +2,6 @@ package executor
 
 import (
 	"context"
-	"runtime/pprof"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -217,9 +216,7 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 }
 
 // fromJob reports whether ctx is the context of one of the executor's jobs
-// (or derived from one): its pprof group label is the executor's group.
-// Group gives no other way to tell which group a context belongs to.
+// (or derived from one): jobs are tasks of the executor's own group.
 func (ex *Executor) fromJob(ctx context.Context) bool {
-	l, ok := pprof.Label(ctx, group.LabelGroup)
-	return ok && l == ex.path
+	return group.FromContext(ctx) == ex.g
 }

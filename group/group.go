@@ -117,7 +117,7 @@ func (g *Group) init(parent *Group, pctx context.Context, o options) {
 		g.path = parent.path + "/" + name
 		g.idPath = parent.idPath + "/" + g.idPath
 	}
-	g.labels = withLabels(pctx, g)
+	g.labels = withLabels(context.WithValue(pctx, groupKey{}, g), g)
 	ctx, cancel := context.WithCancelCause(g.labels)
 	g.cancelCtx = cancel
 	if o.timeout > 0 {
@@ -165,6 +165,18 @@ func (g *Group) Subgroup(opts ...Option) *Group {
 	g.subs[sg] = struct{}{}
 	g.mu.Unlock()
 	return sg
+}
+
+// groupKey is the context key under which a group's context holds the group.
+type groupKey struct{}
+
+// FromContext returns the group whose context ctx is or derives from: for
+// the context a task receives, the task's group. It returns nil when ctx
+// belongs to no group. An executor uses it to tell whether a call comes from
+// one of its own jobs.
+func FromContext(ctx context.Context) *Group {
+	g, _ := ctx.Value(groupKey{}).(*Group)
+	return g
 }
 
 // Name returns the group's name, or "#id" when it was given none.

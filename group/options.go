@@ -133,7 +133,8 @@ func (holdOption) applyTask(o *taskOptions) { o.held = true }
 
 // Hold makes [Group.Go] or [Async] admit the task without starting it:
 // the task is [Pending] and counts as running in its group until
-// [Task.Start] starts it or it is cancelled. When the group is cancelled, a
+// [Task.Start] starts it in a goroutine of its own, [Task.Run] runs it in
+// the calling goroutine, or it is cancelled. When the group is cancelled, a
 // pending task is [Canceled] without running; a graceful [Group.Shutdown]
 // waits for it to be started. Executors use it to hand out a task for work
 // that waits in their backlog.

@@ -199,8 +199,7 @@ func (t *Task) drop() bool {
 // that 0 means "not yet"): a monotonic clock read, no wall clock.
 func (t *Task) setBegan() { t.began.Store(int64(time.Since(t.g.began)) + 1) }
 
-// age returns how long the task has been running (or held), 0 if it has not
-// begun yet.
+// age returns how long the task has been running, 0 if it has not begun.
 func (t *Task) age() time.Duration {
 	b := t.began.Load()
 	if b == 0 {

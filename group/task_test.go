@@ -115,3 +115,21 @@ func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
 	recv(t, checked, "task checks")
 	require.NoError(t, g.Close())
 }
+
+func TestFromContext(t *testing.T) {
+	g := group.New(context.Background())
+	sub := g.Subgroup()
+	got := make(chan *group.Group, 2)
+	g.Go(func(ctx context.Context) error { got <- group.FromContext(ctx); return nil })
+	sub.Go(func(ctx context.Context) error {
+		child, stop := context.WithCancel(ctx)
+		defer stop()
+		got <- group.FromContext(child)
+		return nil
+	})
+	require.NoError(t, g.Close())
+	a, b := <-got, <-got
+	require.ElementsMatch(t, []*group.Group{g, sub}, []*group.Group{a, b})
+	require.Same(t, g, group.FromContext(g.Context()))
+	require.Nil(t, group.FromContext(context.Background()))
+}
