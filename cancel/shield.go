@@ -61,11 +61,15 @@ func Ignore() ShieldOption {
 // uncancellable). It is made for work that must not be cut off halfway:
 // releasing a resource on the way out of a cancelled task,
 //
-//	defer func() { err = multierr.Append(err, cancel.Shield(ctx, conn.Close, cancel.Ignore())) }()
+//	defer func() {
+//		err = multierr.Append(err, cancel.Shield(ctx, lease.Release, cancel.Ignore()))
+//	}()
 //
-// or a step that must complete before the cancellation is acted on:
+// where Release is a func(context.Context) error, or a step that must
+// complete before the cancellation is acted on:
 //
-//	if err := cancel.Shield(ctx, tx.Commit); err != nil {
+//	err := cancel.Shield(ctx, func(ctx context.Context) error { return tx.Commit() })
+//	if err != nil {
 //		return err // the commit's error, or the cancellation after a commit
 //	}
 //
