@@ -78,9 +78,13 @@
 // profile, whether its caller is one of the group's tasks, and if so returns
 // [ErrWaitInTask] instead of hanging (Close has cancelled the group by
 // then). Waiting for a subgroup that the task made, or for an unrelated
-// group, is fine and costs nothing extra. The check reads the pprof labels
-// that every task goroutine carries, so a task that replaces its goroutine's
-// labels with ones not derived from its context disables it.
+// group, is fine: it costs one such check if it lasts over a second. The
+// profile stops the world for a time that grows with the number of
+// goroutines; only one check runs at a time in a process, and waits that
+// find one running retry later with a growing delay. The check reads the
+// pprof labels that every task goroutine carries, so a task that replaces
+// its goroutine's labels with ones not derived from its context disables
+// it.
 //
 // # Held tasks
 //

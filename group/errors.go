@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +33,8 @@ var ErrWaitInTask = errors.New("group: wait called from a task of the group it w
 
 // A PanicError is a panic recovered from a task. It is the error of the task
 // that panicked, and by default [Group.Wait] raises it again once the group's
-// other tasks have been cancelled and joined.
+// other tasks have been cancelled and joined. It is used by pointer and must
+// not be copied.
 type PanicError struct {
 	// Value is what the task passed to panic.
 	Value any
@@ -42,6 +44,8 @@ type PanicError struct {
 	// Task is the path of the task that panicked: its group's path and its
 	// name (or "#id" when it has no name).
 	Task string
+
+	raised atomic.Bool // a Wait has raised it again
 }
 
 // Error describes the panic and includes the original stack.

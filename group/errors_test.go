@@ -119,9 +119,9 @@ func TestWaitCombinesFailuresInOrderAndNamesTasks(t *testing.T) {
 	var handled []error
 	// Supervise lets both fail; a fail-fast group would cancel the second.
 	g := group.New(context.Background(), group.Supervise(func(err error) { handled = append(handled, err) }))
-	a := make(chan struct{})
-	g.Go(func(context.Context) error { defer close(a); return first }, group.Name("alpha"))
-	recv(t, a, "first task")
+	// The handler runs before the task counts as done, so waiting for Done
+	// orders the two handlers.
+	recv(t, g.Go(func(context.Context) error { return first }, group.Name("alpha")).Done(), "first task")
 	recv(t, g.Go(func(context.Context) error { return second }).Done(), "second task")
 	require.NoError(t, g.Wait(), "a supervised group's failures go to its handler")
 	require.Len(t, handled, 2)

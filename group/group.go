@@ -54,7 +54,6 @@ type Group struct {
 	subs      map[*Group]struct{}
 	errs      []error     // failures, first first
 	panicked  *PanicError // first panic to raise again in Wait
-	raised    bool        // panicked has been raised by a Wait
 	result    error       // combined errs, fixed when Closed
 
 	// Work that unlock does after releasing mu.
@@ -147,9 +146,18 @@ func (g *Group) init(parent *Group, pctx context.Context, o options) {
 // g close it.
 func (g *Group) Subgroup(opts ...Option) *Group {
 	g.lazy()
+	o := buildOptions(g.opts.inherit(), opts)
 	sg := &Group{}
-	sg.init(g, g.ctx, buildOptions(g.opts.inherit(), opts))
+	// Joining and listing under g.mu: cancelLocked and drain list g's
+	// subgroups under it after setting the closing flag, so a subgroup is
+	// either refused or listed, never joined but missed. It is made only
+	// once joined: a Timeout that fires at once may close it, and then it
+	// leaves g, which must have counted it.
+	g.mu.Lock()
 	if !g.join() {
+		g.mu.Unlock()
+		o.timeout = 0 // nothing to watch: it is born Closed
+		sg.init(g, g.ctx, o)
 		sg.mu.Lock()
 		sg.toClosingLocked(ErrClosed)
 		sg.ctl.Or(ctlClosed)
@@ -158,7 +166,7 @@ func (g *Group) Subgroup(opts ...Option) *Group {
 		sg.mu.Unlock()
 		return sg
 	}
-	g.mu.Lock()
+	sg.init(g, g.ctx, o)
 	if g.subs == nil {
 		g.subs = make(map[*Group]struct{})
 	}
@@ -257,13 +265,10 @@ func (g *Group) Stats() Stats {
 func (g *Group) outcome() error {
 	g.mu.Lock()
 	res, pe := g.result, g.panicked
-	if pe != nil && !g.raised {
-		g.raised = true
-	} else {
-		pe = nil
-	}
 	g.mu.Unlock()
-	if pe != nil {
+	// Raised once in the whole tree: a subgroup's panic is also its
+	// parent's failure, and Wait on both must not raise it twice.
+	if pe != nil && pe.raised.CompareAndSwap(false, true) {
 		panic(pe)
 	}
 	return res

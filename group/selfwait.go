@@ -9,15 +9,21 @@ import (
 	"time"
 )
 
-// selfWaitCheck is how long a Wait, Close or Shutdown called from inside a
-// task may block before it checks whether it waits for its own group.
+// selfWaitCheck is how long a Wait, Close or Shutdown may block before it
+// checks whether it is called from one of the group's own tasks.
 //
 // The check needs a goroutine profile, which stops the world and costs time
 // in proportion to the number of goroutines, so it is not done up front:
 // tasks that wait for subgroups they made are common and legitimate, and
 // they mostly finish quickly. A wait that could never end is found after
-// this delay instead of never.
-const selfWaitCheck = time.Second
+// this delay instead of never. Only one check runs at a time in a process;
+// a wait that finds another one running tries again later, waiting twice as
+// long each time up to maxSelfWaitCheck, and keeps watching its group all
+// the while.
+const (
+	selfWaitCheck    = time.Second
+	maxSelfWaitCheck = time.Minute
+)
 
 // await waits until the group is Closed (and reports true) or stop is
 // closed (false). When its caller is one of the group's own tasks, it
@@ -26,26 +32,41 @@ func (g *Group) await(stop <-chan struct{}) (bool, error) {
 	select {
 	case <-g.done:
 		return true, nil
+	case <-stop:
+		return false, nil
 	default:
 	}
-	var check <-chan time.Time
-	if inTask() {
-		tm := time.NewTimer(selfWaitCheck)
-		defer tm.Stop()
-		check = tm.C
-	}
+	delay := selfWaitCheck
+	check := time.NewTimer(delay)
+	defer check.Stop()
 	for {
 		select {
 		case <-g.done:
 			return true, nil
 		case <-stop:
 			return false, nil
-		case <-check:
-			if g.waitsForItself() {
-				return false, ErrWaitInTask
-			}
-			check = nil // the caller is not ours; it stays that way
+		case <-check.C:
 		}
+		if !inTask() {
+			break // not a task: nothing to check, ever
+		}
+		if !profileMu.TryLock() {
+			delay = min(2*delay, maxSelfWaitCheck)
+			check.Reset(delay)
+			continue
+		}
+		self := g.holdsCaller()
+		profileMu.Unlock()
+		if self {
+			return false, ErrWaitInTask
+		}
+		break // the caller is not ours; it stays that way
+	}
+	select {
+	case <-g.done:
+		return true, nil
+	case <-stop:
+		return false, nil
 	}
 }
 
@@ -54,10 +75,18 @@ func (g *Group) await(stop <-chan struct{}) (bool, error) {
 const runFunc = "github.com/nursery-go/nursery/group.(*Task).execute"
 
 // inTask reports whether the calling goroutine is running a task of some
-// group (any group: which one is found by waitsForItself).
+// group (any group: which one is found by holdsCaller).
 func inTask() bool {
-	var pcs [128]uintptr
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])])
+	pcs := make([]uintptr, 256)
+	for {
+		n := runtime.Callers(2, pcs)
+		if n < len(pcs) {
+			pcs = pcs[:n]
+			break
+		}
+		pcs = make([]uintptr, 2*len(pcs))
+	}
+	frames := runtime.CallersFrames(pcs)
 	for {
 		f, more := frames.Next()
 		if f.Function == runFunc {
@@ -74,11 +103,9 @@ func inTask() bool {
 // holding it is the caller's own.
 var profileMu sync.Mutex
 
-// waitsForItself reports whether the caller is a task of g or of one of its
-// subgroups.
-func (g *Group) waitsForItself() bool {
-	profileMu.Lock()
-	defer profileMu.Unlock()
+// holdsCaller reports whether the caller is a task of g or of one of its
+// subgroups. The caller holds profileMu.
+func (g *Group) holdsCaller() bool {
 	id, ok := callerGroup()
 	return ok && (id == g.idPath || strings.HasPrefix(id, g.idPath+"/"))
 }

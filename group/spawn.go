@@ -81,6 +81,7 @@ func (g *Group) admit(t *Task) bool {
 	if !g.join() {
 		s.stats.Refused++
 		s.mu.Unlock()
+		t.flags.Or(flagCancel) // a held task must never be started
 		t.finish(Refused, ErrClosed)
 		return false
 	}

@@ -25,18 +25,18 @@ type Task struct {
 	// done is the channel Done returns, made on demand: most tasks are never
 	// asked, and a channel per task would be a third allocation on the spawn
 	// path. Done and finish race to store into it; see there.
-	done atomic.Pointer[chan struct{}]
+	done atomic.Value // chan struct{}
 
 	// The task's context (see taskCtx): its Done channel, made on demand
 	// like done; how it ended; the context holding the cause after Cancel;
 	// and the callbacks of contexts derived from it.
-	ctxDone  atomic.Pointer[chan struct{}]
+	ctxDone  atomic.Value // chan struct{}
 	ctxEnd   atomic.Pointer[ctxEnd]
 	own      atomic.Pointer[context.Context]
 	mu       sync.Mutex // guards afterFns and the making of own
 	afterFns atomic.Pointer[[]*afterFn]
 
-	prev, next *Task // the group's list of live tasks, guarded by g.mu
+	prev, next *Task // its shard's list of live tasks, guarded by the shard's mu
 }
 
 // taskBody is what a task runs: a plain function, a Future or a Start body.
@@ -62,33 +62,55 @@ var closedChan = func() chan struct{} {
 	return c
 }()
 
-// lazyChan returns the channel in p, storing a new one if there is none.
-// Whoever stores first wins; see closeLazy.
-func lazyChan(p *atomic.Pointer[chan struct{}]) <-chan struct{} {
-	if c := p.Load(); c != nil {
-		return *c
+// lazyChan returns the channel in v, making it on first use. ended reports
+// whether what the channel signals has already happened; endLazy is its
+// other half.
+//
+// Most tasks never have their channels asked for, so nothing is stored
+// until someone asks: the end of a task costs one load per channel. When
+// the making and the end race, each looks at the other's mark after setting
+// its own, so at least one of them sees both and closes the channel, and
+// the swap in closeOnce makes it exactly one.
+func lazyChan(v *atomic.Value, ended func() bool) <-chan struct{} {
+	if d := v.Load(); d != nil {
+		return d.(chan struct{})
 	}
 	c := make(chan struct{})
-	p.CompareAndSwap(nil, &c)
-	return *p.Load()
+	if !v.CompareAndSwap(nil, c) {
+		return v.Load().(chan struct{})
+	}
+	if ended() {
+		closeOnce(v, c)
+	}
+	return c
 }
 
-// closeLazy closes the channel in p, or stores closedChan when nobody has
-// asked for one yet. It must be called at most once per p.
-func closeLazy(p *atomic.Pointer[chan struct{}]) {
-	if !p.CompareAndSwap(nil, &closedChan) {
-		close(*p.Load())
+// endLazy closes the channel in v, if one was made; the caller has already
+// set the mark that ended reports.
+func endLazy(v *atomic.Value) {
+	if d := v.Load(); d != nil {
+		closeOnce(v, d.(chan struct{}))
+	}
+}
+
+// closeOnce closes c unless someone else already has: whoever swaps it for
+// closedChan closes it.
+func closeOnce(v *atomic.Value, c chan struct{}) {
+	if c != closedChan && v.CompareAndSwap(c, closedChan) {
+		close(c)
 	}
 }
 
 // Done returns a channel that is closed when the task has reached its final
 // state.
-func (t *Task) Done() <-chan struct{} { return lazyChan(&t.done) }
+func (t *Task) Done() <-chan struct{} { return lazyChan(&t.done, t.finished) }
+
+func (t *Task) finished() bool { return t.State().Final() }
 
 // Err returns nil while the task runs and after it succeeded. After it failed
 // it returns the error the function returned, a [*PanicError] or
 // [ErrGoexit]; after it was cancelled, the error it returned or, when it
-// never ran, the cancellation's cause; after it was refused, [ErrClosed].
+// never ran, [ErrCanceled]; after it was refused, [ErrClosed].
 func (t *Task) Err() error {
 	if !TaskState(t.state.Load()).Final() {
 		return nil
@@ -102,9 +124,9 @@ func (t *Task) State() TaskState { return TaskState(t.state.Load()) }
 // Name returns the name given with [Name], or "" when it has none.
 func (t *Task) Name() string { return t.name }
 
-// Cancel cancels the task's context with cause [ErrCanceled]. A task that
-// has not started yet (made with [Hold], or not yet scheduled) never runs
-// and is [Canceled] at once. Cancel does not wait; a finished task is not
+// Cancel cancels the task's context with cause [ErrCanceled]. A held task
+// (see [Hold]) that has not started never runs and is [Canceled] at once; a
+// task whose goroutine has not yet reached its function never calls it. Cancel does not wait; a finished task is not
 // affected. A task that returns its context's error after Cancel is
 // [Canceled], not [Failed]; its group goes on.
 func (t *Task) Cancel() {
@@ -123,19 +145,19 @@ func (t *Task) Cancel() {
 		}
 	}
 	if t.ctxEnd.Load() == nil {
-		// Keep the cause where context.Cause finds it (see taskCtx.Value)
-		// before the context's Done channel is closed.
+		// Keep the cause where context.Cause finds it: Value forwards to own
+		// only if this cancellation is the one that ends the context.
 		ctx, cancel := context.WithCancelCause(t.g.ctx)
 		cancel(ErrCanceled)
 		t.own.Store(&ctx)
+		t.cancelContext(endByTask)
 	}
-	t.cancelContext(endCanceled)
 }
 
 // Start starts a task made with [Hold] in a new goroutine and reports
-// whether it did: it does not when the task was cancelled first (by
-// [Task.Cancel] or its group closing), and it does nothing after the first
-// call.
+// whether it did: it does not when the task was cancelled or refused first,
+// and it does nothing after the first call. A cancellation that comes after
+// Start still keeps the function from running if it comes first.
 //
 // Start panics if the task was not made with Hold.
 func (t *Task) Start() bool {
@@ -172,7 +194,7 @@ func (t *Task) claim() bool {
 		if f&flagHeld == 0 {
 			panic("group: Task.Start or Task.Run on a task not made with Hold")
 		}
-		if f&(flagStarted|flagCancel) != 0 {
+		if f&(flagStarted|flagCancel) != 0 || t.State().Final() {
 			return false
 		}
 		if t.flags.CompareAndSwap(f, f|flagStarted) {
@@ -222,7 +244,7 @@ func (t *Task) path() string {
 func (t *Task) finish(s TaskState, err error) {
 	t.err = err
 	t.state.Store(int32(s))
-	closeLazy(&t.done)
+	endLazy(&t.done)
 	// The task's context ends with the task, as a request's does.
 	t.cancelContext(endCanceled)
 }

@@ -31,21 +31,26 @@ type ctxEnd struct{ err error }
 var (
 	endCanceled = &ctxEnd{context.Canceled}
 	endDeadline = &ctxEnd{context.DeadlineExceeded}
+	endByTask   = &ctxEnd{context.Canceled} // by Task.Cancel: the cause is in own
 )
 
 func (c *taskCtx) Deadline() (time.Time, bool) { return c.g.ctx.Deadline() }
-func (c *taskCtx) Done() <-chan struct{}       { return lazyChan(&c.ctxDone) }
+func (c *taskCtx) Done() <-chan struct{}       { return lazyChan(&c.ctxDone, c.ended) }
+
+func (c *taskCtx) ended() bool { return c.ctxEnd.Load() != nil }
 
 func (c *taskCtx) Err() error {
 	if e := c.ctxEnd.Load(); e != nil {
+		// As the context package's own: no error before Done is closed.
+		<-c.Done()
 		return e.err
 	}
 	return nil
 }
 
 func (c *taskCtx) Value(key any) any {
-	if own := c.own.Load(); own != nil {
-		return (*own).Value(key)
+	if c.ctxEnd.Load() == endByTask {
+		return (*c.own.Load()).Value(key)
 	}
 	return c.g.ctx.Value(key)
 }
@@ -106,7 +111,7 @@ func (t *Task) cancelContext(end *ctxEnd) {
 	if !t.ctxEnd.CompareAndSwap(nil, end) {
 		return
 	}
-	closeLazy(&t.ctxDone)
+	endLazy(&t.ctxDone)
 	if t.afterFns.Load() == nil {
 		return
 	}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every benchmark of this module in interleaved passes and prints
+# benchstat tables, one column per implementation.
+#
+#   ./run.sh [passes] > results.txt
+#
+# Each pass runs every benchmark once with one compiled binary, so that load
+# from other processes falls on all implementations alike instead of on
+# consecutive samples of one. Raw output goes to $RAW (default
+# /tmp/nursery-bench.txt). Needs benchstat:
+#   go install golang.org/x/perf/cmd/benchstat@latest
+set -euo pipefail
+cd "$(dirname "$0")"
+passes=${1:-6}
+raw=${RAW:-/tmp/nursery-bench.txt}
+bin=$(mktemp -d)/bench.test
+go test -c -o "$bin" .
+: > "$raw"
+for pass in $(seq "$passes"); do
+  echo "pass $pass/$passes, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  "$bin" -test.run='^$' -test.bench='^BenchmarkSpawnWait$' -test.benchtime=1s >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkClose100k$' -test.benchtime=3x >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkSubmit$' -test.benchtime=1s >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkFutures$' -test.benchtime=1s >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkMap$' -test.benchtime=2x >> "$raw"
+done
+for name in SpawnWait Close100k Submit Futures Map; do
+  echo "## $name"
+  benchstat -filter ".name:$name" -col /impl "$raw"
+  echo
+done
