@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/stretchr/testify/require"
@@ -132,4 +133,19 @@ func TestFromContext(t *testing.T) {
 	require.ElementsMatch(t, []*group.Group{g, sub}, []*group.Group{a, b})
 	require.Same(t, g, group.FromContext(g.Context()))
 	require.Nil(t, group.FromContext(context.Background()))
+}
+
+func TestTaskFromContext(t *testing.T) {
+	var g group.Group
+	got := make(chan *group.Task, 1)
+	task := g.Go(func(ctx context.Context) error {
+		child, stop := context.WithTimeout(ctx, time.Hour)
+		defer stop()
+		got <- group.TaskFromContext(child)
+		return nil
+	})
+	require.NoError(t, g.Wait())
+	require.Same(t, task, <-got)
+	require.Nil(t, group.TaskFromContext(g.Context()))
+	require.Nil(t, group.TaskFromContext(context.Background()))
 }

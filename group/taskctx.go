@@ -49,6 +49,9 @@ func (c *taskCtx) Err() error {
 }
 
 func (c *taskCtx) Value(key any) any {
+	if _, ok := key.(taskKey); ok {
+		return (*Task)(c)
+	}
 	if c.ctxEnd.Load() == endByTask {
 		return (*c.own.Load()).Value(key)
 	}
@@ -125,4 +128,15 @@ func (t *Task) cancelContext(end *ctxEnd) {
 	for _, a := range fns {
 		a.f()
 	}
+}
+
+// taskKey is the context key under which a task's context holds the task.
+type taskKey struct{}
+
+// TaskFromContext returns the task whose context ctx is or derives from, or
+// nil when ctx belongs to no task. An executor uses it to tell which of its
+// jobs a call comes from.
+func TaskFromContext(ctx context.Context) *Task {
+	t, _ := ctx.Value(taskKey{}).(*Task)
+	return t
 }
