@@ -1,7 +1,8 @@
-// Package bench compares the cost of nursery's group package with bare
-// goroutines and with peer libraries, side by side in one run. It is a
-// separate module so that the peers (golang.org/x/sync/errgroup and
-// github.com/sourcegraph/conc/pool) never enter the library's go.mod.
+// Package bench compares the cost of nursery's group and executor packages
+// with bare goroutines and with peer libraries, side by side in one run. It
+// is a separate module so that the peers (golang.org/x/sync/errgroup,
+// github.com/sourcegraph/conc, github.com/alitto/pond/v2 and
+// github.com/panjf2000/ants/v2) never enter the library's go.mod.
 //
 // The package has no code of its own; the benchmarks are in its tests.
 //
@@ -33,18 +34,26 @@
 // timer until every task has started and asked for its Done channel, and
 // times only the cancellation and the wait.
 //
+// BenchmarkSubmit pushes tiny jobs through an executor with back-pressure
+// at limits 8, 128 and 1024, beside errgroup with SetLimit, a conc pool
+// with WithMaxGoroutines, pond v2 with a bounded queue and ants v2;
+// BenchmarkFutures compares typed futures with pond's Submit; BenchmarkMap
+// streams 1,000,000 items through the ordered Map beside conc's stream and
+// reports peak heap. See executor_test.go for the details of each.
+//
 // # Running
 //
-// From this directory:
+// From this directory, run.sh builds the test binary once and runs every
+// benchmark in interleaved passes (so that load bursts from other processes
+// fall on all implementations alike), then prints benchstat tables with the
+// implementations side by side:
+//
+//	./run.sh 6
+//
+// The plain form works too:
 //
 //	go test -run='^$' -bench=. -count=6 . | tee new.txt
 //	benchstat -filter .name:SpawnWait -col /impl new.txt
-//	benchstat -filter .name:Close100k -col /impl new.txt
 //
-// -col /impl puts the implementations side by side, each compared with the
-// first column (go-waitgroup); -filter keeps the two benchmarks, which have
-// different sets of implementations, in separate tables. On a shared
-// machine, running a compiled test binary with -test.count=1 several times
-// spreads load bursts over all implementations alike. RESULTS.md records
-// measured runs and the exact commands.
+// RESULTS.md records measured runs and the exact commands.
 package bench
