@@ -10,8 +10,9 @@ import (
 // finish, and returns how many of them ended [group.Canceled]
 // (asyncio-pool's cancel). A job that had finished before the call, or that caught
 // its cancellation and returned nil, is not counted: it completed. Without
-// tasks, Cancel cancels every job running or waiting at the time of the
-// call; jobs submitted concurrently with it may escape.
+// tasks, Cancel cancels every job accepted before the call (running,
+// handed to a worker, or waiting in the backlog); jobs submitted
+// concurrently with it may escape.
 //
 // Cancel blocks until every job it cancelled has finished, because only
 // then is it known whether the job accepted its cancellation. If ctx ends
@@ -20,14 +21,17 @@ import (
 //
 // Under the default fail-fast policy, cancelling jobs through Cancel closes
 // the executor as well, as a cancelled job does in coroexecutor: every
-// other job is cancelled too, and new work is refused. With
+// other job is cancelled too, and new work is refused. That happens when
+// Cancel is called without tasks, or when one of the tasks had not
+// finished; naming only finished jobs changes nothing. With
 // [SuppressErrors] the executor goes on. A direct [group.Task.Cancel] of a
 // job cancels that job only, whatever the policy.
 //
 // The tasks should be jobs of this executor; other tasks are cancelled and
 // counted all the same.
 func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, error) {
-	if len(tasks) == 0 {
+	all := len(tasks) == 0
+	if all {
 		tasks = ex.jobs()
 	}
 	live := make([]*group.Task, 0, len(tasks))
@@ -46,7 +50,7 @@ func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, erro
 	for _, t := range live {
 		t.Cancel()
 	}
-	if !ex.opts.suppress {
+	if !ex.opts.suppress && (all || len(live) > 0) {
 		ex.g.Cancel()
 	}
 	n := 0
@@ -63,7 +67,9 @@ func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, erro
 	return n, nil
 }
 
-// jobs lists the jobs running and waiting in the backlog.
+// jobs lists the jobs given to a worker (w.cur is set under ex.mu when a
+// job is placed, and before Submit returns when it is dispatched) and those
+// waiting in the backlog.
 func (ex *Executor) jobs() []*group.Task {
 	ex.mu.Lock()
 	defer ex.mu.Unlock()

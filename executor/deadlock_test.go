@@ -15,8 +15,12 @@ func TestSubmitFromJobIntoSaturatedExecutorIsADeadlock(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		errs := make(chan error, 2)
+		start := make(chan struct{})
 		for range 2 {
 			_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+				// Both producers hold a worker before either submits: else
+				// the first could have its jobs run by the second worker.
+				<-start
 				// Two workers and a queue of two: the fifth job cannot be
 				// placed while both workers run these producers.
 				for range 3 {
@@ -30,6 +34,7 @@ func TestSubmitFromJobIntoSaturatedExecutorIsADeadlock(t *testing.T) {
 			})
 			require.NoError(t, err)
 		}
+		close(start)
 		// The first producer to block waits; the second completes the cycle
 		// and is told, returns, and so frees a worker for the first.
 		require.ErrorIs(t, <-errs, executor.ErrDeadlock)

@@ -55,7 +55,8 @@
 // A job's context is its task's: cancelled by [group.Task.Cancel], by
 // [Executor.Cancel] and when the executor closes. [Executor.Cancel] cancels
 // chosen jobs, or all, waits for them, and counts those that ended
-// cancelled. Under fail-fast it also closes the executor: that is what
+// cancelled. Under fail-fast it also closes the executor (unless it was
+// given only jobs that had finished): that is what
 // coroexecutor means by "a job is cancelled" — cancellation through the
 // executor, as opposed to a direct [group.Task.Cancel] of one job, which
 // never affects the others. A job still in the backlog when it is
@@ -79,7 +80,12 @@
 // while it waits, so when every worker runs such a job, none can ever come
 // free: Submit, Async and Exec detect
 // that, when given the job's context (or one derived from it), and return
-// [ErrDeadlock] instead of hanging. Other waits of a job on work queued
+// [ErrDeadlock] instead of hanging. Only a job that holds a worker counts: a
+// task started with ex.Group().Go, or a finished job's context, just waits.
+// A goroutine that a job starts cannot be told apart from the job: given
+// the job's context, its Submit counts as the job's, and may get
+// ErrDeadlock although the job goes on and would free its worker; give such
+// goroutines a context of their own. Other waits of a job on work queued
 // behind it (a Future's Result, say) are not detected: use
 // [Executor.Enqueue] or [Executor.TrySubmit] in producers, or a larger
 // MaxWorkers.

@@ -36,19 +36,18 @@ type Executor struct {
 	spinning  atomic.Int32    // idle workers spinning before they park
 	maxSpin   int32           // the most that may: GOMAXPROCS at New
 
-	mu         sync.Mutex // guards everything below
-	active     int        // jobs in the backlog or given to a worker, and places reserved for them
-	queued     int        // places in the backlog reserved by Submit for jobs being made
-	workers    int        // live worker goroutines
-	all        []*worker  // live workers, for Cancel
-	idle       []*worker  // parked workers, most recently parked last
-	backlog    ring       // held jobs waiting for a worker, oldest first
-	waiters    waitList   // blocked submitters, first come first
-	jobWaiters int        // waiters that are jobs of this executor
-	waiting    bool       // Wait was called
-	reaper     *time.Timer
-	reaping    bool   // reaper is armed
-	epoch      uint64 // counts reaper runs
+	mu      sync.Mutex // guards everything below
+	active  int        // jobs in the backlog or given to a worker, and places reserved for them
+	queued  int        // places in the backlog reserved by Submit for jobs being made
+	workers int        // live worker goroutines
+	all     []*worker  // live workers, for Cancel
+	idle    []*worker  // parked workers, most recently parked last
+	backlog ring       // held jobs waiting for a worker, oldest first
+	waiters waitList   // blocked submitters, first come first
+	waiting bool       // Wait was called
+	reaper  *time.Timer
+	reaping bool   // reaper is armed
+	epoch   uint64 // counts reaper runs
 }
 
 // New returns an executor whose jobs run in a new subgroup of parent: when
@@ -101,7 +100,9 @@ func (ex *Executor) MaxWorkers() int { return ex.max }
 // Wait blocks until no job runs, none waits in the backlog and no Submit is
 // blocked, then the executor is Closed. Jobs may submit more jobs while Wait
 // waits (nested producers); once nothing is left to run, the executor
-// refuses new work with [ErrClosed]. Wait cancels nothing.
+// refuses new work with [ErrClosed], from then on even while tasks that are
+// not jobs (started with ex.Group().Go) keep its group Open. Wait cancels
+// nothing.
 //
 // Wait returns what [group.Group.Wait] returns for the executor's group: the
 // failures of jobs, first first (none with [SuppressErrors]), and the cause
@@ -112,12 +113,9 @@ func (ex *Executor) Wait() error {
 	ex.mu.Lock()
 	if !ex.waiting {
 		ex.waiting = true
-		// Idle workers have nothing left to wait for.
-		for _, w := range ex.idle {
-			ex.retireLocked(w)
-		}
-		clear(ex.idle)
-		ex.idle = ex.idle[:0]
+		// Idle workers have nothing left to wait for, but for the jobs on
+		// their way to the queue.
+		ex.trimIdleLocked()
 	}
 	drained := ex.workers == 0 && ex.active == 0
 	ex.mu.Unlock()

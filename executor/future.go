@@ -27,10 +27,18 @@ func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context
 // Exec submits fn as a job and waits for its result (asyncio-pool's exec).
 // It blocks as [Executor.Submit] does, then until the job has finished. If
 // ctx ends first, Exec cancels the job and returns [context.Cause](ctx)
-// without waiting for it.
+// without waiting for it; if ctx has ended already, Exec submits nothing
+// and returns that.
 //
 // Exec panics if ex or fn is nil.
 func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (T, error) {
+	if ex == nil || fn == nil {
+		panic("executor: Exec with nil executor or function")
+	}
+	if ctx.Err() != nil {
+		var zero T
+		return zero, context.Cause(ctx)
+	}
 	f, err := Async(ctx, ex, fn)
 	if err != nil {
 		var zero T

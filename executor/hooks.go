@@ -58,11 +58,15 @@ func (ex *Executor) runObserved(t *group.Task, h *Hooks) {
 	if h.TaskStart != nil {
 		h.TaskStart(t)
 	}
+	// Deferred: a job that calls runtime.Goexit has failed, and its hooks
+	// run as its worker exits.
+	defer func() {
+		if h.TaskError != nil && t.State() == group.Failed {
+			h.TaskError(t, t.Err())
+		}
+		if h.TaskFinish != nil {
+			h.TaskFinish(t)
+		}
+	}()
 	t.Run()
-	if h.TaskError != nil && t.State() == group.Failed {
-		h.TaskError(t, t.Err())
-	}
-	if h.TaskFinish != nil {
-		h.TaskFinish(t)
-	}
 }

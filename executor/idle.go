@@ -16,7 +16,10 @@ import (
 const spins = 32
 
 // retired is the delivery that tells an idle worker to exit: the reaper,
-// Wait or closing took it off ex.idle first, so no job can follow it.
+// Wait or closing took it off ex.idle first, so no job can follow it. The
+// worker still counts in ex.workers until it has exited, so a job placed
+// meanwhile may go to the backlog: a retired worker takes it before it
+// exits (see retiredLocked).
 var retired = new(group.Task)
 
 // wait waits for a delivery. It reports false when the worker has been
@@ -43,9 +46,12 @@ func (w *worker) wait() (*group.Task, bool) {
 	case <-ex.wclosing: // closing: nothing new will come
 	}
 	ex.mu.Lock()
-	if !w.idle {
+	if !w.idle || len(ex.idle) <= ex.queued {
 		// Reserved or retired just now: a delivery is on its way and must
-		// not be lost.
+		// not be lost. Or a job on its way to the queue needs this worker
+		// (a worker refused by the closing workers' group could not take
+		// it): it waits for the job, or to be retired once the job has
+		// gone elsewhere.
 		ex.mu.Unlock()
 		return w.got(<-w.ch)
 	}
@@ -59,9 +65,16 @@ func (w *worker) got(t *group.Task) (*group.Task, bool) {
 	if t != retired {
 		return t, true
 	}
-	w.ex.mu.Lock()
-	w.ex.removeLocked(w)
-	w.ex.mu.Unlock()
+	ex := w.ex
+	ex.mu.Lock()
+	t, next := ex.retiredLocked(w)
+	ex.mu.Unlock()
+	switch next {
+	case doRun:
+		return t, true
+	case doPark:
+		return w.wait()
+	}
 	return nil, false
 }
 

@@ -51,9 +51,15 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			f := futs[head]
 			futs[head] = nil
 			head, n = (head+1)%window, n-1
-			select {
-			case <-f.Done():
-			case <-ctx.Done():
+			done := ctx.Done()
+			if ctx.Err() == nil { // an ended ctx wins over a ready result
+				select {
+				case <-f.Done():
+					done = nil
+				case <-done:
+				}
+			}
+			if done != nil {
 				f.Cancel()
 				<-f.Done()
 				s.fail(context.Cause(ctx))

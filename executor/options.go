@@ -63,9 +63,12 @@ func MaxWorkers(n int) Option {
 
 // Backlog bounds how many jobs [Executor.Enqueue] may leave waiting for a
 // worker; beyond it Enqueue returns [ErrFull]. Backlog(0) accepts a job only
-// when a worker is free for it. Without this option the backlog is
-// unbounded, as asyncio-pool's spawn_n: memory then grows with the jobs
-// enqueued ahead of the workers.
+// when a worker is free for it. The bound is shared with the queue of
+// [Executor.Submit]: jobs that Submit queued wait in the same backlog and
+// count against it (but Submit itself is bounded by MaxWorkers, not by
+// Backlog). Jobs cancelled while they wait do not count. Without this option
+// the backlog is unbounded, as asyncio-pool's spawn_n: memory then grows
+// with the jobs enqueued ahead of the workers.
 //
 // Backlog panics if n is negative.
 func Backlog(n int) Option {

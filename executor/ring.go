@@ -50,6 +50,28 @@ func (r *ring) each(f func(*group.Task)) {
 	}
 }
 
+// filter keeps the jobs for which keep reports true, in order, and returns
+// how many it dropped.
+func (r *ring) filter(keep func(*group.Task) bool) int {
+	n := 0
+	for i := range r.n {
+		t := r.buf[(r.head+i)%len(r.buf)]
+		if keep(t) {
+			r.buf[(r.head+n)%len(r.buf)] = t
+			n++
+		}
+	}
+	for i := n; i < r.n; i++ {
+		r.buf[(r.head+i)%len(r.buf)] = nil
+	}
+	dropped := r.n - n
+	r.n = n
+	if n == 0 {
+		r.head = 0
+	}
+	return dropped
+}
+
 func (r *ring) grow() {
 	buf := make([]*group.Task, max(16, 2*len(r.buf)))
 	for i := range r.n {

@@ -9,8 +9,7 @@ type Stats struct {
 	// Running counts jobs given to a worker and not finished.
 	Running int64 `json:"running"`
 	// Waiting counts jobs that wait for a worker, queued by Submit or in
-	// Enqueue's backlog (including ones cancelled that a worker has not yet
-	// removed).
+	// Enqueue's backlog; a job cancelled there is Canceled at once.
 	Waiting int64 `json:"waiting"`
 	// Blocked counts Submit, Async and Exec calls blocked for room.
 	Blocked int64 `json:"blocked"`
@@ -29,7 +28,7 @@ type Stats struct {
 func (ex *Executor) Stats() Stats {
 	ex.mu.Lock()
 	s := Stats{
-		Waiting: int64(ex.backlog.len()),
+		Waiting: int64(ex.pendingLocked()),
 		Blocked: int64(ex.waiters.len()),
 		Workers: int64(ex.workers),
 	}

@@ -21,6 +21,12 @@ import (
 // from one of the executor's own jobs when waiting would never end, it
 // returns [ErrDeadlock] (see "Submitting from a job").
 //
+// Once [Executor.Wait] has found nothing left to run, Submit returns
+// ErrClosed, even though the executor's group may still be Open: a task
+// started in it with ex.Group().Go (not a job) that submits after that is
+// refused, and the group closes when that task returns. Such producers
+// should submit before Wait is called, or be jobs themselves.
+//
 // fn receives the job's context, not ctx: it is cancelled when the job is
 // cancelled or the executor closes. A panic in fn is handled as in
 // [group.Group.Go].
@@ -60,8 +66,8 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 // (after the jobs queued by Submit) and runs, oldest first, as workers come
 // free; the task is [group.Pending]
 // until then. Enqueue returns [ErrFull] when the backlog bounded by
-// [Backlog] is full, and [ErrClosed] when the executor no longer accepts
-// work. A job waiting in the backlog is cancelled without running when the
+// [Backlog] is full (see there for what counts), and [ErrClosed] when the
+// executor no longer accepts work. A job waiting in the backlog is cancelled without running when the
 // executor closes, and runs when it shuts down gracefully.
 //
 // Enqueue panics if fn is nil.
@@ -78,13 +84,14 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 		// A worker is free: the same path as a Submit that need not block.
 		w, spawn := ex.reserveLocked()
 		ex.mu.Unlock()
-		if spawn && !ex.spawn(w) {
+		if spawn && !ex.spawn(w, true) {
 			return nil, ErrClosed
 		}
 		t := ex.g.Go(fn, ex.hold)
 		return t, ex.dispatch(w, t)
 	}
-	if ex.opts.backlog >= 0 && ex.backlog.len() >= ex.opts.backlog {
+	if ex.opts.backlog >= 0 && ex.backlog.len() >= ex.opts.backlog &&
+		(ex.dropFinishedLocked() == 0 || ex.backlog.len() >= ex.opts.backlog) {
 		ex.mu.Unlock()
 		return nil, ErrFull
 	}
@@ -98,8 +105,8 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 	ex.active++
 	nw := ex.placeLocked(t)
 	ex.mu.Unlock()
-	if nw != nil {
-		ex.spawn(nw)
+	if nw != nil && !ex.spawn(nw, false) {
+		return nil, ErrClosed // t was cancelled
 	}
 	return t, nil
 }
@@ -118,7 +125,7 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 		if ex.assignedLocked() < ex.max {
 			w, spawn := ex.reserveLocked()
 			ex.mu.Unlock()
-			if spawn && !ex.spawn(w) {
+			if spawn && !ex.spawn(w, true) {
 				return nil, ErrClosed
 			}
 			return w, nil
@@ -138,18 +145,15 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 		ex.mu.Unlock()
 		return nil, errBusy
 	}
-	inJob := ex.fromJob(ctx)
-	if inJob && ex.jobWaiters+1 >= ex.assignedLocked() {
+	job := ex.jobLocked(ctx)
+	if job != nil && ex.deadlockLocked(job) {
 		// Every worker runs a job of ours that waits here: none of them
 		// can come free unless someone else cancels a job.
 		ex.mu.Unlock()
 		return nil, ErrDeadlock
 	}
-	wt := ex.waiters.get(inJob)
+	wt := ex.waiters.get(job)
 	ex.waiters.pushBack(wt)
-	if inJob {
-		ex.jobWaiters++
-	}
 	ex.mu.Unlock()
 
 	var cause error
@@ -177,9 +181,6 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 	default:
 	}
 	ex.waiters.remove(wt)
-	if wt.inJob {
-		ex.jobWaiters--
-	}
 	ex.waiters.put(wt)
 	return nil, cause
 }
@@ -192,6 +193,8 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 	if w != nil {
 		if refused {
 			t = nil // releases the reservation
+		} else {
+			w.cur.Store(t) // before Submit returns, for Cancel
 		}
 		w.ch <- t
 		if refused {
@@ -204,19 +207,54 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 	if refused {
 		ex.active--
 		ex.grantLocked()
+		ex.trimIdleLocked()
 		ex.mu.Unlock()
 		return ErrClosed
 	}
 	nw := ex.placeLocked(t)
 	ex.mu.Unlock()
-	if nw != nil {
-		ex.spawn(nw)
+	if nw != nil && !ex.spawn(nw, false) {
+		return ErrClosed // t was cancelled
 	}
 	return nil
 }
 
-// fromJob reports whether ctx is the context of one of the executor's jobs
-// (or derived from one): jobs are tasks of the executor's own group.
-func (ex *Executor) fromJob(ctx context.Context) bool {
-	return group.FromContext(ctx) == ex.g
+// jobLocked returns the job whose context ctx is or derives from when that
+// job holds a worker (it runs, or is on its way to one), else nil: a task
+// started in the executor's group with [group.Group.Go], or a job that has
+// finished, holds none.
+func (ex *Executor) jobLocked(ctx context.Context) *group.Task {
+	if group.FromContext(ctx) != ex.g {
+		return nil
+	}
+	t := group.TaskFromContext(ctx)
+	if t == nil {
+		return nil
+	}
+	for _, w := range ex.all {
+		if w.cur.Load() == t {
+			return t
+		}
+	}
+	return nil
+}
+
+// deadlockLocked reports whether every worker holds a job blocked in
+// Submit (job itself, about to block, or a waiter's), so that none can come
+// free. Helper goroutines cannot be told apart from their job: a goroutine
+// that submits with its job's context counts as the job.
+func (ex *Executor) deadlockLocked(job *group.Task) bool {
+	blocked := map[*group.Task]bool{job: true}
+	for wt := ex.waiters.head; wt != nil; wt = wt.next {
+		if wt.job != nil {
+			blocked[wt.job] = true
+		}
+	}
+	n := 0
+	for _, w := range ex.all {
+		if t := w.cur.Load(); t != nil && blocked[t] {
+			n++
+		}
+	}
+	return n >= ex.assignedLocked()
 }

@@ -153,6 +153,10 @@ func (u *unordered[Out]) give(i int) {
 // on.
 func (u *unordered[Out]) recv() bool {
 	for {
+		if u.ctx.Err() != nil { // an ended ctx wins over a ready result
+			u.fail(context.Cause(u.ctx))
+			return false
+		}
 		select {
 		case r := <-u.results:
 			return u.got(r)

@@ -1,5 +1,7 @@
 package executor
 
+import "github.com/nursery-go/nursery/group"
+
 // A waiter is a Submit blocked until the queue has a place for its job.
 // Whoever grants it the place (counted in ex.queued) signals ch.
 //
@@ -8,7 +10,7 @@ package executor
 // double the cost of a job.
 type waiter struct {
 	ch         chan struct{} // buffer 1: exactly one grant per wait, sent under ex.mu
-	inJob      bool          // the Submit was made from a job of this executor
+	job        *group.Task   // the job holding a worker the Submit was made from, or nil
 	prev, next *waiter
 }
 
@@ -23,7 +25,7 @@ type waitList struct {
 func (l *waitList) len() int { return l.n }
 
 // get returns a fresh waiter from the free list or a new one.
-func (l *waitList) get(inJob bool) *waiter {
+func (l *waitList) get(job *group.Task) *waiter {
 	w := l.free
 	if w != nil {
 		l.free = w.next
@@ -31,13 +33,13 @@ func (l *waitList) get(inJob bool) *waiter {
 	} else {
 		w = &waiter{ch: make(chan struct{}, 1)}
 	}
-	w.inJob = inJob
+	w.job = job
 	return w
 }
 
 // put recycles w, which must not be in the list and must have an empty ch.
 func (l *waitList) put(w *waiter) {
-	w.prev, w.next = nil, l.free
+	w.prev, w.next, w.job = nil, l.free, nil
 	l.free = w
 }
 

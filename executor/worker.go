@@ -76,15 +76,34 @@ func (w *worker) run(context.Context) error {
 // way): the rest of active waits in the backlog or is about to.
 func (ex *Executor) assignedLocked() int { return ex.active - ex.backlog.len() - ex.queued }
 
+// pendingLocked counts the jobs in the backlog that have not been cancelled
+// while they waited.
+func (ex *Executor) pendingLocked() int {
+	n := 0
+	ex.backlog.each(func(t *group.Task) {
+		if !t.State().Final() {
+			n++
+		}
+	})
+	return n
+}
+
+// dropFinishedLocked takes the jobs cancelled while they waited out of the
+// backlog, so that they no longer take room in it, and reports how many it
+// took. Workers skip them anyway; this is for the slow paths that would
+// otherwise refuse or block for want of room.
+func (ex *Executor) dropFinishedLocked() int {
+	n := ex.backlog.filter(func(t *group.Task) bool { return !t.State().Final() })
+	ex.active -= n
+	return n
+}
+
 // grantLocked admits blocked submitters into the queue, first come first
 // served, once it has drained to half: a producer blocked on a full queue is
 // woken once per MaxWorkers/2 jobs, not once per job.
 func (ex *Executor) grantLocked() {
 	for ex.waiters.len() > 0 && ex.backlog.len()+ex.queued <= ex.max/2 {
 		wt := ex.waiters.popFront()
-		if wt.inJob {
-			ex.jobWaiters--
-		}
 		ex.active++
 		ex.queued++
 		wt.ch <- struct{}{} // never blocks: one grant per wait
@@ -100,11 +119,13 @@ func (ex *Executor) placeLocked(t *group.Task) (spawn *worker) {
 		ex.idle[n-1] = nil
 		ex.idle = ex.idle[:n-1]
 		w.idle = false
-		w.ch <- t // never blocks: w was idle
+		w.cur.Store(t) // for Cancel
+		w.ch <- t      // never blocks: w was idle
 		return nil
 	}
 	if ex.workers < ex.max {
 		w := ex.newWorkerLocked(false)
+		w.cur.Store(t)
 		w.ch <- t
 		return w
 	}
@@ -114,23 +135,66 @@ func (ex *Executor) placeLocked(t *group.Task) (spawn *worker) {
 
 // nextLocked finds the worker's next job: the oldest in the backlog, else
 // none: it parks, to be handed the next job placed, or exits when the
-// executor waits or closes and no job is on its way.
+// executor waits or closes and every job on its way to the queue has
+// another idle worker to go to.
 func (ex *Executor) nextLocked(w *worker) (*group.Task, action) {
-	if ex.backlog.len() > 0 {
-		t := ex.backlog.pop() // it was counted in active already
-		ex.grantLocked()
+	if t := ex.popLocked(w); t != nil {
 		return t, doRun
 	}
 	// Blocked submitters get places in the queue, never this worker
 	// directly: a job granted earlier may still be on its way to the queue,
 	// and must run first.
 	ex.grantLocked()
-	if ex.queued == 0 && (ex.waiting || isClosed(ex.wclosing)) {
+	if (ex.waiting || isClosed(ex.wclosing)) && len(ex.idle) >= ex.queued {
+		// Every job on its way has an idle worker to go to: this one is
+		// not needed.
 		ex.removeLocked(w)
 		return nil, doExit
 	}
 	ex.idleLocked(w)
 	return nil, doPark
+}
+
+// popLocked gives w the oldest job of the backlog, if any.
+func (ex *Executor) popLocked(w *worker) *group.Task {
+	if ex.backlog.len() == 0 {
+		return nil
+	}
+	t := ex.backlog.pop() // it was counted in active already
+	w.cur.Store(t)
+	ex.grantLocked()
+	return t
+}
+
+// retiredLocked decides what a worker told to exit does: it takes a job
+// that went to the backlog meanwhile (it was still counted in ex.workers
+// then), parks again when a job on its way to the queue would find no idle
+// worker, and exits otherwise.
+func (ex *Executor) retiredLocked(w *worker) (*group.Task, action) {
+	if t := ex.popLocked(w); t != nil {
+		return t, doRun
+	}
+	if ex.queued > len(ex.idle) {
+		ex.idleLocked(w)
+		return nil, doPark
+	}
+	ex.removeLocked(w)
+	return nil, doExit
+}
+
+// trimIdleLocked retires the idle workers that no job on its way to the
+// queue needs, once the executor waits or closes: none will be needed
+// again.
+func (ex *Executor) trimIdleLocked() {
+	if !ex.waiting && !isClosed(ex.wclosing) {
+		return
+	}
+	for n := len(ex.idle); n > ex.queued; n-- {
+		w := ex.idle[n-1]
+		ex.idle[n-1] = nil
+		ex.idle = ex.idle[:n-1]
+		ex.retireLocked(w)
+	}
 }
 
 // removeLocked forgets an exiting worker. The last one out of a waiting
@@ -176,14 +240,37 @@ func (ex *Executor) newWorkerLocked(fresh bool) *worker {
 }
 
 // spawn starts a worker made by newWorkerLocked and reports whether it
-// started: the workers' group refuses it once the executor closes.
-func (ex *Executor) spawn(w *worker) bool {
+// started: the workers' group refuses it once the executor closes (or Wait
+// has found nothing left to do). A worker that does not start gives back
+// what it was given: the reservation (reserved), or the job placed in its
+// channel, which is cancelled. The last worker gone cancels the backlog too,
+// since no worker is left to run it.
+func (ex *Executor) spawn(w *worker, reserved bool) bool {
 	if ex.wg.Go(w.run).State() != group.Refused {
 		return true
 	}
+	var drop []*group.Task
 	ex.mu.Lock()
+	select {
+	case t := <-w.ch:
+		drop = append(drop, t)
+		ex.active--
+	default:
+	}
+	if reserved {
+		ex.active--
+	}
+	if ex.workers == 1 {
+		for ex.backlog.len() > 0 {
+			drop = append(drop, ex.backlog.pop())
+			ex.active--
+		}
+	}
 	ex.removeLocked(w)
 	ex.mu.Unlock()
+	for _, t := range drop {
+		t.Cancel()
+	}
 	return false
 }
 
@@ -204,7 +291,7 @@ func (ex *Executor) workerDied(w *worker) {
 	}
 	ex.mu.Unlock()
 	if nw != nil {
-		ex.spawn(nw)
+		ex.spawn(nw, false)
 	}
 }
 
