@@ -93,9 +93,10 @@
 // # Names
 //
 // Submit is asyncio-pool's spawn and coroexecutor's submit, with a queue as
-// deep as the worker count between producer and workers (coroexecutor's
-// submit waits for a free worker; measured, the queue makes a tiny job
-// about 2.5 times cheaper, see BenchmarkSubmit); Enqueue is
+// deep as the worker count between producer and workers. coroexecutor's
+// submit waits for a free worker; an earlier version of this package did
+// too, and with tiny jobs it spent most of each job's cost parking and
+// waking the producer and a worker, which the queue avoids. Enqueue is
 // spawn_n, named for what it does with the job; Exec is exec; Then is the
 // completion callback. Map is coroexecutor's map and aioextensions'
 // resolve, MapUnordered asyncio-pool's itermap. Hooks are paco's events.

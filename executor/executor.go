@@ -18,11 +18,12 @@ import (
 // be copied. Its methods are safe for concurrent use, including from its
 // own jobs.
 //
-// Submit of a tiny job costs about 420 to 670 ns on 2 CPUs at limits 8 to
-// 1024 and one allocation (the job's [group.Task]) besides the caller's
-// closure: less than ants v2, about errgroup's at limits 8 and 128, more
-// than conc and pond v2. See BenchmarkSubmit in tests/bench and its
-// RESULTS.md.
+// Submit of a tiny job costs about 530 ns at limits 8 and 128 and about
+// 820 ns at 1024 on a 2-vCPU machine, and one allocation of the library's
+// own (the job's [group.Task]) besides the caller's closure: less than ants
+// v2 at limit 8, about errgroup's at 8 and 128, more than pond v2 (about
+// 2x) and than conc at 8 and 1024. See BenchmarkSubmit in tests/bench and
+// its RESULTS.md.
 type Executor struct {
 	g         *group.Group // the jobs' group
 	wg        *group.Group // the workers' group, a subgroup of g

@@ -18,8 +18,13 @@ import (
 // [context.Background], so a Group can be embedded by value. A Group must not
 // be copied after first use. Its methods are safe for concurrent use.
 //
-// Go costs about one bare goroutine plus a little: see BenchmarkGroup in
-// tests/bench and its RESULTS.md for the measured numbers.
+// Go and the Wait for the task cost about 1.5 times a bare go statement
+// with a sync.WaitGroup (505 ns against 343 ns per tiny task on a 2-vCPU
+// machine) and 2 allocations of the library's own: the Task and the
+// goroutine's closure. Closing 100,000 tasks blocked on their contexts costs
+// about 1.9 times cancelling one shared context and waiting for bare
+// goroutines. See BenchmarkSpawnWait and BenchmarkClose100k in tests/bench
+// and its RESULTS.md.
 type Group struct {
 	inited atomic.Bool // set once the fields below the line are made
 
