@@ -169,10 +169,3 @@ func TestNestedProducers(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
-
-// catch runs f and returns what it panicked with, or nil.
-func catch(f func()) (v any) {
-	defer func() { v = recover() }()
-	f()
-	return nil
-}

@@ -4,36 +4,10 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
-	"testing"
-	"time"
 
 	"github.com/nursery-go/nursery/group"
-	"github.com/stretchr/testify/require"
+	"github.com/nursery-go/nursery/internal/testkit"
 )
-
-// bound is how long a test waits for something that must happen promptly.
-// It only turns a hang into a failure; no test depends on it for timing.
-const bound = 10 * time.Second
-
-// recv fails the test unless ch is closed within bound.
-func recv(t *testing.T, ch <-chan struct{}, what string) {
-	t.Helper()
-	select {
-	case <-ch:
-	case <-time.After(bound):
-		require.FailNow(t, "timed out waiting for "+what)
-	}
-}
-
-// notClosed fails the test if ch is closed now.
-func notClosed(t *testing.T, ch <-chan struct{}, what string) {
-	t.Helper()
-	select {
-	case <-ch:
-		require.FailNow(t, what+" is closed too early")
-	default:
-	}
-}
 
 // quiet keeps expected panics out of the test log.
 func quiet() group.Option { return group.OnPanic(func(*group.PanicError) {}) }
@@ -80,3 +54,12 @@ func (g *gate) job(ctx context.Context) error {
 func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
 
 func nop(context.Context) error { return nil }
+
+// The bounded waits and panic catching shared with other packages' tests.
+const bound = testkit.Bound
+
+var (
+	recv      = testkit.Recv
+	notClosed = testkit.NotClosed
+	catch     = testkit.Catch
+)
