@@ -90,6 +90,16 @@
 // [Executor.Enqueue] or [Executor.TrySubmit] in producers, or a larger
 // MaxWorkers.
 //
+// # Call control
+//
+// [RateLimiter] lets at most n calls start per period with a minimum
+// spacing, first come first served (aioextensions' rate_limited);
+// [Throttle] shares one real call's result with the calls of a time frame
+// (paco's throttle); [Defer] and [Interval] make task bodies that start
+// late or run periodically (paco's defer and interval); [Retry] retries
+// with exponential backoff and full jitter until [Permanent] or the last
+// attempt.
+//
 // # Names
 //
 // Submit is asyncio-pool's spawn and coroexecutor's submit, with a queue as

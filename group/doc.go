@@ -64,7 +64,9 @@
 // because a panic seen only at a late Wait hides bugs. It is a failure: the
 // group is cancelled and its other tasks are joined. Then the first Wait,
 // Close or Shutdown to return raises it again in its own goroutine, with the
-// original stack in its message. With [PanicsAsErrors] it is instead an
+// original stack in its message; a panic is raised once in a whole tree of
+// groups, and later calls (on the group or its parents) return it as an
+// error. With [PanicsAsErrors] it is instead an
 // ordinary error under the group's error policy (for servers and
 // supervisors). panic(nil) is a panic. A task that calls [runtime.Goexit]
 // (t.FailNow in a test) has [Failed] with [ErrGoexit].

@@ -1,0 +1,105 @@
+package executor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/nursery-go/nursery/executor"
+)
+
+func ExampleRateLimiter() {
+	// At most 2 starts per 3ms, at least 1ms apart.
+	l := executor.NewRateLimiter(2, 3*time.Millisecond, time.Millisecond)
+	for i := range 4 {
+		if err := l.Wait(context.Background()); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println("query", i)
+	}
+	// Output:
+	// query 0
+	// query 1
+	// query 2
+	// query 3
+}
+
+func ExampleThrottle() {
+	var calls atomic.Int32
+	mul2 := executor.Throttle(func(context.Context) (int32, error) {
+		return 2 * calls.Add(1), nil
+	}, time.Hour)
+	a, _ := mul2(context.Background())
+	b, _ := mul2(context.Background()) // within the frame: not run
+	fmt.Println(a, b, calls.Load())
+	// Output: 2 2 1
+}
+
+func ExampleDefer() {
+	body := executor.Defer(time.Millisecond, func(context.Context) error {
+		fmt.Println("ran")
+		return nil
+	})
+	fmt.Println(body(context.Background()))
+
+	ctx, stop := context.WithCancelCause(context.Background())
+	stop(errors.New("shutting down"))
+	fmt.Println(body(ctx))
+	// Output:
+	// ran
+	// <nil>
+	// shutting down
+}
+
+func ExampleInterval() {
+	ctx, stop := context.WithCancelCause(context.Background())
+	defer stop(nil)
+	n := 0
+	body := executor.Interval(time.Millisecond, func(context.Context) error {
+		n++
+		fmt.Println("tick", n)
+		if n == 3 {
+			stop(errors.New("enough"))
+		}
+		return nil
+	})
+	fmt.Println(body(ctx))
+	// Output:
+	// tick 1
+	// tick 2
+	// tick 3
+	// enough
+}
+
+func ExampleRetry() {
+	calls := 0
+	v, err := executor.Retry(context.Background(), func(context.Context) (string, error) {
+		if calls++; calls < 3 {
+			return "", errors.New("unavailable")
+		}
+		return "ok", nil
+	}, executor.BaseDelay(time.Millisecond))
+	fmt.Println(v, err, calls)
+
+	_, err = executor.Retry(context.Background(), func(context.Context) (string, error) {
+		return "", errors.New("unavailable")
+	}, executor.Attempts(2), executor.BaseDelay(time.Millisecond))
+	fmt.Println(err)
+	// Output:
+	// ok <nil> 3
+	// executor: retry: 2 attempts failed: unavailable
+}
+
+func ExamplePermanent() {
+	errDenied := errors.New("denied")
+	calls := 0
+	_, err := executor.Retry(context.Background(), func(context.Context) (int, error) {
+		calls++
+		return 0, executor.Permanent(errDenied)
+	})
+	fmt.Println(errors.Is(err, errDenied), calls)
+	// Output: true 1
+}

@@ -1,0 +1,86 @@
+package executor
+
+import (
+	"context"
+	"time"
+)
+
+// Defer returns a task body, for [group.Group.Go] or [Executor.Submit],
+// that waits d and then runs fn (paco's defer). It blocks for d, then for
+// as long as fn runs, and returns fn's error.
+//
+// If ctx is done before d has elapsed, or when the body is called, the
+// body returns [context.Cause] of ctx without running fn. The body may be
+// called any number of times, concurrently; each call waits its own d on a
+// timer that it stops when it returns.
+//
+// Defer panics if fn is nil.
+func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context.Context) error {
+	if fn == nil {
+		panic("executor: Defer with nil function")
+	}
+	return func(ctx context.Context) error {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		if d > 0 {
+			timer := time.NewTimer(d)
+			defer timer.Stop()
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+		}
+		return fn(ctx)
+	}
+}
+
+// Interval returns a task body, for [group.Group.Go] or [Executor.Submit],
+// that runs fn every d until ctx ends (paco's interval). The body blocks
+// until then.
+//
+// fn first runs d after the body is called, then at 2d, 3d, … from that
+// call, like [time.Ticker]; runs never overlap. Missed ticks are dropped,
+// not accumulated: when a run of fn ends after the next tick, the body
+// waits for the first tick at or after the end, so a slow fn keeps to the
+// grid and never runs back to back to catch up.
+//
+// When ctx ends the body returns [context.Cause] of ctx, which a group
+// counts as cancelled, not failed. If fn returns an error the body stops
+// and returns it. The body may be called any number of times,
+// concurrently; each call has its own timer, stopped when it returns.
+//
+// Interval panics if d is not positive or fn is nil.
+func Interval(d time.Duration, fn func(ctx context.Context) error) func(ctx context.Context) error {
+	if d <= 0 || fn == nil {
+		panic("executor: Interval needs a positive period and a function")
+	}
+	return func(ctx context.Context) error {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		next := time.Now().Add(d)
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		for {
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			if err := fn(ctx); err != nil {
+				return err
+			}
+			// Skip the ticks that passed while fn ran: the next run is
+			// at the first tick at or after now. A time.Ticker would
+			// instead keep one stale tick and run fn again at once.
+			now := time.Now()
+			next = next.Add(d)
+			if late := now.Sub(next); late > 0 {
+				next = next.Add((late + d - 1) / d * d)
+			}
+			timer.Reset(next.Sub(now))
+		}
+	}
+}
