@@ -24,11 +24,9 @@ func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context
 			return context.Cause(ctx)
 		}
 		if d > 0 {
-			timer := time.NewTimer(d)
-			defer timer.Stop()
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
+			var s sleeper
+			defer s.stop()
+			if !s.sleep(ctx, d) {
 				return context.Cause(ctx)
 			}
 		}
@@ -61,12 +59,11 @@ func Interval(d time.Duration, fn func(ctx context.Context) error) func(ctx cont
 			return context.Cause(ctx)
 		}
 		next := time.Now().Add(d)
-		timer := time.NewTimer(d)
-		defer timer.Stop()
+		wait := d
+		var s sleeper
+		defer s.stop()
 		for {
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
+			if !s.sleep(ctx, wait) {
 				return context.Cause(ctx)
 			}
 			if err := fn(ctx); err != nil {
@@ -80,7 +77,7 @@ func Interval(d time.Duration, fn func(ctx context.Context) error) func(ctx cont
 			if late := now.Sub(next); late > 0 {
 				next = next.Add((late + d - 1) / d * d)
 			}
-			timer.Reset(next.Sub(now))
+			wait = next.Sub(now)
 		}
 	}
 }

@@ -91,12 +91,8 @@ func (l *RateLimiter) Wait(ctx context.Context) error {
 		return context.Cause(ctx)
 	}
 
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+	var s sleeper
+	defer s.stop()
 	for {
 		l.mu.Lock()
 		now := time.Now()
@@ -108,16 +104,9 @@ func (l *RateLimiter) Wait(ctx context.Context) error {
 			return nil
 		}
 		l.mu.Unlock()
-		if timer == nil {
-			timer = time.NewTimer(d)
-		} else {
-			timer.Reset(d)
-		}
-		select {
-		case <-timer.C:
-			// Loop to check again under mu: the delay is recomputed
-			// rather than trusted, so the clock is the only authority.
-		case <-ctx.Done():
+		// After the sleep, loop to check again under mu: the delay is
+		// recomputed rather than trusted, so the clock is the only authority.
+		if !s.sleep(ctx, d) {
 			l.leave(e)
 			return context.Cause(ctx)
 		}

@@ -44,15 +44,11 @@ func Retry[T any](ctx context.Context, fn func(ctx context.Context) (T, error), 
 		opt.applyRetry(&o)
 	}
 	var (
-		zero  T
-		last  error
-		timer *time.Timer
+		zero T
+		last error
+		s    sleeper
 	)
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
+	defer s.stop()
 	for i := 0; ; i++ {
 		if ctx.Err() != nil {
 			return zero, withCause(ctx, last)
@@ -72,15 +68,7 @@ func Retry[T any](ctx context.Context, fn func(ctx context.Context) (T, error), 
 		if i+1 >= o.attempts {
 			return zero, fmt.Errorf("executor: retry: %d attempts failed: %w", o.attempts, last)
 		}
-		d := o.delay(i)
-		if timer == nil {
-			timer = time.NewTimer(d)
-		} else {
-			timer.Reset(d)
-		}
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
+		if !s.sleep(ctx, o.delay(i)) {
 			return zero, withCause(ctx, last)
 		}
 	}
