@@ -13,7 +13,9 @@ type Option interface {
 // A TaskOption configures one task started by [Group.Go], [Async] or
 // [Group.Start].
 type TaskOption interface {
-	applyTask(*taskOptions)
+	// taskOption marks the package's own task options; Go reads them with
+	// a type switch (see taskOpts), so none needs an options struct.
+	taskOption()
 }
 
 // options holds a group's configuration; defaults live in defaultOptions.
@@ -24,11 +26,6 @@ type options struct {
 	panicsAsErrors bool
 	timeout        time.Duration // 0: none
 	grace          time.Duration
-}
-
-type taskOptions struct {
-	name string
-	held bool
 }
 
 // defaultGrace is how long Shutdown waits for tasks to react to their
@@ -62,7 +59,7 @@ type NameOption string
 func Name(name string) NameOption { return NameOption(name) }
 
 func (n NameOption) apply(o *options)         { o.name = string(n) }
-func (n NameOption) applyTask(o *taskOptions) { o.name = string(n) }
+func (NameOption) taskOption() {}
 
 type optionFunc func(*options)
 
@@ -129,7 +126,7 @@ func ShutdownGrace(d time.Duration) Option {
 
 type holdOption struct{}
 
-func (holdOption) applyTask(o *taskOptions) { o.held = true }
+func (holdOption) taskOption() {}
 
 // Hold makes [Group.Go] or [Async] admit the task without starting it:
 // the task is [Pending] and counts as running in its group until

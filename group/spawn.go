@@ -49,7 +49,7 @@ func (g *Group) spawn(t *Task, opts []TaskOption) {
 	}
 }
 
-// taskOpts applies task options. Every TaskOption is one of this package's
+// taskOpts reads task options. Every TaskOption is one of this package's
 // own types, so a type switch reads them without an options struct that
 // would escape to the heap.
 func taskOpts(opts []TaskOption) (name string, held bool) {
@@ -61,10 +61,6 @@ func taskOpts(opts []TaskOption) (name string, held bool) {
 			held = true
 		case nil:
 			panic("group: nil TaskOption")
-		default:
-			var to taskOptions
-			o.applyTask(&to)
-			name, held = to.name, to.held
 		}
 	}
 	return name, held
