@@ -58,8 +58,8 @@ type NameOption string
 // Name names a group or a task.
 func Name(name string) NameOption { return NameOption(name) }
 
-func (n NameOption) apply(o *options)         { o.name = string(n) }
-func (NameOption) taskOption() {}
+func (n NameOption) apply(o *options) { o.name = string(n) }
+func (NameOption) taskOption()        {}
 
 type optionFunc func(*options)
 
