@@ -37,20 +37,22 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	window := windowOf(ex, opts)
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ex: ex, yield: yield}
-		// futs is a ring of the items in flight, oldest at head.
-		futs := make([]*group.Future[Out], window)
+		// futs is a ring of the items in flight, oldest at head. It starts
+		// small and grows up to the window, so that a large window (or an
+		// unbounded one, for callers with no limit) costs only what is used.
+		futs := make([]*group.Future[Out], min(window, 64))
 		head, n := 0, 0
 		defer func() {
 			tasks := make([]*group.Task, 0, n)
 			for i := range n {
-				tasks = append(tasks, &futs[(head+i)%window].Task)
+				tasks = append(tasks, &futs[(head+i)%len(futs)].Task)
 			}
 			cancelAndWait(tasks)
 		}()
 		emit := func() bool {
 			f := futs[head]
 			futs[head] = nil
-			head, n = (head+1)%window, n-1
+			head, n = (head+1)%len(futs), n-1
 			done := ctx.Done()
 			if ctx.Err() == nil { // an ended ctx wins over a ready result
 				select {
@@ -102,7 +104,10 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			if err == nil {
 				f := group.Async(ex.g, func(ctx context.Context) (Out, error) { return fn(ctx, v) }, ex.hold)
 				if err = ex.dispatch(w, &f.Task); err == nil {
-					futs[(head+n)%window] = f
+					if n == len(futs) {
+						futs, head = growRing(futs, head, n, window), 0
+					}
+					futs[(head+n)%len(futs)] = f
 					n++
 					continue
 				}
@@ -119,6 +124,16 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		}
 		s.finish()
 	}
+}
+
+// growRing returns a larger copy of the full ring futs, oldest item first,
+// at most limit long.
+func growRing[T any](futs []T, head, n, limit int) []T {
+	grown := make([]T, min(limit, max(2*len(futs), 1)))
+	for i := range n {
+		grown[i] = futs[(head+i)%len(futs)]
+	}
+	return grown
 }
 
 // Collect runs [Map] to its end and returns the results in the order of

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"math"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -34,7 +35,10 @@ func Window(n int) MapOption {
 }
 
 func windowOf(ex *Executor, opts []MapOption) int {
-	o := mapOptions{window: 2 * ex.max}
+	o := mapOptions{window: ex.max}
+	if o.window <= math.MaxInt/2 {
+		o.window *= 2
+	}
 	for _, opt := range opts {
 		if opt == nil {
 			panic("executor: nil MapOption")

@@ -1,0 +1,386 @@
+package flow
+
+import (
+	"context"
+	"iter"
+	"math"
+	"slices"
+	"sync/atomic"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+)
+
+// A Seq is a stream of values, each with an error, as every stage of this
+// package takes and returns: a pair with a nil error is a value, and a pair
+// with an error is the stream's failure, after which the stream ends. The
+// stages never yield a value and an error together.
+//
+// It is an iter.Seq2[T, error], so any such function is a Seq, and a Seq
+// ranges like one:
+//
+//	for v, err := range seq {
+//		if err != nil {
+//			return err
+//		}
+//		use(v)
+//	}
+type Seq[T any] = iter.Seq2[T, error]
+
+// Slice returns a Seq of the elements of s, in order, without errors.
+// The stages read s while they run: s must not change until they are done.
+func Slice[T any](s []T) Seq[T] {
+	return func(yield func(T, error) bool) {
+		for _, v := range s {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Values returns a Seq of the values of seq, in order, without errors.
+//
+// Values panics if seq is nil.
+func Values[T any](seq iter.Seq[T]) Seq[T] {
+	if seq == nil {
+		panic("flow: Values of a nil sequence")
+	}
+	return func(yield func(T, error) bool) {
+		for v := range seq {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Collect ranges over seq and returns its values in order. At the first
+// error it stops, which ends and joins every stage of seq, and returns the
+// values before the error with the error.
+//
+// Collect panics if seq is nil.
+func Collect[T any](seq Seq[T]) ([]T, error) {
+	if seq == nil {
+		panic("flow: Collect of a nil sequence")
+	}
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// How run handles a failing call.
+type failures int
+
+const (
+	// inTime: the first call to fail, in time, cancels the others at once
+	// (the executor's fail-fast policy). For functions whose answer does
+	// not depend on the order of src.
+	inTime failures = iota
+	// inOrder: a failure counts at its place in src, as in a sequential
+	// loop: the results before it are delivered first, and a failing call
+	// does not cancel the calls on values before it.
+	inOrder
+)
+
+// run is the engine of every concurrent function of the package. It runs fn
+// on each value of src as jobs of a private executor, in a private group
+// made from ctx, with at most limit jobs at once (0: no limit), and calls
+// out with each result in the order of src until out returns false.
+//
+// run returns when everything it started has finished: its group is
+// Closed. It returns the first failure (see failures): fn's error, src's
+// error, or ctx's cause. A panic in fn is raised again here, in the
+// caller's goroutine, after every other job has been cancelled and joined
+// (see package group). When out stops the range, run cancels and joins what
+// is still running and returns nil: what fails after the caller has its
+// answer does not count.
+func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
+	workers, window := math.MaxInt, math.MaxInt
+	if limit > 0 {
+		workers, window = limit, 2*limit
+	}
+	g := group.New(ctx, group.Name(name))
+	opts := []executor.Option{executor.MaxWorkers(workers)}
+	if how == inOrder {
+		opts = append(opts, executor.SuppressErrors())
+	}
+	ex := executor.New(g, opts...)
+	var srcErr error
+	in := func(yield func(In) bool) {
+		for v, err := range src {
+			if err != nil {
+				srcErr = err
+				return
+			}
+			if !yield(v) {
+				return
+			}
+		}
+	}
+	var mapErr error
+	stopped := false
+	for v, err := range executor.Map(ctx, ex, in, fn, executor.Window(window)) {
+		if err != nil {
+			mapErr = err
+			break
+		}
+		if !out(v) {
+			stopped = true
+			break
+		}
+	}
+	// Close cancels what is left, waits for it and raises a job's panic.
+	// In time, when the range stopped at a failure, Close returns it with
+	// any that happened at the same time, first failure first.
+	closeErr := g.Close()
+	switch {
+	case stopped:
+		return nil
+	case closeErr != nil:
+		return closeErr
+	case mapErr != nil:
+		return mapErr
+	}
+	return srcErr
+}
+
+// checkLimit panics on a negative limit.
+func checkLimit(limit int) {
+	if limit < 0 {
+		panic("flow: negative limit")
+	}
+}
+
+// stage returns the Seq that runs fn over src through run and yields what
+// emit makes of each result: a stage's values in order, then its failure,
+// if any, as the last pair.
+func stage[In, Mid, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Mid, error), emit func(Mid, func(Out, error) bool) bool) Seq[Out] {
+	return func(yield func(Out, error) bool) {
+		stopped := false
+		err := run(ctx, name, src, limit, how, fn, func(m Mid) bool {
+			if !emit(m, yield) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+		if err != nil && !stopped {
+			var zero Out
+			yield(zero, err)
+		}
+	}
+}
+
+// Map returns a Seq of fn applied to each value of src, in the order of src
+// (paco's map, aioextensions' resolve), with at most limit calls of fn
+// running at once; 0 means no limit.
+//
+// Map runs when ranged over. It reads src as fn calls finish, keeping at
+// most 2×limit values in flight, so that memory stays bounded however long
+// src is; with no limit it reads src as fast as src yields. A failure counts
+// at its place in src, as in a sequential loop: when a call of fn fails,
+// Map yields the results before it, in order, then the error as its last
+// pair, and cancels and waits for the calls after it. A failure of src
+// ends Map in the same way, after the values read before it. When ctx ends,
+// Map cancels and waits for every call in flight and yields
+// context.Cause(ctx) as its last pair. Leaving the range early cancels and
+// waits for the calls in flight as well, so nothing Map started outlives
+// the range. A panic in fn is raised again in the ranging goroutine once
+// the other calls have been cancelled and joined.
+//
+// Map panics if src or fn is nil, or if limit is negative.
+func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) (Out, error), limit int) Seq[Out] {
+	if src == nil || fn == nil {
+		panic("flow: Map with a nil sequence or function")
+	}
+	checkLimit(limit)
+	return stage(ctx, "flow.Map", src, limit, inOrder, fn, func(v Out, yield func(Out, error) bool) bool {
+		return yield(v, nil)
+	})
+}
+
+// FlatMap is [Map] for a function that returns any number of values: it
+// yields the values of each call's slice in order, then those of the next
+// value of src (paco's flat_map).
+//
+// FlatMap panics if src or fn is nil, or if limit is negative.
+func FlatMap[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) ([]Out, error), limit int) Seq[Out] {
+	if src == nil || fn == nil {
+		panic("flow: FlatMap with a nil sequence or function")
+	}
+	checkLimit(limit)
+	return stage(ctx, "flow.FlatMap", src, limit, inOrder, fn, func(vs []Out, yield func(Out, error) bool) bool {
+		for _, v := range vs {
+			if !yield(v, nil) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// kept is a value with the verdict of a predicate on it.
+type kept[T any] struct {
+	v  T
+	ok bool
+}
+
+// Filter returns a Seq of the values of src for which pred reports true,
+// in the order of src (paco's filter), with at most limit calls of pred
+// running at once; 0 means no limit. It runs, fails and stops as [Map].
+//
+// Filter panics if src or pred is nil, or if limit is negative.
+func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	return filter(ctx, "flow.Filter", src, pred, limit, true)
+}
+
+// FilterFalse returns a Seq of the values of src for which pred reports
+// false (paco's filterfalse): [Filter] with the verdict reversed.
+//
+// FilterFalse panics if src or pred is nil, or if limit is negative.
+func FilterFalse[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	return filter(ctx, "flow.FilterFalse", src, pred, limit, false)
+}
+
+func filter[T any](ctx context.Context, name string, src Seq[T], pred func(context.Context, T) (bool, error), limit int, want bool) Seq[T] {
+	if src == nil || pred == nil {
+		panic("flow: " + name[len("flow."):] + " with a nil sequence or predicate")
+	}
+	checkLimit(limit)
+	test := func(ctx context.Context, v T) (kept[T], error) {
+		ok, err := pred(ctx, v)
+		return kept[T]{v, ok == want}, err
+	}
+	return stage(ctx, name, src, limit, inOrder, test, func(k kept[T], yield func(T, error) bool) bool {
+		return !k.ok || yield(k.v, nil)
+	})
+}
+
+// DropWhile returns a Seq that drops the values of src while pred reports
+// true for them, then yields every value from the first for which it
+// reports false on (paco's dropwhile), in order. pred runs on up to limit
+// values at once (0: no limit), ahead of the one being decided; once it has
+// reported false for a value, it is not called for the values after that
+// one, which are kept whatever pred says. It runs, fails and stops as
+// [Map].
+//
+// DropWhile panics if src or pred is nil, or if limit is negative.
+func DropWhile[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	if src == nil || pred == nil {
+		panic("flow: DropWhile with a nil sequence or predicate")
+	}
+	checkLimit(limit)
+	return func(yield func(T, error) bool) {
+		// cut is the smallest position at which pred has reported false so
+		// far: every value after it is kept whatever pred says.
+		var cut atomic.Int64
+		cut.Store(math.MaxInt64)
+		test := func(ctx context.Context, p at[T]) (kept[T], error) {
+			if p.i > cut.Load() {
+				return kept[T]{p.v, true}, nil
+			}
+			drop, err := pred(ctx, p.v)
+			if err == nil && !drop {
+				for c := cut.Load(); p.i < c && !cut.CompareAndSwap(c, p.i); c = cut.Load() {
+				}
+			}
+			return kept[T]{p.v, !drop}, err
+		}
+		dropping := true
+		stage(ctx, "flow.DropWhile", numbered(src), limit, inOrder, test, func(k kept[T], yield func(T, error) bool) bool {
+			if dropping && !k.ok {
+				return true
+			}
+			dropping = false
+			return yield(k.v, nil)
+		})(yield)
+	}
+}
+
+// at is a value with its position in its Seq.
+type at[T any] struct {
+	i int64
+	v T
+}
+
+// numbered returns src with each value's position.
+func numbered[T any](src Seq[T]) Seq[at[T]] {
+	return func(yield func(at[T], error) bool) {
+		var i int64
+		for v, err := range src {
+			if !yield(at[T]{i, v}, err) {
+				return
+			}
+			i++
+		}
+	}
+}
+
+// Each calls fn on each value of src, at most limit at once (0: no limit),
+// and returns when every call has returned (paco's each). At the first
+// failure (of fn, of src, or ctx ending) it cancels the calls in flight,
+// waits for them and returns the failure. A panic in fn is raised again in
+// the caller once the other calls have been cancelled and joined.
+//
+// Each panics if src or fn is nil, or if limit is negative.
+func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v T) error, limit int) error {
+	if src == nil || fn == nil {
+		panic("flow: Each with a nil sequence or function")
+	}
+	checkLimit(limit)
+	call := func(ctx context.Context, v T) (struct{}, error) { return struct{}{}, fn(ctx, v) }
+	return run(ctx, "flow.Each", src, limit, inTime, call, func(struct{}) bool { return true })
+}
+
+// Reduce folds the values of src into acc from the left, one after another
+// in the order of src (paco's reduce): acc = fn(ctx, acc, v) for each v,
+// starting from initial. The folding itself is sequential, as it must be;
+// the stages feeding src run concurrently with it.
+//
+// At the first error of fn or of src, or when ctx ends (checked before each
+// value), Reduce stops, which ends and joins every stage of src, and returns
+// the accumulator so far with the error.
+//
+// Reduce panics if src or fn is nil.
+func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
+	if src == nil || fn == nil {
+		panic("flow: Reduce with a nil sequence or function")
+	}
+	acc := initial
+	for v, err := range src {
+		if err == nil {
+			err = context.Cause(ctx)
+		}
+		if err == nil {
+			acc, err = fn(ctx, acc, v)
+		}
+		if err != nil {
+			return acc, err
+		}
+	}
+	return acc, context.Cause(ctx)
+}
+
+// ReduceRight is [Reduce] from the right (paco's reduce with right=True):
+// it reads all of src first, then folds its values from the last to the
+// first. If src fails, ReduceRight returns initial and the error without
+// calling fn.
+//
+// ReduceRight panics if src or fn is nil.
+func ReduceRight[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
+	if src == nil || fn == nil {
+		panic("flow: ReduceRight with a nil sequence or function")
+	}
+	vs, err := Collect(src)
+	if err != nil {
+		return initial, err
+	}
+	slices.Reverse(vs)
+	return Reduce(ctx, Slice(vs), fn, initial)
+}
