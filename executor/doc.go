@@ -100,6 +100,11 @@
 // with exponential backoff and full jitter until [Permanent] or the last
 // attempt.
 //
+// The rest of paco's and aioextensions' belt — Map, Filter, Reduce, Every,
+// Race, Gather and the others over iterators, each with its own limit — is
+// in the subpackage [github.com/nursery-go/nursery/executor/flow], whose
+// documentation maps every paco and aioextensions name to its Go form.
+//
 // # Names
 //
 // Submit is asyncio-pool's spawn and coroexecutor's submit, with a queue as

@@ -23,8 +23,9 @@ for pass in $(seq "$passes"); do
   "$bin" -test.run='^$' -test.bench='^BenchmarkSubmit$' -test.benchtime=1s >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkFutures$' -test.benchtime=1s >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkMap$' -test.benchtime=2x >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkFlow$' -test.benchtime=2x >> "$raw"
 done
-for name in SpawnWait Close100k Submit Futures Map; do
+for name in SpawnWait Close100k Submit Futures Map Flow; do
   echo "## $name"
   benchstat -filter ".name:$name" -col /impl "$raw"
   echo
