@@ -115,8 +115,8 @@ func IdleTimeout(d time.Duration) Option {
 }
 
 // groupOptions translates the executor's options into its group's.
-func (o options) groupOptions() []group.Option {
-	var gopts []group.Option
+func (o options) groupOptions(ex *Executor) []group.Option {
+	gopts := []group.Option{group.Describe("executor", ex.info)}
 	if o.name != "" {
 		gopts = append(gopts, group.Name(o.name))
 	}

@@ -40,3 +40,15 @@ func (ex *Executor) Stats() Stats {
 	s.Succeeded, s.Failed, s.Canceled = gs.Succeeded, gs.Failed, gs.Canceled
 	return s
 }
+
+// info gives a group snapshot the executor's counts (group.Describe).
+func (ex *Executor) info() map[string]int64 {
+	s := ex.Stats()
+	return map[string]int64{
+		"max_workers": int64(ex.max),
+		"workers":     s.Workers,
+		"waiting":     s.Waiting,
+		"blocked":     s.Blocked,
+		"submitted":   s.Submitted,
+	}
+}

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"time"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -156,12 +157,18 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 	ex.waiters.pushBack(wt)
 	ex.mu.Unlock()
 
+	// An observer hears how long the submitter was blocked.
+	var since time.Time
+	if ex.g.Observed() {
+		since = time.Now()
+	}
 	var cause error
 	select {
 	case <-wt.ch: // granted a place in the queue, counted in ex.queued
 		ex.mu.Lock()
 		ex.waiters.put(wt)
 		ex.mu.Unlock()
+		ex.emitBlocked(since, nil)
 		return nil, nil
 	case <-ctx.Done():
 		cause = context.Cause(ctx)
@@ -171,18 +178,30 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 		cause = errStopped
 	}
 	ex.mu.Lock()
-	defer ex.mu.Unlock()
 	select {
 	case <-wt.ch:
 		// Granted while we gave up: take it. dispatch gives it back if the
 		// executor has closed meanwhile.
 		ex.waiters.put(wt)
-		return nil, nil
+		cause = nil
 	default:
+		ex.waiters.remove(wt)
+		ex.waiters.put(wt)
 	}
-	ex.waiters.remove(wt)
-	ex.waiters.put(wt)
+	ex.mu.Unlock()
+	if cause != errStopped { // Map stopped waiting to yield a result: not an end of the wait for room
+		ex.emitBlocked(since, cause)
+	}
 	return nil, cause
+}
+
+// emitBlocked reports a submitter's wait for room that began at since
+// (zero when nobody listens) and ended admitted (err nil) or not.
+func (ex *Executor) emitBlocked(since time.Time, err error) {
+	if since.IsZero() {
+		return
+	}
+	ex.g.Emit(group.Event{Kind: group.SubmitBlocked, Err: err, Duration: time.Since(since)})
 }
 
 // dispatch hands the job made for a reservation to its worker, or to the

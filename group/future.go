@@ -26,6 +26,10 @@ func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...Tas
 	return f
 }
 
+func (f *Future[T]) describe(funcs map[uintptr]funcInfo) (string, string) {
+	return describeFunc(f.fn, funcs)
+}
+
 func (f *Future[T]) runTask(ctx context.Context) error {
 	v, err := f.fn(ctx)
 	f.val = v

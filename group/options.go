@@ -26,6 +26,9 @@ type options struct {
 	panicsAsErrors bool
 	timeout        time.Duration // 0: none
 	grace          time.Duration
+	observer       Observer                // nil: no events
+	kind           string                  // what the group is, for snapshots ("executor")
+	info           func() map[string]int64 // counts for snapshots, or nil
 }
 
 // defaultGrace is how long Shutdown waits for tasks to react to their
@@ -41,12 +44,14 @@ func defaultOptions() options {
 func logPanic(pe *PanicError) { log.Print(pe.Error()) }
 
 // inherit returns the options a subgroup starts from: its parent's panic
-// handling and shutdown grace; name, error policy and timeout are its own.
+// handling, shutdown grace and observer; name, error policy, timeout and
+// description are its own.
 func (o options) inherit() options {
 	d := defaultOptions()
 	d.onPanic = o.onPanic
 	d.panicsAsErrors = o.panicsAsErrors
 	d.grace = o.grace
+	d.observer = o.observer
 	return d
 }
 

@@ -79,6 +79,9 @@ func (g *Group) admit(t *Task) bool {
 		s.mu.Unlock()
 		t.flags.Or(flagCancel) // a held task must never be started
 		t.finish(Refused, ErrClosed)
+		if o := g.opts.observer; o != nil {
+			o.Observe(Event{Kind: TaskRefused, Group: g, Task: t, Err: ErrClosed})
+		}
 		return false
 	}
 	s.link(t)
@@ -127,6 +130,9 @@ func (t *Task) execute() {
 	// spawner's path, where a clock read is a large part of the cost.
 	t.setBegan()
 	t.state.Store(int32(Running))
+	if o := g.opts.observer; o != nil {
+		o.Observe(Event{Kind: TaskStarted, Group: g, Task: t})
+	}
 	err := t.body.runTask((*taskCtx)(t))
 	normal = true
 	g.taskDone(t, err, returned)
@@ -169,6 +175,10 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 		// so that it never runs after Wait has returned.
 		g.opts.onError(report)
 		against = false
+	}
+	if g.opts.observer != nil {
+		// Like the handler above, before the task counts as finished.
+		g.emitTaskEnd(t, state, err, how)
 	}
 	s := g.shardOf(t)
 	s.mu.Lock()
@@ -260,6 +270,10 @@ type startBody struct {
 }
 
 func (s *startBody) runTask(ctx context.Context) error { return s.fn(ctx, s.markReady) }
+
+func (s *startBody) describe(funcs map[uintptr]funcInfo) (string, string) {
+	return describeFunc(s.fn, funcs)
+}
 
 func (s *startBody) markReady() { s.once.Do(func() { close(s.ready) }) }
 

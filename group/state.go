@@ -1,5 +1,7 @@
 package group
 
+import "fmt"
+
 // State is the lifecycle state of a [Group]. It only moves forward:
 // Open → Closing → Closed.
 type State int32
@@ -81,4 +83,32 @@ type Stats struct {
 	Failed    int64 `json:"failed"`
 	Canceled  int64 `json:"canceled"`
 	Refused   int64 `json:"refused"`
+}
+
+// MarshalText encodes the state as its name, so that JSON shows "open".
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (s *State) UnmarshalText(b []byte) error {
+	for c := Open; c <= Closed; c++ {
+		if c.String() == string(b) {
+			*s = c
+			return nil
+		}
+	}
+	return fmt.Errorf("group: unknown group state %q", b)
+}
+
+// MarshalText encodes the state as its name, so that JSON shows "running".
+func (s TaskState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText decodes a name written by MarshalText.
+func (s *TaskState) UnmarshalText(b []byte) error {
+	for c := Pending; c <= Refused; c++ {
+		if c.String() == string(b) {
+			*s = c
+			return nil
+		}
+	}
+	return fmt.Errorf("group: unknown task state %q", b)
 }

@@ -42,11 +42,17 @@ type Task struct {
 // taskBody is what a task runs: a plain function, a Future or a Start body.
 type taskBody interface {
 	runTask(ctx context.Context) error
+	// describe names the user's function and where it is, for snapshots.
+	describe(funcs map[uintptr]funcInfo) (name, origin string)
 }
 
 type taskFunc func(context.Context) error
 
 func (f taskFunc) runTask(ctx context.Context) error { return f(ctx) }
+
+func (f taskFunc) describe(funcs map[uintptr]funcInfo) (string, string) {
+	return describeFunc((func(context.Context) error)(f), funcs)
+}
 
 // Task flags.
 const (

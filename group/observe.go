@@ -1,0 +1,143 @@
+package group
+
+import (
+	"strconv"
+	"time"
+)
+
+// An Observer hears of the events of a tree of groups: tasks starting and
+// ending, supervised jobs restarting, executors' submitters blocking. It is
+// how metrics, tracing and logs plug in (package observe has an adapter to
+// log/slog).
+//
+// Observe is called synchronously, in the goroutine where the event
+// happens — a task's own goroutine for its start and end — so it must be
+// quick, must not block, must be safe for concurrent use, and must not
+// panic. It must not wait for the group either.
+type Observer interface {
+	Observe(e Event)
+}
+
+// ObserverFunc adapts a function to an [Observer].
+type ObserverFunc func(e Event)
+
+// Observe calls f(e).
+func (f ObserverFunc) Observe(e Event) { f(e) }
+
+// EventKind says what an [Event] reports.
+type EventKind uint8
+
+const (
+	// TaskStarted: a task's function is about to be called.
+	TaskStarted EventKind = iota + 1
+	// TaskSucceeded: a task's function returned nil.
+	TaskSucceeded
+	// TaskFailed: a task's function returned an error (Event.Err), or
+	// called runtime.Goexit.
+	TaskFailed
+	// TaskPanicked: a task's function panicked; Event.Err is the
+	// *PanicError. (A panic is also a failure; it is reported once, as
+	// this kind.)
+	TaskPanicked
+	// TaskCanceled: a task ended cancelled (Event.Err is what it returned,
+	// or ErrCanceled if it never ran).
+	TaskCanceled
+	// TaskRefused: a task was refused because its group was not open.
+	TaskRefused
+	// TaskRestarted: a supervisor restarts a job that ended with Event.Err,
+	// after a backoff of Event.Duration; Event.Attempt counts restarts.
+	// Reported by supervisors (package resource), not by Group itself.
+	TaskRestarted
+	// SubmitBlocked: a submitter waited Event.Duration for room in an
+	// executor, whose group is Event.Group. Reported by package executor
+	// when the wait ends, admitted or not (Event.Err says why not).
+	SubmitBlocked
+)
+
+// String returns the kind's name, such as "task-started".
+func (k EventKind) String() string {
+	switch k {
+	case TaskStarted:
+		return "task-started"
+	case TaskSucceeded:
+		return "task-succeeded"
+	case TaskFailed:
+		return "task-failed"
+	case TaskPanicked:
+		return "task-panicked"
+	case TaskCanceled:
+		return "task-canceled"
+	case TaskRefused:
+		return "task-refused"
+	case TaskRestarted:
+		return "task-restarted"
+	case SubmitBlocked:
+		return "submit-blocked"
+	}
+	return "EventKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// An Event is one thing an [Observer] hears of.
+type Event struct {
+	Kind  EventKind
+	Group *Group // the group it happened in
+	Task  *Task  // the task, for task events; nil otherwise
+	// Err is the task's error for TaskFailed, TaskPanicked and
+	// TaskCanceled, the failure that causes a TaskRestarted, and why a
+	// blocked submitter was not admitted for SubmitBlocked.
+	Err error
+	// Duration is how long the task ran for the events that end a task
+	// (0 if it never ran), the backoff before a restart for TaskRestarted,
+	// and how long the submitter waited for SubmitBlocked.
+	Duration time.Duration
+	// Attempt counts the restarts of a job, from 1, for TaskRestarted.
+	Attempt int
+}
+
+// Observe sets the observer that hears of the events of the group, its
+// tasks and its subgroups (which inherit it, as do executors made in the
+// group). A group without an observer pays one nil check per event.
+//
+// Observe panics if o is nil.
+func Observe(o Observer) Option {
+	if o == nil {
+		panic("group: Observe with a nil Observer")
+	}
+	return optionFunc(func(opts *options) { opts.observer = o })
+}
+
+// Emit reports e to the group's observer, if it has one, with e.Group set
+// to g. Packages built on Group (executor, resource) use it for the events
+// they own; a program can report its own the same way.
+func (g *Group) Emit(e Event) {
+	g.lazy()
+	if o := g.opts.observer; o != nil {
+		e.Group = g
+		o.Observe(e)
+	}
+}
+
+// Observed reports whether the group has an observer, so that an event
+// that is costly to build can be skipped when nobody listens.
+func (g *Group) Observed() bool {
+	g.lazy()
+	return g.opts.observer != nil
+}
+
+// emitTaskEnd reports how t ended to the group's observer.
+func (g *Group) emitTaskEnd(t *Task, state TaskState, err error, how ending) {
+	kind := TaskSucceeded
+	switch {
+	case how == panicked:
+		kind = TaskPanicked
+	case state == Failed:
+		kind = TaskFailed
+	case state == Canceled:
+		kind = TaskCanceled
+	}
+	var d time.Duration
+	if how != neverRan {
+		d = t.age()
+	}
+	g.opts.observer.Observe(Event{Kind: kind, Group: g, Task: t, Err: err, Duration: d})
+}

@@ -1,0 +1,254 @@
+package group
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"maps"
+	"reflect"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Describe says what kind of thing a group is and how to count what it
+// holds beyond its tasks, for [Group.Snapshot]: package executor describes
+// its groups as "executor" with their running, waiting and blocked counts.
+// info is called while a snapshot is taken, from any goroutine, and must be
+// quick and safe for concurrent use; it may be nil.
+//
+// Describe panics if kind is empty.
+func Describe(kind string, info func() map[string]int64) Option {
+	if kind == "" {
+		panic("group: Describe with an empty kind")
+	}
+	return optionFunc(func(o *options) { o.kind, o.info = kind, info })
+}
+
+// A Snapshot describes a group at one moment: its state, its counts, its
+// live tasks and its subgroups, recursively. It is what [Group.Snapshot]
+// returns, and what package observe serves over HTTP. Its JSON field names
+// are stable.
+//
+// A snapshot is taken without stopping the group: each group's tasks are
+// read under that group's locks, one shard at a time, so tasks that start or
+// end while it is taken may or may not appear, but each appears at most
+// once and in a state it really had.
+type Snapshot struct {
+	// ID is the group's unique id path from its root ("1/4/9").
+	ID string `json:"id"`
+	// Name is the group's name ("" if unnamed); Path the names from the
+	// root, as in pprof labels.
+	Name string `json:"name,omitempty"`
+	Path string `json:"path"`
+	// Kind is what Describe said the group is ("executor"), or "".
+	Kind string `json:"kind,omitempty"`
+	// State is "open", "closing" or "closed".
+	State State `json:"state"`
+	// Cause is why the group left Open ("" while it is open).
+	Cause string `json:"cause,omitempty"`
+	// Age is how long ago the group was made.
+	Age time.Duration `json:"age_ns"`
+	// Stats are the group's task counts.
+	Stats Stats `json:"stats"`
+	// Info holds the counts that Describe's function gave, if any.
+	Info map[string]int64 `json:"info,omitempty"`
+	// Tasks are the group's live tasks (pending or running), oldest first.
+	Tasks []TaskSnapshot `json:"tasks,omitempty"`
+	// Groups are its live subgroups, oldest first.
+	Groups []Snapshot `json:"groups,omitempty"`
+}
+
+// A TaskSnapshot describes one live task in a [Snapshot].
+type TaskSnapshot struct {
+	// ID is the task's id, unique within its group.
+	ID uint64 `json:"id"`
+	// Name is the task's name, or "".
+	Name string `json:"name,omitempty"`
+	// State is "pending" or "running".
+	State TaskState `json:"state"`
+	// Age is how long the task has been running (0 while pending).
+	Age time.Duration `json:"age_ns"`
+	// Func is the name of the task's function, and Origin the file:line
+	// where it is defined: for a function literal passed to Go, the line
+	// that starts the task. Reading them costs nothing when the task is
+	// started; they are looked up when the snapshot is taken.
+	Func   string `json:"func,omitempty"`
+	Origin string `json:"origin,omitempty"`
+}
+
+// Snapshot returns a description of the group and everything below it at
+// this moment (see [Snapshot]). It can be called at any time, from any
+// goroutine, including a task of the group; it never blocks on the group's
+// tasks. Its cost grows with the number of live tasks and subgroups.
+func (g *Group) Snapshot() Snapshot {
+	g.lazy()
+	now := time.Now()
+	return g.snapshot(now, map[uintptr]funcInfo{})
+}
+
+// funcInfo is what a snapshot says of a task function, cached by code
+// pointer while one snapshot is taken.
+type funcInfo struct{ name, origin string }
+
+func (g *Group) snapshot(now time.Time, funcs map[uintptr]funcInfo) Snapshot {
+	snap := Snapshot{
+		ID:    g.idPath,
+		Name:  g.opts.name,
+		Path:  g.path,
+		Kind:  g.opts.kind,
+		State: g.State(),
+		Age:   now.Sub(g.began),
+		Stats: g.Stats(),
+	}
+	if snap.State != Open {
+		if c := g.Cause(); c != nil {
+			snap.Cause = c.Error()
+		}
+	}
+	if g.opts.info != nil {
+		snap.Info = g.opts.info()
+	}
+	for i := range g.shards {
+		s := &g.shards[i]
+		s.mu.Lock()
+		for t := s.tasks; t != nil; t = t.next {
+			ts := TaskSnapshot{ID: t.id, Name: t.name, State: Pending}
+			if TaskState(t.state.Load()) == Running {
+				ts.State = Running
+				ts.Age = t.age()
+			}
+			ts.Func, ts.Origin = t.body.describe(funcs)
+			snap.Tasks = append(snap.Tasks, ts)
+		}
+		s.mu.Unlock()
+	}
+	slices.SortFunc(snap.Tasks, func(a, b TaskSnapshot) int { return cmp.Compare(a.ID, b.ID) })
+	g.mu.Lock()
+	subs := make([]*Group, 0, len(g.subs))
+	for sg := range g.subs {
+		subs = append(subs, sg)
+	}
+	g.mu.Unlock()
+	slices.SortFunc(subs, func(a, b *Group) int { return cmp.Compare(a.id, b.id) })
+	for _, sg := range subs {
+		snap.Groups = append(snap.Groups, sg.snapshot(now, funcs))
+	}
+	return snap
+}
+
+// describeFunc returns the name and the file:line of the function f, a
+// func value of any type.
+func describeFunc(f any, funcs map[uintptr]funcInfo) (name, origin string) {
+	v := reflect.ValueOf(f)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return "", ""
+	}
+	pc := v.Pointer()
+	if fi, ok := funcs[pc]; ok {
+		return fi.name, fi.origin
+	}
+	var fi funcInfo
+	if rf := runtime.FuncForPC(pc); rf != nil {
+		file, line := rf.FileLine(rf.Entry())
+		fi = funcInfo{rf.Name(), file + ":" + strconv.Itoa(line)}
+	}
+	funcs[pc] = fi
+	return fi.name, fi.origin
+}
+
+// WriteText writes the snapshot as an indented tree, one line per group
+// and task, as pstree does for processes:
+//
+//	group 1 "server" open 2m3s  spawned=5 running=3
+//	├── task 1 "http" running 2m3s  main.serve  main.go:40
+//	└── group 1/2 "crawl" executor open 1m2s  running=2 waiting=7  …
+//
+// At most maxTasks tasks are listed per group (0: all); the others are
+// counted on one line.
+func (s Snapshot) WriteText(w io.Writer, maxTasks int) error {
+	var b strings.Builder
+	s.text(&b, "", "", maxTasks)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// String returns the snapshot as WriteText writes it, with every task.
+func (s Snapshot) String() string {
+	var b strings.Builder
+	s.text(&b, "", "", 0)
+	return b.String()
+}
+
+func (s Snapshot) text(b *strings.Builder, first, rest string, maxTasks int) {
+	b.WriteString(first)
+	fmt.Fprintf(b, "group %s", s.ID)
+	if s.Name != "" {
+		fmt.Fprintf(b, " %q", s.Name)
+	}
+	if s.Kind != "" {
+		b.WriteString(" " + s.Kind)
+	}
+	fmt.Fprintf(b, " %s %s  spawned=%d running=%d succeeded=%d failed=%d canceled=%d refused=%d",
+		s.State, roundAge(s.Age), s.Stats.Spawned, s.Stats.Running, s.Stats.Succeeded,
+		s.Stats.Failed, s.Stats.Canceled, s.Stats.Refused)
+	for _, k := range slices.Sorted(maps.Keys(s.Info)) {
+		fmt.Fprintf(b, " %s=%d", k, s.Info[k])
+	}
+	if s.Cause != "" {
+		fmt.Fprintf(b, "  cause: %s", s.Cause)
+	}
+	b.WriteByte('\n')
+	tasks := s.Tasks
+	hidden := 0
+	if maxTasks > 0 && len(tasks) > maxTasks {
+		tasks, hidden = tasks[:maxTasks], len(tasks)-maxTasks
+	}
+	lines := len(tasks) + len(s.Groups)
+	if hidden > 0 {
+		lines++
+	}
+	n := 0
+	branch := func() (string, string) {
+		n++
+		if n == lines {
+			return rest + "└── ", rest + "    "
+		}
+		return rest + "├── ", rest + "│   "
+	}
+	for _, t := range tasks {
+		f, _ := branch()
+		b.WriteString(f)
+		fmt.Fprintf(b, "task %d", t.ID)
+		if t.Name != "" {
+			fmt.Fprintf(b, " %q", t.Name)
+		}
+		b.WriteString(" " + t.State.String())
+		if t.State == Running {
+			b.WriteString(" " + roundAge(t.Age))
+		}
+		if t.Func != "" {
+			fmt.Fprintf(b, "  %s  %s", t.Func, t.Origin)
+		}
+		b.WriteByte('\n')
+	}
+	if hidden > 0 {
+		f, _ := branch()
+		fmt.Fprintf(b, "%s… %d more tasks\n", f, hidden)
+	}
+	for _, sg := range s.Groups {
+		f, r := branch()
+		sg.text(b, f, r, maxTasks)
+	}
+}
+
+// roundAge rounds d for people: to the millisecond below a minute, to the
+// second above.
+func roundAge(d time.Duration) string {
+	if d >= time.Minute {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,247 @@
+package group_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func serveForever(ctx context.Context) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// TestSnapshotTree builds a small tree in a bubble, where ages are exact,
+// and checks what the snapshot says of it, as a value and as text.
+func TestSnapshotTree(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		root := group.New(context.Background(), group.Name("server"))
+		root.Go(serveForever, group.Name("http"))
+		time.Sleep(time.Second)
+		jobs := root.Subgroup(group.Name("jobs"), group.Describe("executor", func() map[string]int64 {
+			return map[string]int64{"waiting": 7, "blocked": 1}
+		}))
+		jobs.Go(func(ctx context.Context) error { <-ctx.Done(); return nil })
+		held := jobs.Go(serveForever, group.Hold())
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+
+		snap := root.Snapshot()
+		require.Equal(t, "server", snap.Name)
+		require.Equal(t, group.Open, snap.State)
+		require.Equal(t, 3*time.Second, snap.Age)
+		require.Equal(t, group.Stats{Spawned: 1, Running: 1}, snap.Stats)
+		require.Len(t, snap.Tasks, 1)
+		http := snap.Tasks[0]
+		require.Equal(t, "http", http.Name)
+		require.Equal(t, group.Running, http.State)
+		require.Equal(t, 3*time.Second, http.Age)
+		require.Equal(t, "github.com/nursery-go/nursery/group_test.serveForever", http.Func)
+		require.Contains(t, http.Origin, "group/snapshot_test.go:")
+
+		require.Len(t, snap.Groups, 1)
+		sub := snap.Groups[0]
+		require.Equal(t, "executor", sub.Kind)
+		require.Equal(t, map[string]int64{"waiting": 7, "blocked": 1}, sub.Info)
+		require.Equal(t, "server/jobs", sub.Path)
+		require.Len(t, sub.Tasks, 2)
+		require.Equal(t, group.Running, sub.Tasks[0].State)
+		require.Equal(t, 2*time.Second, sub.Tasks[0].Age)
+		require.Contains(t, sub.Tasks[0].Func, "TestSnapshotTree")
+		require.Equal(t, group.Pending, sub.Tasks[1].State)
+		require.Zero(t, sub.Tasks[1].Age)
+
+		text := snap.String()
+		want := []string{
+			`group ` + snap.ID + ` "server" open 3s  spawned=1 running=1 succeeded=0 failed=0 canceled=0 refused=0`,
+			`├── task 1 "http" running 3s  github.com/nursery-go/nursery/group_test.serveForever  `,
+			`└── group ` + sub.ID + ` "jobs" executor open 2s  spawned=2 running=2 succeeded=0 failed=0 canceled=0 refused=0 blocked=1 waiting=7`,
+			`    ├── task 1 running 2s  github.com/nursery-go/nursery/group_test.TestSnapshotTree.func1.2  `,
+			`    └── task 2 pending  github.com/nursery-go/nursery/group_test.serveForever  `,
+		}
+		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+		require.Len(t, lines, len(want), text)
+		for i := range want {
+			require.True(t, strings.HasPrefix(lines[i], want[i]), "line %d:\n%s\nwant prefix\n%s", i, lines[i], want[i])
+		}
+		var b strings.Builder
+		require.NoError(t, snap.WriteText(&b, 1))
+		require.Contains(t, b.String(), "    └── … 1 more tasks\n")
+
+		held.Cancel()
+		jobs.Cancel()
+		require.NoError(t, root.Close())
+		closed := root.Snapshot()
+		require.Equal(t, group.Closed, closed.State)
+		require.Equal(t, group.ErrClosed.Error(), closed.Cause)
+		require.Empty(t, closed.Tasks)
+		require.Empty(t, closed.Groups)
+		require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, closed.Stats)
+	})
+}
+
+// TestSnapshotJSONRoundTrip: a snapshot survives encoding to JSON and back,
+// with the documented field names and states as words.
+func TestSnapshotJSONRoundTrip(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		root := group.New(context.Background(), group.Name("r"))
+		root.Go(serveForever, group.Name("a"))
+		root.Subgroup(group.Describe("executor", func() map[string]int64 { return map[string]int64{"running": 1} })).Go(serveForever)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		snap := root.Snapshot()
+		data, err := json.Marshal(snap)
+		require.NoError(t, err)
+		for _, field := range []string{`"id":`, `"name":"r"`, `"path":"r"`, `"state":"open"`, `"age_ns":1000000000`,
+			`"stats":{"spawned":1,"running":1,`, `"tasks":[{"id":1,"name":"a","state":"running"`, `"kind":"executor"`,
+			`"info":{"running":1}`, `"func":`, `"origin":`, `"groups":[`} {
+			require.Contains(t, string(data), field)
+		}
+		var back group.Snapshot
+		require.NoError(t, json.Unmarshal(data, &back))
+		require.Equal(t, snap, back)
+		require.Error(t, json.Unmarshal([]byte(`{"state":"sleeping"}`), &back))
+		require.Error(t, json.Unmarshal([]byte(`{"tasks":[{"state":"dozing"}]}`), &back))
+		require.NoError(t, root.Close())
+	})
+}
+
+// TestSnapshotUnderChange takes snapshots while tasks and subgroups come
+// and go, under -race: every task appears at most once per snapshot, live,
+// and the counts add up.
+func TestSnapshotUnderChange(t *testing.T) {
+	root := group.New(context.Background())
+	stop := make(chan struct{})
+	var churners sync.WaitGroup
+	for w := range 4 {
+		churners.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				g := root
+				if i%3 == 0 {
+					g = root.Subgroup()
+				}
+				g.Go(func(context.Context) error { return nil })
+				if g != root {
+					assert.NoError(t, g.Wait())
+				}
+				_ = w
+			}
+		})
+	}
+	var check func(s group.Snapshot)
+	check = func(s group.Snapshot) {
+		st := s.Stats
+		require.Equal(t, st.Spawned, st.Running+st.Succeeded+st.Failed+st.Canceled+st.Refused, "stats of %s", s.ID)
+		seen := map[uint64]bool{}
+		for _, ts := range s.Tasks {
+			require.False(t, seen[ts.ID], "task %d twice", ts.ID)
+			seen[ts.ID] = true
+			require.Contains(t, []group.TaskState{group.Pending, group.Running}, ts.State)
+		}
+		for _, sg := range s.Groups {
+			check(sg)
+		}
+	}
+	for range 200 {
+		check(root.Snapshot())
+	}
+	close(stop)
+	churners.Wait()
+	require.NoError(t, root.Close())
+}
+
+// TestObserverEvents checks every event a group reports, with exact
+// durations in a bubble, and that subgroups inherit the observer.
+func TestObserverEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var events []group.Event
+		obs := group.ObserverFunc(func(e group.Event) {
+			mu.Lock()
+			events = append(events, e)
+			mu.Unlock()
+		})
+		boom := errors.New("boom")
+		g := group.New(context.Background(), group.Observe(obs), group.Supervise(func(error) {}), quietPanics(nil), group.PanicsAsErrors())
+		ok := g.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
+		synctest.Wait()
+		failed := g.Go(func(context.Context) error { time.Sleep(2 * time.Second); return boom })
+		panicked := g.Go(func(context.Context) error { panic("oops") })
+		canceled := g.Go(serveForever)
+		synctest.Wait()
+		canceled.Cancel()
+		sub := g.Subgroup()
+		inSub := sub.Go(func(context.Context) error { return nil })
+		require.NoError(t, sub.Wait())
+		time.Sleep(3 * time.Second)
+		require.NoError(t, g.Close())
+		refused := g.Go(func(context.Context) error { return nil })
+		g.Emit(group.Event{Kind: group.TaskRestarted, Task: ok, Err: boom, Duration: time.Second, Attempt: 2})
+
+		mu.Lock()
+		defer mu.Unlock()
+		ends := map[*group.Task]group.Event{}
+		starts := map[*group.Task]int{}
+		for _, e := range events {
+			switch e.Kind {
+			case group.TaskStarted:
+				starts[e.Task]++
+			case group.TaskRestarted:
+				require.Equal(t, g, e.Group)
+				require.Equal(t, 2, e.Attempt)
+			default:
+				_, dup := ends[e.Task]
+				require.False(t, dup, "two ends for one task")
+				ends[e.Task] = e
+			}
+		}
+		for _, tk := range []*group.Task{ok, failed, panicked, canceled, inSub} {
+			require.Equal(t, 1, starts[tk])
+		}
+		require.Equal(t, group.TaskSucceeded, ends[ok].Kind)
+		require.Equal(t, time.Second, ends[ok].Duration)
+		require.Equal(t, group.TaskFailed, ends[failed].Kind)
+		require.ErrorIs(t, ends[failed].Err, boom)
+		require.Equal(t, 2*time.Second, ends[failed].Duration)
+		require.Equal(t, group.TaskPanicked, ends[panicked].Kind)
+		var pe *group.PanicError
+		require.ErrorAs(t, ends[panicked].Err, &pe)
+		require.Equal(t, group.TaskCanceled, ends[canceled].Kind)
+		require.Equal(t, group.TaskSucceeded, ends[inSub].Kind)
+		require.Equal(t, sub, ends[inSub].Group, "the subgroup inherits the observer")
+		require.Equal(t, group.TaskRefused, ends[refused].Kind)
+		require.ErrorIs(t, ends[refused].Err, group.ErrClosed)
+		require.Equal(t, events[len(events)-1].Kind, group.TaskRestarted)
+	})
+}
+
+func TestObserveMisuse(t *testing.T) {
+	require.PanicsWithValue(t, "group: Observe with a nil Observer", func() { group.Observe(nil) })
+	require.PanicsWithValue(t, "group: Describe with an empty kind", func() { group.Describe("", nil) })
+	var g group.Group
+	require.False(t, g.Observed())
+	g.Emit(group.Event{Kind: group.TaskStarted}) // no observer: nothing happens, no panic
+	var n atomic.Int32
+	h := group.New(context.Background(), group.Observe(group.ObserverFunc(func(group.Event) { n.Add(1) })))
+	require.True(t, h.Observed())
+	h.Emit(group.Event{Kind: group.SubmitBlocked})
+	require.Equal(t, int32(1), n.Load())
+	require.NoError(t, h.Close())
+	require.Equal(t, "submit-blocked", group.SubmitBlocked.String())
+	require.Equal(t, "EventKind(99)", group.EventKind(99).String())
+}
