@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// bound only turns a hang into a failure; no test depends on it for timing.
+const bound = 20 * time.Second
+
+// output collects what the program writes and lets a test wait for a line.
+type output struct {
+	mu      sync.Mutex
+	text    strings.Builder
+	changed chan struct{} // closed and replaced at every write
+}
+
+func newOutput() *output { return &output{changed: make(chan struct{})} }
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.text.Write(p)
+	close(o.changed)
+	o.changed = make(chan struct{})
+	return len(p), nil
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.text.String()
+}
+
+// waitFor waits until the output matches re and returns the first match's
+// submatches.
+func (o *output) waitFor(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.NewTimer(bound)
+	defer deadline.Stop()
+	for {
+		o.mu.Lock()
+		m := re.FindStringSubmatch(o.text.String())
+		changed := o.changed
+		o.mu.Unlock()
+		if m != nil {
+			return m
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			require.FailNow(t, "timed out waiting for "+re.String(), "output so far:\n%s", o.String())
+		}
+	}
+}
+
+// start runs the program in a goroutine; its exit code arrives on the
+// returned channel.
+func start(args []string, out io.Writer, signals <-chan os.Signal) <-chan int {
+	code := make(chan int, 1)
+	go func() { code <- run(context.Background(), args, out, signals) }()
+	return code
+}
+
+func exitCode(t *testing.T, code <-chan int, out *output) int {
+	t.Helper()
+	select {
+	case c := <-code:
+		return c
+	case <-time.After(bound):
+		require.FailNow(t, "the program did not end", "output so far:\n%s", out.String())
+	}
+	return -1
+}
+
+// requireInOrder checks that the lines appear in the output in this order.
+func requireInOrder(t *testing.T, text string, lines ...string) {
+	t.Helper()
+	at := 0
+	for _, l := range lines {
+		i := strings.Index(text[at:], l+"\n")
+		require.GreaterOrEqual(t, i, 0, "%q missing after position %d in:\n%s", l, at, text)
+		at += i + len(l)
+	}
+}
+
+var listening = regexp.MustCompile(`listening on http://(\S+)\n`)
+
+// The shutdown sequence: jobs first, then the server, then the store.
+var sequence = []string{"jobs: stopped", "http: draining", "http: stopped"}
+
+func TestServer_stopsByItself(t *testing.T) {
+	out := newOutput()
+	// Real signals (nil): the program as `go run` starts it.
+	code := start([]string{"-addr=127.0.0.1:0", "-stop-after=300ms", "-sync=10ms", "-report=50ms"}, out, nil)
+	require.Equal(t, 0, exitCode(t, code, out), out.String())
+	text := out.String()
+	require.Regexp(t, listening, text)
+	requireInOrder(t, text, append([]string{"stopping after 300ms"}, sequence...)...)
+	require.Regexp(t, `store closed after \d+ visits\n$`, text)
+}
+
+func TestServer_ctrlC(t *testing.T) {
+	out := newOutput()
+	sigs := make(chan os.Signal, 1)
+	code := start([]string{"-addr=127.0.0.1:0"}, out, sigs)
+	addr := out.waitFor(t, listening)[1]
+
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: bound}
+	for i := 1; i <= 2; i++ {
+		resp, err := client.Get("http://" + addr + "/")
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprintf("hello, visitor %d\n", i), string(body))
+	}
+
+	sigs <- syscall.SIGINT
+	require.Equal(t, 0, exitCode(t, code, out), out.String())
+	text := out.String()
+	requireInOrder(t, text, append([]string{"resource: cancel: received signal interrupt: shutting down (deadline 10s)"}, sequence...)...)
+	require.True(t, strings.HasSuffix(text, "store closed after 2 visits\n"), text)
+
+	_, err := net.DialTimeout("tcp", addr, bound)
+	require.Error(t, err, "the server still accepts connections after the program ended")
+}
+
+func TestServer_syncJobIsRestarted(t *testing.T) {
+	out := newOutput()
+	sigs := make(chan os.Signal, 1)
+	code := start([]string{"-addr=127.0.0.1:0", "-sync=1ms", "-fail-after=2"}, out, sigs)
+	out.waitFor(t, regexp.MustCompile(`sync: sync 2: upstream connection lost; restart 1 in \d+ms\n`))
+	out.waitFor(t, regexp.MustCompile(`sync: sync 4: upstream connection lost; restart 2 in \d+ms\n`))
+	sigs <- syscall.SIGTERM
+	require.Equal(t, 0, exitCode(t, code, out), out.String())
+	requireInOrder(t, out.String(), sequence...)
+}
+
+func TestServer_badFlags(t *testing.T) {
+	for _, args := range [][]string{{"-nope"}, {"-sync=0"}, {"-fail-after=0"}, {"-stop-after=-1s"}} {
+		out := newOutput()
+		require.Equal(t, 2, run(context.Background(), args, out, nil), "args %v", args)
+	}
+}
+
+func TestServer_listenFails(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	out := newOutput()
+	// The address is taken: opening the server fails, and what was opened
+	// before it (the store) is closed.
+	code := run(context.Background(), []string{"-addr=" + ln.Addr().String()}, out, make(chan os.Signal))
+	require.Equal(t, 1, code)
+	text := out.String()
+	require.Contains(t, text, `resource: open "http"`)
+	require.Contains(t, text, "address already in use")
+	require.Contains(t, text, "store closed after 0 visits")
+}

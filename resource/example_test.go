@@ -1,0 +1,188 @@
+package resource_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/resource"
+)
+
+// Close hooks run when the group closes, last registered first.
+func ExampleStack() {
+	s, err := resource.NewStack(group.New(context.Background()))
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range []string{"flush logs", "close database", "stop server"} {
+		_ = s.OnClose(name, func(ctx context.Context) error {
+			fmt.Println(name)
+			return nil
+		})
+	}
+	fmt.Println("close:", s.Close())
+	// Output:
+	// stop server
+	// close database
+	// flush logs
+	// close: <nil>
+}
+
+// Database is a resource type in hat.aio's style: it embeds the Stack that
+// Open makes for it, and so has State, Closing, Done and Close.
+type Database struct {
+	*resource.Stack
+	name string
+}
+
+func openDatabase(ctx context.Context, s *resource.Stack) (*Database, error) {
+	db := &Database{Stack: s, name: "orders"}
+	fmt.Println("database open")
+	err := s.OnClose("disconnect", func(ctx context.Context) error {
+		fmt.Println("database closed")
+		return nil
+	})
+	return db, err
+}
+
+// Resources opened into a parent close with it, in reverse order of
+// opening: the server before the database it uses.
+func ExampleOpen() {
+	parent, err := resource.NewStack(group.New(context.Background()))
+	if err != nil {
+		panic(err)
+	}
+	db, err := resource.Open(context.Background(), parent, "db", openDatabase)
+	if err != nil {
+		panic(err)
+	}
+	_, err = resource.Open(context.Background(), parent, "server", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
+		fmt.Println("server open, using", db.name)
+		return s, s.OnClose("stop", func(ctx context.Context) error {
+			fmt.Println("server stopped")
+			return nil
+		})
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("close:", parent.Close())
+	fmt.Println("database:", db.State())
+	// Output:
+	// database open
+	// server open, using orders
+	// server stopped
+	// database closed
+	// close: <nil>
+	// database: closed
+}
+
+// A failing open leaves nothing behind: what it started is stopped and its
+// hooks have run when Open returns.
+func ExampleOpen_failure() {
+	parent, err := resource.NewStack(group.New(context.Background()))
+	if err != nil {
+		panic(err)
+	}
+	defer parent.Close()
+	_, err = resource.Open(context.Background(), parent, "cache", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
+		s.Go(func(ctx context.Context) error {
+			<-ctx.Done()
+			fmt.Println("warm-up stopped")
+			return nil
+		})
+		return nil, errors.New("no route to cache")
+	})
+	fmt.Println(err)
+	// Output:
+	// warm-up stopped
+	// resource: open "cache": no route to cache
+}
+
+// A supervised job is restarted after each failure, with a growing
+// backoff, until it says it is done.
+func ExampleSupervise() {
+	g := group.New(context.Background())
+	defer g.Close()
+	runs := 0
+	sv := resource.Supervise(g, "sync", func(ctx context.Context) error {
+		runs++
+		if runs < 3 {
+			return fmt.Errorf("upstream unavailable (run %d)", runs)
+		}
+		return resource.ErrStop
+	},
+		resource.Backoff(time.Millisecond, 10*time.Millisecond), resource.NoJitter(),
+		resource.OnRestart(func(r resource.Restart) {
+			fmt.Printf("restart %d in %v after: %v\n", r.Restart, r.Delay, r.Err)
+		}))
+	<-sv.Done()
+	fmt.Printf("stopped: err=%v, %+v\n", sv.Err(), sv.Stats())
+	// Output:
+	// restart 1 in 1ms after: upstream unavailable (run 1)
+	// restart 2 in 2ms after: upstream unavailable (run 2)
+	// stopped: err=<nil>, {Starts:3 Failures:2 Panics:0 Restarts:2 Backoff:3ms}
+}
+
+// Past its restart intensity, a job's failure escalates to its group.
+func ExampleIntensity() {
+	g := group.New(context.Background())
+	resource.Supervise(g, "flaky", func(ctx context.Context) error {
+		return errors.New("crashed")
+	}, resource.Intensity(2, time.Minute), resource.Backoff(0, 0))
+	fmt.Println(g.Wait())
+	// Output:
+	// task flaky: resource: job "flaky" exceeded its restart intensity of 2 restarts within 1m0s: crashed
+}
+
+// Serve runs an http.Server as a task; closing the group drains it.
+func ExampleServe() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	g := group.New(context.Background())
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "hello")
+	})}
+	resource.Serve(g, srv, ln, resource.DrainTimeout(5*time.Second))
+
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get("http://" + ln.Addr().String())
+	if err != nil {
+		panic(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(string(body))
+	fmt.Println("close:", g.Close())
+	// Output:
+	// hello
+	// close: <nil>
+}
+
+// Run is a program's main; here a signal is sent through a channel, as a
+// test would, instead of pressing Ctrl-C.
+func ExampleRun() {
+	sigs := make(chan os.Signal, 1)
+	code := resource.Run(context.Background(), func(ctx context.Context, s *resource.Stack) error {
+		_ = s.OnClose("goodbye", func(ctx context.Context) error {
+			fmt.Println("closing")
+			return nil
+		})
+		sigs <- os.Interrupt // as if the user pressed Ctrl-C
+		<-ctx.Done()         // ends at the first signal
+		return context.Cause(ctx)
+	}, resource.Signals(sigs), resource.Output(os.Stdout))
+	fmt.Println("exit code", code)
+	// Output:
+	// resource: cancel: received signal interrupt: shutting down (deadline 10s)
+	// closing
+	// exit code 0
+}

@@ -1,0 +1,157 @@
+package resource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.uber.org/multierr"
+
+	"github.com/nursery-go/nursery/group"
+)
+
+// DefaultDrainTimeout is how long [Serve] lets in-flight requests finish
+// after its group starts closing, unless [DrainTimeout] says otherwise.
+const DefaultDrainTimeout = 5 * time.Second
+
+// A ServeOption configures [Serve].
+type ServeOption interface {
+	applyServe(*serveOptions)
+}
+
+type serveOptions struct {
+	drain time.Duration
+}
+
+type drainTimeout time.Duration
+
+func (d drainTimeout) applyServe(o *serveOptions) { o.drain = time.Duration(d) }
+
+// DrainTimeout sets how long [Serve] lets in-flight requests finish, with
+// [http.Server.Shutdown], once its group starts closing; then it closes the
+// remaining connections with [http.Server.Close]. The default is
+// [DefaultDrainTimeout]. A deadline of the task's context that comes
+// earlier wins.
+//
+// DrainTimeout panics if d is negative.
+func DrainTimeout(d time.Duration) ServeOption {
+	if d < 0 {
+		panic("resource: DrainTimeout must not be negative")
+	}
+	return drainTimeout(d)
+}
+
+// Serve serves srv on ln as a task of g and returns the task. It does not
+// block. The task is named "http " and the listener's address.
+//
+// While g is open the task runs [http.Server.Serve]. If Serve fails (the
+// listener broke), the task fails with that error and so fails g under its
+// error policy. When g leaves Open, gracefully or not, or the task is
+// cancelled, the task stops accepting connections and calls
+// [http.Server.Shutdown], which lets in-flight requests complete, with a
+// context that the group's cancellation does not reach and that ends after
+// [DrainTimeout]; if that runs out it calls [http.Server.Close] and
+// returns an error matching [context.DeadlineExceeded]. Connections made
+// after Shutdown has started are refused, since the listener is closed.
+//
+// Serve takes srv over: it wraps srv.Handler (or [http.DefaultServeMux]
+// when that is nil) to count running handlers, and the task returns only
+// once every handler has returned, even those cut off by Close, so no
+// handler outlives the group. srv must not be served elsewhere. Serve
+// closes ln, at once if g is not open (the task is then Refused).
+//
+// Serve panics if g, srv, ln or an option is nil.
+func Serve(g *group.Group, srv *http.Server, ln net.Listener, opts ...ServeOption) *group.Task {
+	if g == nil || srv == nil || ln == nil {
+		panic("resource: Serve with nil group, server or listener")
+	}
+	o := serveOptions{drain: DefaultDrainTimeout}
+	for _, opt := range opts {
+		if opt == nil {
+			panic("resource: nil ServeOption")
+		}
+		opt.applyServe(&o)
+	}
+	h := srv.Handler
+	if h == nil {
+		h = http.DefaultServeMux
+	}
+	var running handlers
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		running.add(1)
+		defer running.add(-1)
+		h.ServeHTTP(w, r)
+	})
+	t := g.Go(func(ctx context.Context) error {
+		served := make(chan error, 1) // one send, so the goroutine never blocks
+		go func() { served <- srv.Serve(ln) }()
+		select {
+		case err := <-served:
+			running.wait()
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil // someone else shut srv down: not a failure
+			}
+			return fmt.Errorf("resource: http serve: %w", err)
+		case <-g.Closing():
+		case <-ctx.Done():
+		}
+		deadline := time.Now().Add(o.drain)
+		if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+			deadline = d
+		}
+		// Shielded: the group's cancellation is what brought us here and
+		// must not cut the drain short; only the deadline does.
+		sctx, stop := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+		defer stop()
+		err := srv.Shutdown(sctx)
+		if err != nil {
+			err = multierr.Combine(fmt.Errorf("resource: http shutdown: %w", err), srv.Close())
+		}
+		// Serve returned ErrServerClosed as soon as Shutdown started.
+		<-served
+		running.wait()
+		return err
+	}, group.Name("http "+ln.Addr().String()))
+	if t.State() == group.Refused {
+		_ = ln.Close() // Serve owns ln even when the group refused to serve it
+	}
+	return t
+}
+
+// handlers counts running handlers and lets one goroutine wait for none.
+// A sync.WaitGroup does not fit: a handler may start (Add from zero) while
+// the task already waits, which WaitGroup forbids.
+type handlers struct {
+	mu   sync.Mutex    // guards n and idle
+	n    int           // running handlers
+	idle chan struct{} // closed when n drops to zero; nil when no one waits
+}
+
+func (h *handlers) add(d int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.n += d
+	if h.n == 0 && h.idle != nil {
+		close(h.idle)
+		h.idle = nil
+	}
+}
+
+// wait blocks until no handler runs.
+func (h *handlers) wait() {
+	h.mu.Lock()
+	if h.n == 0 {
+		h.mu.Unlock()
+		return
+	}
+	if h.idle == nil {
+		h.idle = make(chan struct{})
+	}
+	idle := h.idle
+	h.mu.Unlock()
+	<-idle
+}

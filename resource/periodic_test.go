@@ -1,0 +1,155 @@
+package resource_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/resource"
+)
+
+func TestEvery_runsOnTheGrid(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Every(g, "tick", time.Second, func(context.Context) error {
+			st.add()
+			return nil
+		})
+		time.Sleep(3500 * time.Millisecond)
+		synctest.Wait()
+		require.Equal(t, ms(1000, 2000, 3000), st.get())
+		require.NoError(t, g.Close())
+		require.NoError(t, sv.Err())
+	})
+}
+
+func TestEvery_skipsOverlappingTicks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		resource.Every(g, "tick", time.Second, func(ctx context.Context) error {
+			if st.add() == 2 {
+				time.Sleep(2500 * time.Millisecond) // covers the ticks at 3s and 4s
+			}
+			return nil
+		})
+		time.Sleep(6500 * time.Millisecond)
+		synctest.Wait()
+		// The run at 2s ends at 4.5s; the ticks at 3s and 4s are skipped,
+		// not queued, and the grid is kept.
+		require.Equal(t, ms(1000, 2000, 5000, 6000), st.get())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestEvery_failureRestartsWithBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Every(g, "tick", time.Second, func(context.Context) error {
+			switch st.add() {
+			case 2:
+				return errFlaky
+			case 4:
+				return resource.ErrStop
+			}
+			return nil
+		}, resource.Backoff(500*time.Millisecond, time.Second), resource.NoJitter())
+		<-sv.Done()
+		// Ticks at 1s and 2s; 2s fails; restart after 500ms, at 2.5s, and
+		// the ticks count again from there.
+		require.Equal(t, ms(1000, 2000, 3500, 4500), st.get())
+		require.NoError(t, sv.Err())
+		require.Equal(t, int64(1), sv.Stats().Restarts)
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestEvery_stopsOnGracefulShutdown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		inRun := make(chan struct{})
+		var cause error
+		sv := resource.Every(g, "tick", time.Second, func(ctx context.Context) error {
+			close(inRun)
+			<-ctx.Done() // a run in progress is cancelled
+			cause = context.Cause(ctx)
+			return cause
+		})
+		<-inRun
+		start := time.Now()
+		require.NoError(t, g.Shutdown(context.Background()))
+		require.Equal(t, start, time.Now())
+		require.ErrorIs(t, cause, group.ErrCanceled)
+		require.NoError(t, sv.Err())
+	})
+}
+
+func TestEvery_badInput(t *testing.T) {
+	g := group.New(context.Background())
+	defer g.Close()
+	fn := func(context.Context) error { return nil }
+	const want = "resource: Every needs a group, a function and a positive period"
+	require.PanicsWithValue(t, want, func() { resource.Every(nil, "x", time.Second, fn) })
+	require.PanicsWithValue(t, want, func() { resource.Every(g, "x", time.Second, nil) })
+	require.PanicsWithValue(t, want, func() { resource.Every(g, "x", 0, fn) })
+	require.PanicsWithValue(t, want, func() { resource.Every(g, "x", -time.Second, fn) })
+}
+
+func TestAfter_runsOnceAfterTheDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		task := resource.After(g, "later", 2*time.Second, func(context.Context) error {
+			st.add()
+			return nil
+		})
+		<-task.Done()
+		require.Equal(t, ms(2000), st.get())
+		require.Equal(t, group.Succeeded, task.State())
+		require.Equal(t, "later", task.Name())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestAfter_abandonedWhenTheGroupCloses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		task := resource.After(g, "later", time.Hour, func(context.Context) error {
+			t.Error("a delayed start ran after its group closed")
+			return nil
+		})
+		start := time.Now()
+		require.NoError(t, g.Shutdown(context.Background()))
+		require.Equal(t, start, time.Now(), "Shutdown did not wait for the delay")
+		require.NoError(t, task.Err())
+	})
+}
+
+func TestAfter_cancelled(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		defer g.Close()
+		task := resource.After(g, "later", time.Hour, func(context.Context) error { return errors.New("ran") })
+		task.Cancel()
+		<-task.Done()
+		require.Equal(t, group.Canceled, task.State())
+		require.ErrorIs(t, task.Err(), group.ErrCanceled)
+	})
+}
+
+func TestAfter_badInput(t *testing.T) {
+	g := group.New(context.Background())
+	defer g.Close()
+	fn := func(context.Context) error { return nil }
+	const want = "resource: After needs a group, a function and a delay of at least 0"
+	require.PanicsWithValue(t, want, func() { resource.After(nil, "x", 0, fn) })
+	require.PanicsWithValue(t, want, func() { resource.After(g, "x", 0, nil) })
+	require.PanicsWithValue(t, want, func() { resource.After(g, "x", -1, fn) })
+}

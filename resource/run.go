@@ -1,0 +1,212 @@
+package resource
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/nursery-go/nursery/cancel"
+	"github.com/nursery-go/nursery/group"
+)
+
+// Exit codes returned by [Run]. A hard stop by a second signal returns 128
+// plus the signal's number instead, as a shell reports a process killed by
+// that signal (130 for SIGINT, 143 for SIGTERM).
+const (
+	// ExitOK: main returned nil, or the program was stopped by a signal,
+	// and the shutdown finished within its deadline with no failure.
+	ExitOK = 0
+	// ExitFailure: main or a task failed or panicked, or Run's context
+	// ended.
+	ExitFailure = 1
+	// ExitTimeout: the graceful shutdown did not finish within its
+	// deadline: the remaining tasks were cancelled, or some still ran
+	// after that (they are named on the output). Failures outrank it.
+	ExitTimeout = 3
+)
+
+// DefaultShutdownTimeout is the deadline of [Run]'s graceful shutdown
+// unless [ShutdownTimeout] says otherwise.
+const DefaultShutdownTimeout = 10 * time.Second
+
+// A RunOption configures [Run].
+type RunOption interface {
+	applyRun(*runOptions)
+}
+
+type runOptions struct {
+	signals <-chan os.Signal // nil: the process's SIGINT and SIGTERM
+	timeout time.Duration
+	out     io.Writer
+}
+
+type runOptionFunc func(*runOptions)
+
+func (f runOptionFunc) applyRun(o *runOptions) { f(o) }
+
+// Signals makes [Run] read the shutdown signals from ch instead of the
+// process's SIGINT and SIGTERM (see [cancel.ShutdownOn]), so that a test
+// can send them. Run never closes ch.
+//
+// Signals panics if ch is nil.
+func Signals(ch <-chan os.Signal) RunOption {
+	if ch == nil {
+		panic("resource: Signals with nil channel")
+	}
+	return runOptionFunc(func(o *runOptions) { o.signals = ch })
+}
+
+// ShutdownTimeout sets the deadline of [Run]'s graceful shutdown. The
+// default is [DefaultShutdownTimeout].
+//
+// ShutdownTimeout panics if d is negative.
+func ShutdownTimeout(d time.Duration) RunOption {
+	if d < 0 {
+		panic("resource: ShutdownTimeout must not be negative")
+	}
+	return runOptionFunc(func(o *runOptions) { o.timeout = d })
+}
+
+// Output sets where [Run] reports how the program ends: the signal that
+// started the shutdown, failures, a deadline that passed, stuck tasks.
+// The default is [os.Stderr].
+//
+// Output panics if w is nil.
+func Output(w io.Writer) RunOption {
+	if w == nil {
+		panic("resource: Output with nil writer")
+	}
+	return runOptionFunc(func(o *runOptions) { o.out = w })
+}
+
+// Run runs a program's main function inside a root group, handles the
+// shutdown signals, and returns the exit code for [os.Exit] (hat.aio's
+// run_asyncio). It blocks until the program has ended:
+//
+//	func main() {
+//		os.Exit(resource.Run(context.Background(), run))
+//	}
+//
+// The root group is named "main", made with [group.PanicsAsErrors] and
+// carries a [Stack]; main runs as its task "main" and gets the Stack, to
+// open resources into, register close hooks on and start tasks and
+// supervised jobs in. main's context ends at the first signal or when the
+// root group fails; main returning that context's error or cause then is
+// not a failure. The shutdown starts at the same moment, without waiting
+// for main to return: main is one more task that the shutdown waits for.
+//
+// The program ends when main returns, when the root group fails (fail
+// fast), or at the first signal (SIGINT or SIGTERM, or see [Signals]).
+// Run then shuts the root group down with [group.Group.Shutdown] and a
+// deadline of [ShutdownTimeout]: it refuses new tasks, the Stack closes
+// its resources and hooks in reverse order, supervised jobs and servers
+// stop, and other tasks may finish. When the deadline passes, what still
+// runs is cancelled. A second signal cancels everything at once (a hard
+// stop); a third has its default effect and kills the process.
+//
+// The exit code says how it ended: [ExitOK], [ExitFailure], [ExitTimeout],
+// or 128 plus the signal's number after a hard stop. Failures and the
+// reason for the shutdown are written to [Output].
+//
+// If tasks still run after the deadline and the group's shutdown grace,
+// Run reports them and returns without waiting for them, so that the
+// process can exit: their goroutines end with it. In every other case
+// nothing Run started is running when it returns. If ctx ends, the program
+// is stopped hard and Run returns ExitFailure.
+//
+// Run panics if ctx, main or an option is nil.
+func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, opts ...RunOption) int {
+	if ctx == nil || main == nil {
+		panic("resource: Run with nil context or main")
+	}
+	o := runOptions{timeout: DefaultShutdownTimeout, out: os.Stderr}
+	for _, opt := range opts {
+		if opt == nil {
+			panic("resource: nil RunOption")
+		}
+		opt.applyRun(&o)
+	}
+	var graceful, hard context.Context
+	var stop func()
+	if o.signals != nil {
+		graceful, hard, stop = cancel.ShutdownOn(ctx, o.signals)
+	} else {
+		graceful, hard, stop = cancel.NotifyShutdown(ctx)
+	}
+	defer stop()
+
+	root := group.New(hard, group.Name("main"), group.PanicsAsErrors())
+	s, err := NewStack(root)
+	if err != nil {
+		// Only when ctx had ended already: the root group never opened.
+		fmt.Fprintf(o.out, "resource: %v\n", context.Cause(hard))
+		_ = root.Close()
+		return ExitFailure
+	}
+	mainTask := root.Go(func(ctx context.Context) error {
+		mctx, stopMain := context.WithCancelCause(ctx)
+		defer stopMain(nil)
+		// graceful ends at the first signal, which does not cancel the
+		// root group's tasks (Shutdown lets them finish) but must end main.
+		defer context.AfterFunc(graceful, func() { stopMain(context.Cause(graceful)) })()
+		err := main(mctx, s)
+		if err != nil && ctx.Err() == nil && graceful.Err() != nil &&
+			(errors.Is(err, mctx.Err()) || errors.Is(err, context.Cause(mctx))) {
+			return nil // main answered the signal
+		}
+		return err
+	}, group.Name("main"))
+
+	select {
+	case <-mainTask.Done():
+	case <-root.Closing():
+	case <-graceful.Done():
+		fmt.Fprintf(o.out, "resource: %v: shutting down (deadline %v)\n", context.Cause(graceful), o.timeout)
+	}
+	limit := &cancel.TimeoutError{Name: "shutdown", Limit: o.timeout}
+	sctx, stopShutdown := context.WithTimeoutCause(hard, o.timeout, limit)
+	defer stopShutdown()
+	err = root.Shutdown(sctx)
+
+	var failures error
+	// Shutdown's error holds the deadline's cause only if it had to cancel.
+	timedOut := errors.Is(err, limit)
+	var se *group.ShutdownError
+	if errors.As(err, &se) {
+		failures, timedOut = se.Err, true
+		for _, t := range se.Stuck {
+			fmt.Fprintf(o.out, "resource: task %s still running after %v\n", t.Task, t.Age.Round(time.Millisecond))
+		}
+	} else {
+		failures = root.Wait() // Closed: returns at once, without the shutdown's note
+	}
+	if failures != nil {
+		fmt.Fprintf(o.out, "resource: %v\n", failures)
+	}
+	var sig *cancel.SignalError
+	switch {
+	case errors.As(context.Cause(hard), &sig):
+		fmt.Fprintf(o.out, "resource: %v: stopped hard\n", sig)
+		if n, ok := sig.Signal.(syscall.Signal); ok {
+			return 128 + int(n)
+		}
+		return 128 + int(syscall.SIGINT)
+	case hard.Err() != nil:
+		// Run's ctx ended. The root group reports that as a failure unless
+		// the shutdown had cancelled it first.
+		if failures == nil {
+			fmt.Fprintf(o.out, "resource: stopped: %v\n", context.Cause(hard))
+		}
+		return ExitFailure
+	case failures != nil:
+		return ExitFailure
+	case timedOut:
+		fmt.Fprintf(o.out, "resource: shutdown deadline of %v passed\n", o.timeout)
+		return ExitTimeout
+	}
+	return ExitOK
+}

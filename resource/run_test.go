@@ -1,0 +1,255 @@
+package resource_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nursery-go/nursery/cancel"
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/resource"
+)
+
+// buffer is a bytes.Buffer safe for concurrent use.
+type buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// program runs main with Run in a goroutine, with signals from the
+// returned channel; the exit code arrives on the other.
+func program(main func(ctx context.Context, s *resource.Stack) error, opts ...resource.RunOption) (chan<- os.Signal, <-chan int, *buffer) {
+	sigs := make(chan os.Signal)
+	out := &buffer{}
+	code := make(chan int, 1)
+	opts = append([]resource.RunOption{resource.Signals(sigs), resource.Output(out)}, opts...)
+	go func() { code <- resource.Run(context.Background(), main, opts...) }()
+	return sigs, code, out
+}
+
+func TestRun_mainReturns(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var j journal
+		_, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+			require.NoError(t, s.OnClose("hook", func(context.Context) error { j.add("hook"); return nil }))
+			resource.Every(s.Group, "tick", time.Second, func(context.Context) error { return nil })
+			return nil
+		})
+		require.Equal(t, resource.ExitOK, <-code)
+		require.Equal(t, []string{"hook"}, j.get())
+		require.Empty(t, out.String())
+	})
+}
+
+func TestRun_mainFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		errMain := errors.New("config missing")
+		_, code, out := program(func(ctx context.Context, s *resource.Stack) error { return errMain })
+		require.Equal(t, resource.ExitFailure, <-code)
+		require.Contains(t, out.String(), "config missing")
+	})
+}
+
+func TestRun_taskFailureEndsTheProgram(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mainCause error
+		_, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+			s.Go(func(context.Context) error { return errors.New("disk full") })
+			<-ctx.Done()
+			mainCause = context.Cause(ctx)
+			return ctx.Err()
+		})
+		require.Equal(t, resource.ExitFailure, <-code)
+		require.ErrorContains(t, mainCause, "disk full")
+		require.Contains(t, out.String(), "disk full")
+	})
+}
+
+func TestRun_mainPanics(t *testing.T) {
+	// The root group reports the panic to the standard logger at once;
+	// keep it out of the test output.
+	log.SetOutput(io.Discard)
+	defer log.SetOutput(os.Stderr)
+	synctest.Test(t, func(t *testing.T) {
+		_, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+			s.Go(func(context.Context) error { return nil }) // keep the group busy a moment
+			panic("bug")
+		})
+		require.Equal(t, resource.ExitFailure, <-code)
+		require.Contains(t, out.String(), "bug")
+	})
+}
+
+func TestRun_firstSignalShutsDownGracefully(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var j journal
+		finish := make(chan struct{})
+		sigs, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+			require.NoError(t, s.OnClose("hook", func(context.Context) error { j.add("hook"); return nil }))
+			// A plain task is let finish.
+			s.Go(func(context.Context) error {
+				<-finish
+				j.add("task finished")
+				return nil
+			})
+			<-ctx.Done()
+			j.add("main saw " + context.Cause(ctx).Error())
+			return context.Cause(ctx) // answering the signal is not a failure
+		}, resource.ShutdownTimeout(time.Minute))
+		synctest.Wait()
+		sigs <- syscall.SIGTERM
+		synctest.Wait()
+		// main's context ends as the shutdown starts: no order between them.
+		require.ElementsMatch(t, []string{"main saw cancel: received signal terminated", "hook"}, j.get())
+		time.Sleep(30 * time.Second) // within the deadline
+		close(finish)
+		require.Equal(t, resource.ExitOK, <-code)
+		require.Equal(t, "task finished", j.get()[2])
+		require.Equal(t, "resource: cancel: received signal terminated: shutting down (deadline 1m0s)\n", out.String())
+	})
+}
+
+func TestRun_deadlineCancelsWhatIsLeft(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var cancelledAt time.Duration
+		start := time.Now()
+		sigs, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+			s.Go(func(ctx context.Context) error {
+				<-ctx.Done() // not closing-aware: only the deadline stops it
+				cancelledAt = time.Since(start)
+				return ctx.Err()
+			})
+			return nil
+		}, resource.ShutdownTimeout(5*time.Second))
+		_ = sigs
+		require.Equal(t, resource.ExitTimeout, <-code)
+		require.Equal(t, 5*time.Second, cancelledAt)
+		require.Contains(t, out.String(), "shutdown deadline of 5s passed")
+	})
+}
+
+func TestRun_stuckTasksAreNamed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		_, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+			s.Go(func(context.Context) error { <-release; return nil }, group.Name("stubborn"))
+			return nil
+		}, resource.ShutdownTimeout(time.Second))
+		require.Equal(t, resource.ExitTimeout, <-code)
+		require.Contains(t, out.String(), "main/stubborn still running after 2s")
+		close(release) // let the abandoned task end, for the bubble
+	})
+}
+
+func TestRun_secondSignalStopsHard(t *testing.T) {
+	tests := []struct {
+		give os.Signal
+		want int
+	}{
+		{syscall.SIGINT, 130},
+		{syscall.SIGTERM, 143},
+		{fakeSignal{}, 130},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var cause error
+				sigs, code, out := program(func(ctx context.Context, s *resource.Stack) error {
+					s.Go(func(ctx context.Context) error {
+						<-ctx.Done()
+						cause = context.Cause(ctx)
+						return ctx.Err()
+					})
+					<-ctx.Done()
+					return nil
+				})
+				synctest.Wait() // the task runs
+				sigs <- tt.give
+				synctest.Wait()
+				select {
+				case c := <-code:
+					require.FailNow(t, "the program ended after one signal with a task running", "exit code %d", c)
+				default:
+				}
+				sigs <- tt.give
+				require.Equal(t, tt.want, <-code)
+				var se *cancel.SignalError
+				require.ErrorAs(t, cause, &se)
+				require.Contains(t, out.String(), "stopped hard")
+			})
+		})
+	}
+}
+
+type fakeSignal struct{}
+
+func (fakeSignal) String() string { return "fake" }
+func (fakeSignal) Signal()        {}
+
+func TestRun_contextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, stop := context.WithCancelCause(context.Background())
+		errGone := errors.New("parent gone")
+		code := make(chan int, 1)
+		out := &buffer{}
+		go func() {
+			code <- resource.Run(ctx, func(ctx context.Context, s *resource.Stack) error {
+				<-ctx.Done()
+				return ctx.Err()
+			}, resource.Signals(make(chan os.Signal)), resource.Output(out))
+		}()
+		synctest.Wait()
+		stop(errGone)
+		require.Equal(t, resource.ExitFailure, <-code)
+		require.Contains(t, out.String(), "parent gone")
+	})
+}
+
+func TestRun_badInput(t *testing.T) {
+	main := func(context.Context, *resource.Stack) error { return nil }
+	require.PanicsWithValue(t, "resource: Run with nil context or main", func() {
+		//lint:ignore SA1012 testing the documented panic
+		resource.Run(nil, main)
+	})
+	require.PanicsWithValue(t, "resource: Run with nil context or main", func() { resource.Run(context.Background(), nil) })
+	require.PanicsWithValue(t, "resource: nil RunOption", func() { resource.Run(context.Background(), main, nil) })
+	require.PanicsWithValue(t, "resource: Signals with nil channel", func() { resource.Signals(nil) })
+	require.PanicsWithValue(t, "resource: ShutdownTimeout must not be negative", func() { resource.ShutdownTimeout(-1) })
+	require.PanicsWithValue(t, "resource: Output with nil writer", func() { resource.Output(nil) })
+}
+
+func TestRun_contextAlreadyEnded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, stop := context.WithCancelCause(context.Background())
+		stop(errors.New("too late"))
+		out := &buffer{}
+		code := resource.Run(ctx, func(ctx context.Context, s *resource.Stack) error {
+			<-ctx.Done()
+			return ctx.Err()
+		}, resource.Signals(make(chan os.Signal)), resource.Output(out))
+		require.Equal(t, resource.ExitFailure, code)
+		require.Contains(t, out.String(), "too late")
+	})
+}

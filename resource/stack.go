@@ -1,0 +1,237 @@
+package resource
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/multierr"
+
+	"github.com/nursery-go/nursery/cancel"
+	"github.com/nursery-go/nursery/group"
+)
+
+// DefaultCloseTimeout is how long each close hook, and each resource owned
+// by a [Stack], gets to close unless [CloseTimeout] says otherwise.
+const DefaultCloseTimeout = 5 * time.Second
+
+// A Stack is a group with close hooks: functions and resources that it
+// closes, last registered first, like deferred calls, when the group starts
+// closing. It is Go's counterpart of a hat.aio Resource that spawns
+// call_on_cancel(self._on_close) in its async_group, with the order and the
+// time limits made explicit.
+//
+// A Stack embeds its *[group.Group], so it has all of the group's methods
+// and is a [Resource]; a type that embeds a *Stack is a Resource too.
+// Make one with [NewStack], or let [Open] or [Run] make it. The zero value
+// is not usable. A Stack must not be copied; its methods are safe for
+// concurrent use.
+//
+// When the group leaves Open (Close, Cancel, Shutdown, a failure, its
+// parent closing), the Stack runs its entries one at a time in reverse
+// order of registration. Each entry gets [CloseTimeout] (default
+// [DefaultCloseTimeout]) from the moment its turn comes; an entry that
+// overruns does not hold up the next one, but it stays a task of the group,
+// so the group is Closed only once it has returned and [group.Group.Shutdown]
+// names it if it is still running when Shutdown gives up.
+//
+// Every entry, and the Stack itself, is a task of the group that waits for
+// the group to leave Open. The group therefore never becomes idle by
+// itself: [group.Group.Wait] on it returns only after something has closed
+// it (as with [cancel.OnCancel]). Each entry costs one parked goroutine
+// until the group closes.
+type Stack struct {
+	*group.Group
+	timeout time.Duration
+
+	mu      sync.Mutex // guards entries and taken
+	entries []*entry
+	taken   bool // the closing sequence has taken the entries: add no more
+}
+
+// An entry is one hook or owned resource, run by its own task of the group
+// once release is closed.
+type entry struct {
+	release chan struct{}
+	task    *group.Task
+}
+
+// A StackOption configures [NewStack] and [Open].
+type StackOption interface {
+	applyStack(*Stack)
+}
+
+type closeTimeout time.Duration
+
+func (d closeTimeout) applyStack(s *Stack) { s.timeout = time.Duration(d) }
+
+// CloseTimeout sets how long each close hook and each owned resource of a
+// [Stack] gets to close, counted from the moment its turn comes. The
+// default is [DefaultCloseTimeout].
+//
+// CloseTimeout panics if d is negative.
+func CloseTimeout(d time.Duration) StackOption {
+	if d < 0 {
+		panic("resource: CloseTimeout must not be negative")
+	}
+	return closeTimeout(d)
+}
+
+// NewStack attaches a Stack to g: it starts one task in g that waits for g
+// to leave Open and then runs the Stack's entries. It returns [ErrClosed]
+// if g is no longer open.
+//
+// NewStack panics if g or an option is nil.
+func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
+	if g == nil {
+		panic("resource: NewStack with nil group")
+	}
+	s := &Stack{Group: g, timeout: DefaultCloseTimeout}
+	for _, o := range opts {
+		if o == nil {
+			panic("resource: nil StackOption")
+		}
+		o.applyStack(s)
+	}
+	if t := g.Go(s.closeAll, group.Name("resource.stack")); t.State() == group.Refused {
+		return nil, ErrClosed
+	}
+	return s, nil
+}
+
+// OnClose registers fn to run when the group leaves Open, before every
+// entry registered earlier and after every entry registered later. name
+// names the hook's task in errors and in [group.ShutdownError].
+//
+// fn runs in a task of the group with a context that keeps the task's
+// values but not its cancellation (the cancellation that closes the group
+// does not reach it, see [cancel.Shield]) and that ends after
+// [CloseTimeout]. Its error is a failure of the group, so [group.Group.Close]
+// returns it, combined with the others, named after the hook. A hook that
+// returns [context.Canceled] when the group was cancelled counts as
+// cancelled, not failed, as any task's would. A panic in fn is handled as in
+// any task of the group.
+//
+// OnClose does not block and returns nil while the group is open. Once the
+// group has started closing, it is too late to wait for a turn: OnClose
+// runs fn at once, in the calling goroutine, with the same time limit, and
+// returns an error that matches [ErrClosed], combined with fn's error. The
+// hook is therefore never lost: whatever it releases is released.
+//
+// OnClose panics if fn is nil.
+func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
+	if fn == nil {
+		panic("resource: OnClose with nil function")
+	}
+	if s.push(name, func(ctx context.Context, release <-chan struct{}) error {
+		// Not ctx.Done(): a hook waits for its turn even though the
+		// group's cancellation has reached its task.
+		<-release
+		return s.shield(ctx, fn)
+	}) {
+		return nil
+	}
+	err := s.shield(context.Background(), fn)
+	if err != nil {
+		err = fmt.Errorf("resource: close hook %q: %w", name, err)
+	}
+	return multierr.Combine(ErrClosed, err)
+}
+
+// Own makes the Stack close r in its turn, as a close hook would: when the
+// group leaves Open, r is closed after every entry registered later and
+// before every entry registered earlier, with r.Close, bounded by
+// [CloseTimeout]. r's error on closing is a failure of the group.
+//
+// If r leaves Open on its own first (it failed, or its owner closed it),
+// the Stack closes it at once and reports its error as a failure of the
+// group, as a failed subgroup would; a fail-fast group then closes.
+//
+// Own does not block while the group is open. Once the group has started
+// closing, Own closes r at once, in the calling goroutine, and returns an
+// error that matches [ErrClosed], combined with r's.
+//
+// Own panics if r is nil.
+func (s *Stack) Own(name string, r Resource) error {
+	if r == nil {
+		panic("resource: Own with nil resource")
+	}
+	return s.own(name, r.Closing(), r.Close)
+}
+
+// own is Own for a resource given by its Closing channel and Close method.
+func (s *Stack) own(name string, closing <-chan struct{}, closeFn func() error) error {
+	if s.push(name, func(_ context.Context, release <-chan struct{}) error {
+		select {
+		case <-release:
+		case <-closing:
+			// The resource stopped without us: pass its outcome on now
+			// rather than when the group closes, which may be never.
+		}
+		return closeFn()
+	}) {
+		return nil
+	}
+	return multierr.Combine(ErrClosed, closeFn())
+}
+
+// push registers an entry whose task runs body; it reports false, having
+// started nothing, when the group no longer accepts entries.
+func (s *Stack) push(name string, body func(ctx context.Context, release <-chan struct{}) error) bool {
+	e := &entry{release: make(chan struct{})}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.taken {
+		return false
+	}
+	// Under s.mu: closeAll takes the entries under it too, so an entry is
+	// either refused here or taken there, never started but missed.
+	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name))
+	if e.task.State() == group.Refused {
+		return false
+	}
+	s.entries = append(s.entries, e)
+	return true
+}
+
+// shield runs a hook cut off from ctx's cancellation, bounded by the
+// Stack's timeout.
+func (s *Stack) shield(ctx context.Context, fn func(ctx context.Context) error) error {
+	return cancel.Shield(ctx, fn, cancel.Grace(s.timeout), cancel.Ignore())
+}
+
+// closeAll is the Stack's own task: it waits for the group to leave Open,
+// then releases the entries one by one, newest first, each for at most
+// the timeout.
+func (s *Stack) closeAll(ctx context.Context) error {
+	select {
+	case <-s.Closing():
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	s.taken = true
+	entries := s.entries
+	s.entries = nil
+	s.mu.Unlock()
+	var timer *time.Timer
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		close(e.release)
+		if timer == nil {
+			timer = time.NewTimer(s.timeout)
+			defer timer.Stop()
+		} else {
+			timer.Reset(s.timeout) // since Go 1.23 no stale tick survives Reset
+		}
+		select {
+		case <-e.task.Done():
+		case <-timer.C:
+			// The entry overran its time. Waiting longer would let one
+			// hung hook hold up all the others (oklog/run's most wanted
+			// missing feature); it stays a task of the group, which
+			// waits for it or names it in a ShutdownError.
+		}
+	}
+	return nil
+}

@@ -1,0 +1,370 @@
+package resource_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/resource"
+)
+
+// starts records when a job was started, relative to the bubble's start.
+type starts struct {
+	mu    sync.Mutex
+	t0    time.Time
+	times []time.Duration
+}
+
+func newStarts() *starts { return &starts{t0: time.Now()} }
+
+func (s *starts) add() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.times = append(s.times, time.Since(s.t0))
+	return len(s.times)
+}
+
+func (s *starts) get() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.times...)
+}
+
+var errFlaky = errors.New("flaky")
+
+func ms(n ...int) []time.Duration {
+	out := make([]time.Duration, len(n))
+	for i, v := range n {
+		out[i] = time.Duration(v) * time.Millisecond
+	}
+	return out
+}
+
+func TestSupervise_exponentialBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return errFlaky
+		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(100, time.Hour))
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		// 100, 200, 400, 800, then capped at 1s.
+		require.Equal(t, ms(0, 100, 300, 700, 1500, 2500, 3500, 4500), st.get())
+		require.NoError(t, g.Close())
+		require.NoError(t, sv.Err(), "stopping with the group is not a failure")
+		stats := sv.Stats()
+		require.Equal(t, resource.Stats{Starts: 8, Failures: 8, Restarts: 8, Backoff: 5500 * time.Millisecond}, stats,
+			"the 8th run failed at 4.5s and its 1s backoff was under way when the group closed")
+	})
+}
+
+func TestSupervise_intensityLimitEscalates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return errFlaky
+		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(3, 10*time.Second))
+		<-sv.Done()
+		// Three restarts allowed; the fourth failure, at 700ms, escalates.
+		require.Equal(t, ms(0, 100, 300, 700), st.get())
+		require.Equal(t, 700*time.Millisecond, time.Since(st.t0))
+		var ie *resource.IntensityError
+		require.ErrorAs(t, sv.Err(), &ie)
+		require.Equal(t, resource.IntensityError{Job: "job", Limit: 3, Window: 10 * time.Second, Err: errFlaky}, *ie)
+		require.ErrorIs(t, sv.Err(), errFlaky)
+		require.Equal(t, `resource: job "job" exceeded its restart intensity of 3 restarts within 10s: flaky`, ie.Error())
+		// An ordinary failure of g: the fail-fast group closes with it.
+		err := g.Wait()
+		require.ErrorAs(t, err, &ie)
+		require.Contains(t, err.Error(), "task job: ")
+	})
+}
+
+func TestSupervise_windowSlides(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		// Runs last 1s; at most 1 restart per 1s window: the previous
+		// restart has always left the window when the next failure comes,
+		// and the backoff stays at its base.
+		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
+			st.add()
+			return sleepThenFail(ctx, time.Second)
+		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(1, time.Second))
+		time.Sleep(5 * time.Second)
+		synctest.Wait()
+		require.Equal(t, ms(0, 1100, 2200, 3300, 4400), st.get())
+		require.NoError(t, g.Close())
+		require.NoError(t, sv.Err())
+	})
+}
+
+// sleepThenFail fails after d, or returns ctx's error if it ends first.
+func sleepThenFail(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return errFlaky
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func TestSupervise_fastFailuresInsideTheWindowEscalate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		// Same as above but the window is 2s: the second restart comes
+		// 1.1s after the first, within the window.
+		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
+			st.add()
+			return sleepThenFail(ctx, time.Second)
+		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(1, 2*time.Second))
+		<-sv.Done()
+		require.Equal(t, ms(0, 1100), st.get())
+		require.Equal(t, 2100*time.Millisecond, time.Since(st.t0))
+		require.Error(t, g.Wait())
+	})
+}
+
+func TestSupervise_panicsAreRestarted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var reported []*group.PanicError
+		g := group.New(context.Background(), group.OnPanic(func(pe *group.PanicError) { reported = append(reported, pe) }))
+		var restarts []resource.Restart
+		n := 0
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			n++
+			if n < 3 {
+				panic(fmt.Sprintf("panic %d", n))
+			}
+			return resource.ErrStop
+		}, resource.NoJitter(), resource.OnRestart(func(r resource.Restart) { restarts = append(restarts, r) }))
+		<-sv.Done()
+		require.NoError(t, sv.Err())
+		require.Len(t, reported, 2, "each panic reaches the group's panic hook")
+		require.Len(t, restarts, 2)
+		for i, r := range restarts {
+			var pe *group.PanicError
+			require.ErrorAs(t, r.Err, &pe)
+			require.Equal(t, fmt.Sprintf("panic %d", i+1), pe.Value)
+			require.Equal(t, int64(i+1), r.Restart)
+			require.Equal(t, "job", r.Job)
+		}
+		require.Equal(t, resource.Stats{Starts: 3, Failures: 2, Panics: 2, Restarts: 2, Backoff: 300 * time.Millisecond}, sv.Stats())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestSupervise_escalatedPanicIsTheGroupsPanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background(), group.PanicsAsErrors(), quiet())
+		sv := resource.Supervise(g, "job", func(context.Context) error { panic("always") },
+			resource.Intensity(0, time.Second))
+		<-sv.Done()
+		var pe *group.PanicError
+		require.ErrorAs(t, g.Wait(), &pe)
+		require.Equal(t, "always", pe.Value)
+	})
+}
+
+func TestSupervise_errStopStops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		defer g.Close()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			return fmt.Errorf("no more work: %w", resource.ErrStop)
+		})
+		<-sv.Done()
+		require.NoError(t, sv.Err())
+		require.Equal(t, resource.Stats{Starts: 1}, sv.Stats())
+		require.Equal(t, group.Open, g.State())
+	})
+}
+
+func TestSupervise_nilReturnIsRestarted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return nil
+		}, resource.Backoff(time.Second, time.Second), resource.NoJitter(), resource.Intensity(2, time.Minute))
+		<-sv.Done()
+		require.Equal(t, ms(0, 1000, 2000), st.get())
+		var ie *resource.IntensityError
+		require.ErrorAs(t, sv.Err(), &ie)
+		require.NoError(t, ie.Err)
+		require.Contains(t, ie.Error(), "returned nil")
+		require.Equal(t, resource.Stats{Starts: 3, Restarts: 2, Backoff: 2 * time.Second}, sv.Stats())
+		require.Error(t, g.Wait())
+	})
+}
+
+func TestSupervise_gracefulShutdownStopsTheJob(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		var cause error
+		running := make(chan struct{})
+		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
+			close(running)
+			<-ctx.Done()
+			cause = context.Cause(ctx)
+			return cause
+		})
+		<-running
+		start := time.Now()
+		// Shutdown cancels nothing until its deadline, which never comes.
+		require.NoError(t, g.Shutdown(context.Background()))
+		require.Equal(t, start, time.Now())
+		require.ErrorIs(t, cause, group.ErrCanceled)
+		require.NoError(t, sv.Err())
+		require.Equal(t, int64(1), sv.Stats().Starts)
+	})
+}
+
+func TestSupervise_closingDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return errFlaky
+		}, resource.Backoff(time.Hour, time.Hour), resource.NoJitter())
+		synctest.Wait()
+		require.NoError(t, g.Shutdown(context.Background()))
+		require.Len(t, st.get(), 1)
+		require.NoError(t, sv.Err())
+		require.Equal(t, st.t0, time.Now())
+	})
+}
+
+func TestSupervise_failureWhileClosingIsCounted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		running := make(chan struct{})
+		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
+			close(running)
+			<-ctx.Done()
+			return errors.New("flush failed")
+		})
+		<-running
+		require.NoError(t, g.Close())
+		require.NoError(t, sv.Err())
+		require.Equal(t, resource.Stats{Starts: 1, Failures: 1}, sv.Stats())
+	})
+}
+
+func TestSupervise_cancel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		running := make(chan struct{})
+		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
+			close(running)
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		<-running
+		sv.Cancel()
+		<-sv.Done()
+		require.ErrorIs(t, sv.Err(), group.ErrCanceled)
+		require.Equal(t, group.Open, g.State(), "cancelling a supervisor is not a failure")
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestSupervise_jitter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		var delays []time.Duration
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return errFlaky
+		}, resource.Backoff(time.Second, 8*time.Second), resource.Intensity(6, time.Hour),
+			resource.JitterSource(rand.New(rand.NewPCG(1, 2))),
+			resource.OnRestart(func(r resource.Restart) { delays = append(delays, r.Delay) }))
+		<-sv.Done()
+		require.Len(t, delays, 6)
+		times := st.get()
+		var at time.Duration
+		for i, d := range delays {
+			full := min(time.Second<<i, 8*time.Second)
+			require.GreaterOrEqual(t, d, full/2, "restart %d", i+1)
+			require.LessOrEqual(t, d, full, "restart %d", i+1)
+			at += d
+			require.Equal(t, at, times[i+1], "restart %d waited the delay the hook saw", i+1)
+		}
+		require.Error(t, g.Wait())
+	})
+}
+
+func TestSupervise_delay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return resource.ErrStop
+		}, resource.Delay(3*time.Second))
+		<-sv.Done()
+		require.Equal(t, ms(3000), st.get())
+		require.NoError(t, g.Close())
+
+		g = group.New(context.Background())
+		sv = resource.Supervise(g, "job", func(context.Context) error {
+			t.Error("a delayed job started after its group closed")
+			return nil
+		}, resource.Delay(time.Second))
+		require.NoError(t, g.Shutdown(context.Background()))
+		require.NoError(t, sv.Err())
+	})
+}
+
+func TestSupervise_closedGroup(t *testing.T) {
+	g := group.New(context.Background())
+	require.NoError(t, g.Close())
+	sv := resource.Supervise(g, "job", func(context.Context) error { return nil })
+	<-sv.Done()
+	require.ErrorIs(t, sv.Err(), resource.ErrClosed)
+}
+
+func TestSupervise_badInput(t *testing.T) {
+	g := group.New(context.Background())
+	defer g.Close()
+	job := func(context.Context) error { return nil }
+	tests := []struct {
+		name string
+		give func()
+		want string
+	}{
+		{"nil group", func() { resource.Supervise(nil, "j", job) }, "resource: Supervise with nil group or job"},
+		{"nil job", func() { resource.Supervise(g, "j", nil) }, "resource: Supervise with nil group or job"},
+		{"nil option", func() { resource.Supervise(g, "j", job, nil) }, "resource: nil SuperviseOption"},
+		{"negative base", func() { resource.Backoff(-1, time.Second) }, "resource: Backoff needs 0 <= base <= max"},
+		{"max below base", func() { resource.Backoff(time.Second, time.Millisecond) }, "resource: Backoff needs 0 <= base <= max"},
+		{"negative limit", func() { resource.Intensity(-1, time.Second) }, "resource: Intensity needs limit >= 0 and a positive window"},
+		{"zero window", func() { resource.Intensity(1, 0) }, "resource: Intensity needs limit >= 0 and a positive window"},
+		{"negative delay", func() { resource.Delay(-1) }, "resource: Delay must not be negative"},
+		{"nil hook", func() { resource.OnRestart(nil) }, "resource: OnRestart with nil function"},
+		{"nil rand", func() { resource.JitterSource(nil) }, "resource: JitterSource with nil source"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.PanicsWithValue(t, tt.want, tt.give)
+		})
+	}
+}
