@@ -201,6 +201,14 @@ func (g *Group) Name() string {
 	return "#" + itoa(g.id)
 }
 
+// Path returns the names of the group and its ancestors from the root,
+// "/"-separated, as in the [LabelGroup] pprof label: "server/jobs", with
+// "#id" for unnamed groups.
+func (g *Group) Path() string {
+	g.lazy()
+	return g.path
+}
+
 // State returns the group's current state.
 func (g *Group) State() State {
 	g.lazy()

@@ -130,6 +130,11 @@ func (t *Task) State() TaskState { return TaskState(t.state.Load()) }
 // Name returns the name given with [Name], or "" when it has none.
 func (t *Task) Name() string { return t.name }
 
+// ID returns the task's id: 1 for the first task of its group, then 2, 3, …
+// in the order the group accepted them (refused tasks included). Ids are
+// unique within a group, not across groups; snapshots show them.
+func (t *Task) ID() uint64 { return t.id }
+
 // Cancel cancels the task's context with cause [ErrCanceled]. A held task
 // (see [Hold]) that has not started never runs and is [Canceled] at once; a
 // task whose goroutine has not yet reached its function never calls it. Cancel does not wait; a finished task is not

@@ -110,7 +110,8 @@ func (e *IntensityError) Unwrap() error { return e.Err }
 // the window has been reached, the supervisor does not restart it but
 // returns an [*IntensityError], an ordinary failure of its task in g: a
 // fail-fast group closes. The [OnRestart] hook and [Supervisor.Stats] see
-// every restart and backoff.
+// every restart and backoff, and so does g's [group.Observer], as a
+// [group.TaskRestarted] event for the supervisor's task.
 //
 // Each run is a task of a subgroup of g made with [group.PanicsAsErrors]
 // and a [group.Supervise] handler, so that a panic is recovered (and
@@ -231,6 +232,9 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		}
 		if s.o.onRestart != nil {
 			s.o.onRestart(Restart{Job: s.name, Err: err, Restart: s.Stats().Restarts, Delay: delay})
+		}
+		if s.g.Observed() {
+			s.g.Emit(group.Event{Kind: group.TaskRestarted, Task: group.TaskFromContext(ctx), Err: err, Duration: delay, Attempt: int(s.Stats().Restarts)})
 		}
 		if !sleep(delay) {
 			return s.stopped(ctx)

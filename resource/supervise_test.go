@@ -368,3 +368,37 @@ func TestSupervise_badInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSupervise_restartsAreObserved: the group's observer hears of each
+// restart, with its backoff and count, as a TaskRestarted event of the
+// supervisor's task.
+func TestSupervise_restartsAreObserved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var restarts []group.Event
+		obs := group.ObserverFunc(func(e group.Event) {
+			if e.Kind == group.TaskRestarted {
+				mu.Lock()
+				restarts = append(restarts, e)
+				mu.Unlock()
+			}
+		})
+		g := group.New(context.Background(), group.Observe(obs))
+		sv := resource.Supervise(g, "job", func(context.Context) error { return errFlaky },
+			resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(100, time.Hour))
+		time.Sleep(350 * time.Millisecond) // restarts after 0, 100 and 300 ms
+		synctest.Wait()
+		require.NoError(t, g.Close())
+		require.NoError(t, sv.Err())
+		mu.Lock()
+		defer mu.Unlock()
+		require.Len(t, restarts, 3)
+		for i, e := range restarts {
+			require.Equal(t, i+1, e.Attempt)
+			require.Equal(t, 100*time.Millisecond<<i, e.Duration)
+			require.ErrorIs(t, e.Err, errFlaky)
+			require.Equal(t, "job", e.Task.Name())
+			require.Equal(t, g, e.Group)
+		}
+	})
+}
