@@ -245,3 +245,26 @@ func TestObserveMisuse(t *testing.T) {
 	require.Equal(t, "submit-blocked", group.SubmitBlocked.String())
 	require.Equal(t, "EventKind(99)", group.EventKind(99).String())
 }
+
+// TestLinkShowsAnotherRoot: a linked group shows under its parent until it
+// is Closed, and closing either changes nothing in the other.
+func TestLinkShowsAnotherRoot(t *testing.T) {
+	parent := group.New(context.Background(), group.Name("main"))
+	child := group.New(context.Background(), group.Name("db"))
+	parent.Link(child)
+	child.Go(serveForever)
+	snap := parent.Snapshot()
+	require.Len(t, snap.Groups, 1)
+	require.Equal(t, "db", snap.Groups[0].Name)
+	require.Len(t, snap.Groups[0].Tasks, 1)
+	require.NoError(t, child.Close())
+	require.Equal(t, group.Open, parent.State(), "closing the linked group leaves the parent open")
+	require.Empty(t, parent.Snapshot().Groups, "a Closed linked group is forgotten")
+	other := group.New(context.Background())
+	parent.Link(other)
+	require.NoError(t, parent.Close())
+	require.Equal(t, group.Open, other.State(), "closing the parent leaves the linked group open")
+	require.NoError(t, other.Close())
+	require.Panics(t, func() { parent.Link(nil) })
+	require.Panics(t, func() { parent.Link(parent) })
+}

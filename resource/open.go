@@ -46,6 +46,7 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 		return zero, ErrClosed
 	}
 	g := group.New(context.WithoutCancel(parent.Context()), append([]group.Option{group.Name(name)}, opts...)...)
+	parent.Link(g) // shown under the parent in snapshots (package observe)
 	s, err := NewStack(g, closeTimeout(parent.timeout))
 	if err != nil {
 		// Only a group that closed at once (a zero Timeout in opts) gets

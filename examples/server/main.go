@@ -10,7 +10,9 @@
 // and stop it with Ctrl-C: it prints its shutdown sequence, the jobs first,
 // then the server (in-flight requests complete), then the store they both
 // use, because resources close in reverse order of opening. A second
-// Ctrl-C stops it hard. With -stop-after=5s it stops by itself.
+// Ctrl-C stops it hard. With -stop-after=5s it stops by itself. While it
+// runs, http://127.0.0.1:8080/debug/nursery shows every running task with
+// its group, name and age (add ?format=json for JSON).
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nursery-go/nursery/observe"
 	"github.com/nursery-go/nursery/resource"
 )
 
@@ -74,6 +77,7 @@ func run(ctx context.Context, args []string, out io.Writer, signals <-chan os.Si
 // serve opens the store, the server and the jobs into s, in that order,
 // and waits for the signal (or for -stop-after).
 func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error {
+	root := s.Group // the program's root group: resources opened into s show under it
 	st, err := resource.Open(ctx, s, "store", func(ctx context.Context, s *resource.Stack) (*store, error) {
 		st := &store{Stack: s}
 		return st, s.OnClose("store", func(ctx context.Context) error {
@@ -89,11 +93,15 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 		if err != nil {
 			return nil, err
 		}
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "hello, visitor %d\n", st.visits.Add(1))
-		})}
+		})
+		// Every running task of the program, with its name and age.
+		mux.Handle("/debug/nursery", observe.Handler(root))
+		srv := &http.Server{Handler: mux}
 		served := resource.Serve(s.Group, srv, ln)
-		p.printf("listening on http://%s", ln.Addr())
+		p.printf("listening on http://%s (running tasks: http://%s/debug/nursery)", ln.Addr(), ln.Addr())
 		// When the group closes, the server's task drains in-flight
 		// requests; meanwhile the hooks run, the last registered first.
 		if err := s.OnClose("http stopped", func(ctx context.Context) error {

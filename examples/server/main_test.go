@@ -101,7 +101,7 @@ func requireInOrder(t *testing.T, text string, lines ...string) {
 	}
 }
 
-var listening = regexp.MustCompile(`listening on http://(\S+)\n`)
+var listening = regexp.MustCompile(`listening on http://(\S+) `)
 
 // The shutdown sequence: jobs first, then the server, then the store.
 var sequence = []string{"jobs: stopped", "http: draining", "http: stopped"}
@@ -133,13 +133,26 @@ func TestServer_ctrlC(t *testing.T) {
 		require.Equal(t, fmt.Sprintf("hello, visitor %d\n", i), string(body))
 	}
 
+	// One URL shows every running task with its name and age.
+	resp, err := client.Get("http://" + addr + "/debug/nursery")
+	require.NoError(t, err)
+	tree, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Regexp(t, `^group \d+ "main" open`, string(tree))
+	for _, want := range []string{`task 2 "main" running`, `"store" open`, `"http" open`,
+		`"jobs" open`, `"report" running`, `"sync" running`} {
+		require.Contains(t, string(tree), want)
+	}
+	require.Regexp(t, `task \d+ "sync" running \d+(\.\d+)?(ms|s)`, string(tree))
+
 	sigs <- syscall.SIGINT
 	require.Equal(t, 0, exitCode(t, code, out), out.String())
 	text := out.String()
 	requireInOrder(t, text, append([]string{"resource: cancel: received signal interrupt: shutting down (deadline 10s)"}, sequence...)...)
 	require.True(t, strings.HasSuffix(text, "store closed after 2 visits\n"), text)
 
-	_, err := net.DialTimeout("tcp", addr, bound)
+	_, err = net.DialTimeout("tcp", addr, bound)
 	require.Error(t, err, "the server still accepts connections after the program ended")
 }
 
