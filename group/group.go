@@ -57,7 +57,7 @@ type Group struct {
 	cancelled bool       // ctx has been (or is being) cancelled by the group itself
 	cause     error      // why the group left Open
 	subs      map[*Group]struct{}
-	linked    []*Group // shown under g in snapshots (Link), oldest first
+	linked    []*Group    // shown under g in snapshots (Link), oldest first
 	errs      []error     // failures, first first
 	panicked  *PanicError // first panic to raise again in Wait
 	result    error       // combined errs, fixed when Closed
