@@ -141,3 +141,22 @@ func (holdOption) taskOption() {}
 // waits for it to be started. Executors use it to hand out a task for work
 // that waits in their backlog.
 func Hold() TaskOption { return holdOption{} }
+
+// Like gives a new group what a subgroup of g would inherit from g: its
+// panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups
+// that belong with g but must not be its subgroups because their lifecycle
+// is managed apart (package resource opens each resource in a root group
+// made Like its parent, and links it with [Group.Link]). Options after it
+// override what it sets.
+//
+// Like panics if g is nil.
+func Like(g *Group) Option {
+	if g == nil {
+		panic("group: Like of a nil group")
+	}
+	return optionFunc(func(o *options) {
+		g.lazy()
+		in := g.opts.inherit()
+		o.onPanic, o.panicsAsErrors, o.grace, o.observer = in.onPanic, in.panicsAsErrors, in.grace, in.observer
+	})
+}

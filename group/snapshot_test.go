@@ -268,3 +268,23 @@ func TestLinkShowsAnotherRoot(t *testing.T) {
 	require.Panics(t, func() { parent.Link(nil) })
 	require.Panics(t, func() { parent.Link(parent) })
 }
+
+// TestLikeInheritsAsASubgroupWould: a root made Like another gets its
+// observer, panic hook and PanicsAsErrors, and options after Like win.
+func TestLikeInheritsAsASubgroupWould(t *testing.T) {
+	var events atomic.Int32
+	var hooked atomic.Int32
+	parent := group.New(context.Background(), group.PanicsAsErrors(),
+		group.Observe(group.ObserverFunc(func(group.Event) { events.Add(1) })),
+		group.OnPanic(func(*group.PanicError) { hooked.Add(1) }))
+	like := group.New(context.Background(), group.Like(parent), group.Name("db"))
+	like.Go(func(context.Context) error { panic("x") })
+	err := like.Wait() // PanicsAsErrors inherited: an error, not a panic
+	var pe *group.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, int32(1), hooked.Load())
+	require.Equal(t, int32(2), events.Load(), "started and panicked")
+	require.Equal(t, "db", like.Name())
+	require.NoError(t, parent.Close())
+	require.Panics(t, func() { group.Like(nil) })
+}

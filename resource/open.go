@@ -29,9 +29,11 @@ import (
 //
 // The resource's group is a root group of its own rather than a subgroup
 // of parent's group, because a subgroup would be cancelled together with
-// everything else in parent, in no order. It inherits nothing from parent
-// but its [CloseTimeout], which the resource's Stack gets too; opts
-// configure it (its name is name unless opts name it otherwise). R is
+// everything else in parent, in no order. It is made [group.Like] parent's
+// group (its panic handling, shutdown grace and observer) and linked under
+// it with [group.Group.Link], so that parent's snapshot shows it; the
+// resource's Stack gets parent's [CloseTimeout]; opts configure the rest
+// (its name is name unless opts name it otherwise). R is
 // usually s itself or a type that embeds it; if it is not built on s,
 // closing it also closes s's group, but only r's own Closing is watched.
 //
@@ -45,7 +47,7 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 	if parent.State() != group.Open {
 		return zero, ErrClosed
 	}
-	g := group.New(context.WithoutCancel(parent.Context()), append([]group.Option{group.Name(name)}, opts...)...)
+	g := group.New(context.WithoutCancel(parent.Context()), append([]group.Option{group.Like(parent.Group), group.Name(name)}, opts...)...)
 	parent.Link(g) // shown under the parent in snapshots (package observe)
 	s, err := NewStack(g, closeTimeout(parent.timeout))
 	if err != nil {
