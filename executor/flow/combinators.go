@@ -68,6 +68,13 @@ func Race[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error
 			defer func() { finished <- i }()
 			return fn(ctx)
 		})
+		if futs[i].State() == group.Refused {
+			// The group closed while the race started (ctx ended, or a
+			// function panicked): the function never runs, and its index
+			// is sent here instead. An admitted task always runs its
+			// function, since Race cancels none of them one by one.
+			finished <- i
+		}
 	}
 	var errs []error
 	for range fns {
@@ -124,10 +131,25 @@ func gather[T any](ctx context.Context, name string, n int, fn func(context.Cont
 		}
 		return out, err
 	}
-	err := run(ctx, name, indices(n), limit, inTime, fn, func(v T) bool {
-		out = append(out, v)
+	// Through the executor, calls cancelled by a failure are skipped and
+	// later ones may have finished: keep each result at its index and
+	// return the prefix without a gap.
+	vals := make([]T, n)
+	done := make([]bool, n)
+	call := func(ctx context.Context, i int) (at[T], error) {
+		v, err := fn(ctx, i)
+		return at[T]{int64(i), v}, err
+	}
+	err := run(ctx, name, indices(n), limit, inTime, call, func(r at[T]) bool {
+		vals[r.i], done[r.i] = r.v, true
 		return true
 	})
+	for i := range n {
+		if !done[i] {
+			break
+		}
+		out = append(out, vals[i])
+	}
 	return out, err
 }
 
@@ -353,6 +375,11 @@ func Times[T any](n int, fn func(ctx context.Context) (T, error)) func(ctx conte
 			last, err = fn(ctx)
 			panicked = false
 			return last, err
+		}
+		select {
+		case <-done: // a result already there is returned, ctx or not
+			return last, err
+		default:
 		}
 		select {
 		case <-done:

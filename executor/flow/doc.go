@@ -29,6 +29,14 @@
 // bounded however long the input is (with no limit a stage reads as fast as
 // its input yields). Values come out in the order they went in.
 //
+// A stage reads its input in the ranging goroutine, between handing out
+// results: while it waits for its next input value, results that are ready
+// wait too. So an input must never wait for the stage's own output — a work
+// queue fed by the loop that consumes the stage (a crawler adding the links
+// it finds) deadlocks. For such feedback, submit jobs to an
+// executor.Executor from the jobs themselves, or range a queue in a task of
+// your own.
+//
 // # Failures
 //
 // A stage's failure is its last pair: the error of a call, the error of its

@@ -103,9 +103,30 @@ const (
 func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
 	workers, window := math.MaxInt, math.MaxInt
 	if limit > 0 {
-		workers, window = limit, 2*limit
+		workers, window = limit, limit
+		if limit <= math.MaxInt/2 {
+			window = 2 * limit
+		}
 	}
-	g := group.New(ctx, group.Name(name))
+	// In time, a failure of src cancels the calls in flight at once, with
+	// src's error as the cause, so that it counts when it happens.
+	gctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g := group.New(gctx, group.Name(name))
+	closed := false
+	defer func() {
+		if !closed {
+			// A panic in out (the range body) or in src is on its way up:
+			// stop and join what runs first. A job's panic raised by Close
+			// now would hide the one going up; the job's was reported to
+			// the panic hook when it was recovered.
+			g.Cancel()
+			func() {
+				defer func() { _ = recover() }()
+				_ = g.Close()
+			}()
+		}
+	}()
 	opts := []executor.Option{executor.MaxWorkers(workers)}
 	if how == inOrder {
 		opts = append(opts, executor.SuppressErrors())
@@ -116,6 +137,9 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 		for v, err := range src {
 			if err != nil {
 				srcErr = err
+				if how == inTime {
+					cancel(err)
+				}
 				return
 			}
 			if !yield(v) {
@@ -125,7 +149,7 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	}
 	var mapErr error
 	stopped := false
-	for v, err := range executor.Map(ctx, ex, in, fn, executor.Window(window)) {
+	for v, err := range executor.Map(gctx, ex, in, fn, executor.Window(window)) {
 		if err != nil {
 			mapErr = err
 			break
@@ -137,7 +161,9 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	}
 	// Close cancels what is left, waits for it and raises a job's panic.
 	// In time, when the range stopped at a failure, Close returns it with
-	// any that happened at the same time, first failure first.
+	// any that happened at the same time, first failure first; a failure
+	// of src is among them as the group's cancellation cause.
+	closed = true
 	closeErr := g.Close()
 	switch {
 	case stopped:
@@ -286,6 +312,11 @@ func DropWhile[T any](ctx context.Context, src Seq[T], pred func(ctx context.Con
 				return kept[T]{p.v, true}, nil
 			}
 			drop, err := pred(ctx, p.v)
+			if p.i > cut.Load() {
+				// A value after the cut, whose test began before the cut was
+				// known: kept, whatever pred said or failed with.
+				return kept[T]{p.v, true}, nil
+			}
 			if err == nil && !drop {
 				for c := cut.Load(); p.i < c && !cut.CompareAndSwap(c, p.i); c = cut.Load() {
 				}
