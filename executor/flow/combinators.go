@@ -61,7 +61,7 @@ func Race[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error
 	g := group.New(ctx, group.Name("flow.Race"), group.Supervise(func(error) {}))
 	// Each task sends its index when it ends, however it ends (a panic
 	// included): futs is complete before the first receive.
-	finished := make(chan int, len(fns))
+	finished := make(chan int, len(fns)) // a slot per function, each sends once: no send blocks
 	futs := make([]*group.Future[T], len(fns))
 	for i, fn := range fns {
 		futs[i] = group.Async(g, func(ctx context.Context) (T, error) {
