@@ -3,13 +3,17 @@
 // Every, Race, Gather and the rest, each with a context and a concurrency
 // limit (0: no limit, as paco).
 //
-// Each function runs its calls as jobs of a private [executor.Executor] in a
-// private [group.Group], made when it starts and Closed before it returns,
-// so that it behaves as the executor does: a call's context is cancelled
-// when the function no longer needs its result; nothing it started outlives
-// it; a panic in a call is recovered, the other calls are cancelled and
-// joined, and the panic is raised again in the caller's goroutine (see
-// package group, "Panics").
+// Each function runs its calls in a private [group.Group], made when it
+// starts and Closed before it returns: with a limit, on that many worker
+// tasks that take values one after another (the machinery of an
+// [executor.Executor]'s workers, without a task per value); with no limit,
+// or one above 4096, as jobs of a private executor.Executor; and functions
+// that run a known number of calls with no binding limit (Gather, GatherAll,
+// Repeat, Race) as one task each. All behave as the executor does: a call's
+// context is cancelled when the function no longer needs its result;
+// nothing it started outlives it; a panic in a call is recovered, the other
+// calls are cancelled and joined, and the panic is raised again in the
+// caller's goroutine (see package group, "Panics").
 //
 // # Sequences and pipelines
 //
@@ -69,19 +73,18 @@
 //
 // # Costs
 //
-// A function that runs calls makes a group and, when its limit binds (or
-// for the stages, always), an executor: [Gather], [GatherAll] and [Repeat]
-// with no binding limit, and [Race], start their calls straight as group
-// tasks. Measured with go test -bench=. -count=5 ./executor/flow on a
-// 2-vCPU machine shared with other work (medians): one Gather of one tiny
-// function costs about 6 µs, 3 KiB and 24 allocations; through the
-// executor (a limit smaller than the count) about 20 µs, 11 KiB and 102
-// allocations. A Map stage costs about 1.3 µs and 3 allocations (320 B) per
-// value with limit 8, about 2 µs with no limit. So the package is for calls
-// that do real work (I/O, parsing, microseconds or more each); for
-// nanosecond bodies a plain loop is faster. Map and Filter over 1,000,000
-// values are compared with a hand-written worker pool and conc's iter.Map in
-// tests/bench (BenchmarkFlow; see RESULTS.md there).
+// Measured with go test -bench=. -count=6 ./executor/flow on a 2-vCPU
+// machine shared with other work (medians): a Map stage with a limit costs
+// about 300 ns per value and no allocation (BenchmarkMapPerValue, limits 1
+// and 8); with no limit, where each value is an executor job, about 3 µs
+// and 3 allocations (380 B). The fixed cost of a call is about 4.4 µs, 3
+// KiB and 23 allocations for a Gather of one function (its group), and about
+// 8 µs, 4.6 KiB and 47 allocations when a limit binds (its group and worker
+// pool). So the package is for calls that do real work — I/O, parsing,
+// anything of microseconds — and for tiny bodies a plain loop is faster.
+// Map and Filter over 1,000,000 values are compared with a hand-written
+// worker pool and conc's iter.Mapper in tests/bench (BenchmarkFlow; see
+// RESULTS.md there).
 //
 // # From paco and aioextensions
 //

@@ -162,6 +162,13 @@ func TestNoLimitRunsEverythingAtOnce(t *testing.T) {
 			_, err := barrier(ctx, i)
 			return err
 		}, 0))
+		// A limit above what flow's pool takes goes through an executor
+		// and binds all the same.
+		arrived.Store(0)
+		all = make(chan struct{})
+		vs, err = flow.Collect(flow.Map(context.Background(), upTo(n), barrier, 5000))
+		require.NoError(t, err)
+		require.Len(t, vs, n)
 	})
 }
 
@@ -236,27 +243,33 @@ func TestBreakCancelsAndJoins(t *testing.T) {
 // come first even when they finish later, then the failure, and the calls
 // after it are cancelled.
 func TestMapFailsInOrder(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var started, canceled atomic.Int64
-		fn := func(ctx context.Context, i int) (int, error) {
-			switch {
-			case i < 2:
-				time.Sleep(time.Second) // finish after the failure
-				return i, nil
-			case i == 2:
-				return 0, errBoom
-			}
-			started.Add(1)
-			<-ctx.Done()
-			canceled.Add(1)
-			return 0, ctx.Err()
-		}
-		vs, err := flow.Collect(flow.Map(context.Background(), upTo(100), fn, 4))
-		require.ErrorIs(t, err, errBoom)
-		require.Equal(t, []int{0, 1}, vs)
-		require.Positive(t, started.Load(), "calls after the failure ran")
-		require.Equal(t, started.Load(), canceled.Load(), "and were cancelled and joined")
-	})
+	// Limit 4 runs on flow's worker pool; 5000, above its largest limit,
+	// through an executor.
+	for _, limit := range []int{4, 5000} {
+		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var started, canceled atomic.Int64
+				fn := func(ctx context.Context, i int) (int, error) {
+					switch {
+					case i < 2:
+						time.Sleep(time.Second) // finish after the failure
+						return i, nil
+					case i == 2:
+						return 0, errBoom
+					}
+					started.Add(1)
+					<-ctx.Done()
+					canceled.Add(1)
+					return 0, ctx.Err()
+				}
+				vs, err := flow.Collect(flow.Map(context.Background(), upTo(100), fn, limit))
+				require.ErrorIs(t, err, errBoom)
+				require.Equal(t, []int{0, 1}, vs)
+				require.Positive(t, started.Load(), "calls after the failure ran")
+				require.Equal(t, started.Load(), canceled.Load(), "and were cancelled and joined")
+			})
+		})
+	}
 }
 
 // TestSourceErrorEndsTheStage: a failing source ends the stage after the

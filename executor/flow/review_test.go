@@ -49,7 +49,8 @@ func reviewBound(t *testing.T, what string, unstick func(), f func()) (panicked 
 	}
 }
 
-// reviewWorkers counts the goroutines that are executor workers.
+// reviewWorkers counts the goroutines that are executor workers or flow's
+// pool workers.
 func reviewWorkers() int {
 	buf := make([]byte, 1<<20)
 	for {
@@ -60,7 +61,7 @@ func reviewWorkers() int {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
-	return strings.Count(string(buf), "executor.(*worker).run")
+	return strings.Count(string(buf), "executor.(*worker).run") + strings.Count(string(buf), "flow.(*pool[...]).worker")
 }
 
 // Regression (found in review, fixed): TestReviewSourceErrorInTimeHangs guards against a bug where Each, Every and Some do not
@@ -203,21 +204,20 @@ func TestReviewHugeLimitOverflows(t *testing.T) {
 // with ctx). The house rule is that every goroutine is joined before the
 // function returns.
 func TestReviewConsumerPanicLeaksWorkers(t *testing.T) {
-	// Let workers of earlier tests go first.
-	for deadline := time.Now().Add(5 * time.Second); reviewWorkers() > 0 && time.Now().Before(deadline); {
-		time.Sleep(10 * time.Millisecond)
-	}
+	// Every flow function joins its workers before it returns, so none of
+	// earlier tests' are left.
 	require.Zero(t, reviewWorkers(), "workers of earlier tests still running")
 
 	id := func(_ context.Context, i int) (int, error) { return i, nil }
-	p := testkit.Catch(func() {
-		for range flow.Map(context.Background(), flow.Map(context.Background(), upTo(10), id, 4), id, 4) {
-			panic("consumer")
-		}
-	})
-	require.Equal(t, "consumer", p)
-	time.Sleep(200 * time.Millisecond) // far less than the 1s IdleTimeout
-	assert.Zero(t, reviewWorkers(), "worker goroutines still running after the range panicked")
+	for _, limit := range []int{4, 0} { // the pool, and the executor
+		p := testkit.Catch(func() {
+			for range flow.Map(context.Background(), flow.Map(context.Background(), upTo(10), id, limit), id, limit) {
+				panic("consumer")
+			}
+		})
+		require.Equal(t, "consumer", p)
+		require.Zero(t, reviewWorkers(), "limit %d: worker goroutines still running after the range panicked", limit)
+	}
 }
 
 // Regression (found in review, fixed): TestReviewRaceRefusedTaskHangs guards against a bug where Race waits for a message on

@@ -101,6 +101,9 @@ const (
 // is still running and returns nil: what fails after the caller has its
 // answer does not count.
 func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
+	if limit > 0 && limit <= maxPoolLimit {
+		return runPool(ctx, name, src, limit, how, fn, out)
+	}
 	workers, window := math.MaxInt, math.MaxInt
 	if limit > 0 {
 		workers, window = limit, limit
