@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every benchmark of this module in interleaved passes and prints
-# benchstat tables, one column per implementation.
+# Runs every benchmark of this module in interleaved passes, prints
+# benchstat tables, one column per implementation, and draws results.svg,
+# a bar chart of time and allocations per task for each implementation in
+# each scenario (see cmd/chart).
 #
 #   ./run.sh [passes] > results.txt
 #
@@ -24,9 +26,12 @@ for pass in $(seq "$passes"); do
   "$bin" -test.run='^$' -test.bench='^BenchmarkFutures$' -test.benchtime=1s >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkMap$' -test.benchtime=2x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkFlow$' -test.benchtime=2x >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkDropin$' -test.benchtime=1s >> "$raw"
 done
-for name in SpawnWait Close100k Submit Futures Map Flow; do
+for name in SpawnWait Close100k Submit Futures Map Flow Dropin; do
   echo "## $name"
   benchstat -filter ".name:$name" -col /impl "$raw"
   echo
 done
+go run ./cmd/chart -in "$raw" -out results.svg
+echo "chart: $(pwd)/results.svg" >&2

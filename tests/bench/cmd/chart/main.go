@@ -1,0 +1,73 @@
+// Chart draws the side-by-side benchmarks of tests/bench as an SVG bar
+// chart: for each scenario (SpawnWait, Submit at each limit, Futures, Map,
+// Flow, Dropin, Close100k, ...) one bar per implementation for the time and
+// one for the allocations per task, medians over the runs.
+//
+// It reads the text output of go test -bench, as run.sh writes it to $RAW:
+//
+//	go run ./cmd/chart -in /tmp/nursery-bench.txt -out results.svg
+//
+// Only benchmarks with an impl= part in their name are drawn; the rest of
+// the name is the scenario. Time is ns/op, or ns/item for benchmarks that
+// report it (streams of many items per op); allocations are allocs/op,
+// turned into allocs/item for those. Each scenario is scaled on its own,
+// to its highest value, so that nanoseconds and milliseconds fit in one
+// chart; the labels give the absolute values and the multiple of the best.
+//
+// The SVG is written by hand, without a plotting library, and depends only
+// on the input, so that a committed chart changes only when the numbers do.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run runs the program with args, reporting errors to diag, and returns
+// its exit code.
+func run(args []string, diag io.Writer) int {
+	fs := flag.NewFlagSet("chart", flag.ContinueOnError)
+	fs.SetOutput(diag)
+	in := fs.String("in", "/tmp/nursery-bench.txt", "go test -bench output to read")
+	out := fs.String("out", "results.svg", "SVG file to write")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(diag, "chart: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if err := chart(*in, *out); err != nil {
+		fmt.Fprintln(diag, "chart:", err)
+		return 1
+	}
+	return 0
+}
+
+// chart reads the benchmark output in and writes the chart to out.
+func chart(in, out string) error {
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	scenarios, cpu, err := parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	if len(scenarios) == 0 {
+		return fmt.Errorf("%s: no benchmark results with impl= in their names", in)
+	}
+	var b bytes.Buffer
+	if err := writeSVG(&b, scenarios, cpu); err != nil {
+		return err
+	}
+	return os.WriteFile(out, b.Bytes(), 0o644)
+}
