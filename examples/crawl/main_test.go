@@ -6,11 +6,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -22,49 +22,16 @@ func TestMain(m *testing.M) {
 // bound only turns a hang into a failure; no test depends on it for timing.
 const bound = 60 * time.Second
 
-// output collects what the program writes and lets a test wait for a line.
-type output struct {
-	mu      sync.Mutex
-	text    strings.Builder
-	changed chan struct{} // closed and replaced at every write
-}
+// output collects what the program writes (see testkit.Output).
+type output struct{ *testkit.Output }
 
-func newOutput() *output { return &output{changed: make(chan struct{})} }
+func newOutput() *output { return &output{testkit.NewOutput()} }
 
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.text.Write(p)
-	close(o.changed)
-	o.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.text.String()
-}
-
-// waitFor waits until the output matches re.
-func (o *output) waitFor(t *testing.T, re *regexp.Regexp) {
+// waitFor waits until the output matches re and returns the first match's
+// submatches.
+func (o *output) waitFor(t *testing.T, re *regexp.Regexp) []string {
 	t.Helper()
-	deadline := time.NewTimer(bound)
-	defer deadline.Stop()
-	for {
-		o.mu.Lock()
-		found := re.MatchString(o.text.String())
-		changed := o.changed
-		o.mu.Unlock()
-		if found {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			require.FailNow(t, "timed out waiting for "+re.String(), "output so far:\n%s", o.String())
-		}
-	}
+	return o.WaitFor(t, re, bound)
 }
 
 // program is one run of the program in a goroutine.

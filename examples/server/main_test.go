@@ -9,11 +9,11 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -25,50 +25,16 @@ func TestMain(m *testing.M) {
 // bound only turns a hang into a failure; no test depends on it for timing.
 const bound = 20 * time.Second
 
-// output collects what the program writes and lets a test wait for a line.
-type output struct {
-	mu      sync.Mutex
-	text    strings.Builder
-	changed chan struct{} // closed and replaced at every write
-}
+// output collects what the program writes (see testkit.Output).
+type output struct{ *testkit.Output }
 
-func newOutput() *output { return &output{changed: make(chan struct{})} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.text.Write(p)
-	close(o.changed)
-	o.changed = make(chan struct{})
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.text.String()
-}
+func newOutput() *output { return &output{testkit.NewOutput()} }
 
 // waitFor waits until the output matches re and returns the first match's
 // submatches.
 func (o *output) waitFor(t *testing.T, re *regexp.Regexp) []string {
 	t.Helper()
-	deadline := time.NewTimer(bound)
-	defer deadline.Stop()
-	for {
-		o.mu.Lock()
-		m := re.FindStringSubmatch(o.text.String())
-		changed := o.changed
-		o.mu.Unlock()
-		if m != nil {
-			return m
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			require.FailNow(t, "timed out waiting for "+re.String(), "output so far:\n%s", o.String())
-		}
-	}
+	return o.WaitFor(t, re, bound)
 }
 
 // start runs the program in a goroutine; its exit code arrives on the

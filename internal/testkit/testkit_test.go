@@ -1,6 +1,7 @@
 package testkit_test
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/nursery-go/nursery/internal/testkit"
@@ -17,4 +18,12 @@ func TestRecvAndNotClosed(t *testing.T) {
 	testkit.NotClosed(t, ch, "open channel")
 	close(ch)
 	testkit.Recv(t, ch, "closed channel")
+}
+
+func TestOutputWaitFor(t *testing.T) {
+	out := testkit.NewOutput()
+	go func() { _, _ = out.Write([]byte("listening on 127.0.0.1:80\n")) }()
+	m := out.WaitFor(t, regexp.MustCompile(`listening on (\S+)`), testkit.Bound)
+	require.Equal(t, "127.0.0.1:80", m[1])
+	require.Equal(t, "listening on 127.0.0.1:80\n", out.String())
 }
