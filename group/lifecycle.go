@@ -75,6 +75,14 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	grace, stop := context.WithTimeout(context.Background(), g.opts.grace)
 	defer stop()
 	done, err := g.await(grace.Done())
+	var stuck []StuckTask
+	if err == nil && !done {
+		if stuck = g.stuck(); len(stuck) == 0 {
+			// The last tasks returned as the grace ended and only their
+			// bookkeeping is left: the group is about to close.
+			done, err = g.await(nil)
+		}
+	}
 	switch {
 	case err != nil:
 		return err
@@ -84,7 +92,7 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	failures := combine(g.errs)
 	g.mu.Unlock()
-	return &ShutdownError{Cause: context.Cause(ctx), Stuck: g.stuck(), Err: failures}
+	return &ShutdownError{Cause: context.Cause(ctx), Stuck: stuck, Err: failures}
 }
 
 // drain moves the group and its subgroups to Closing without cancelling
