@@ -1,0 +1,53 @@
+// Package tests holds nursery's cross-package tests, which prove with tests
+// that can fail that nothing is lost and nothing leaks under load, faults
+// and bad input. It has no API: everything is in its _test.go files, and
+// TestMain checks with goleak that no goroutine outlives the tests.
+//
+// # Chaos
+//
+// TestChaos runs a seeded random mix of operations across packages inside
+// testing/synctest bubbles (one per seed, many per process): tasks that
+// succeed, fail, panic, call runtime.Goexit, block, catch or ignore their
+// cancellation for a while, or start more tasks; Go, Async, Submit,
+// TrySubmit and Enqueue; cancelling one task, chosen jobs or everything;
+// Close and Shutdown with short deadlines of nested subgroups and executors;
+// queue producers and consumers and Close. The ground truth of every task
+// (what it was told to do, whether it ran, what it returned) is kept, and
+// after each run the test checks that every task reached the one final
+// state its own behaviour implies, with the right error; that Stats add up
+// at every step and equal the tasks' states at the end; that executors'
+// hooks saw every failure once; that every failure is reported exactly once
+// where the error policy sends it (the root's Wait, a Supervise handler, or
+// nowhere with SuppressErrors) and every error returned names a real
+// failure; that every item a queue accepted was delivered exactly once or
+// drained, and no refused item came out. A failure names its seed. Replay it,
+// or run more seeds, with
+//
+//	go test -race -run 'TestChaos$' ./tests/ -chaos.seed=SEED
+//	go test -race -run 'TestChaos$' ./tests/ -chaos.runs=5000 -chaos.ops=300
+//
+// (the flags after the package; -chaos.trace logs every operation).
+//
+// # Load
+//
+// TestLoadSubmit and TestLoadMap push millions of tiny jobs (fewer under
+// -race) through executors with back-pressure for a bounded time, and check
+// that the counts match exactly and that the heap and the goroutine count
+// stay flat. They are skipped with -short.
+//
+// # Bad input
+//
+// The TestBadInput tests hold one table per package: nil functions, zero and
+// negative limits, use after Close, double Close, Wait from inside a task,
+// submitting from inside a saturated executor, contexts already cancelled.
+// Each row gets its documented panic or error, under a bounded wait.
+//
+// # Fuzzing
+//
+// FuzzGroupOps runs operation sequences on a group and a subgroup against a
+// model, inside synctest bubbles; queue/fuzz_test.go has FuzzQueue. CI runs
+// each fuzz target for 5 seconds. For longer runs:
+//
+//	go test -run='^$' -fuzz='^FuzzGroupOps$' -fuzztime=10m ./tests/
+//	go test -run='^$' -fuzz='^FuzzQueue$' -fuzztime=10m ./queue/
+package tests

@@ -1,0 +1,6 @@
+//go:build !race
+
+package tests
+
+// raceEnabled reports that the race detector is on: heavy tests do less.
+const raceEnabled = false
