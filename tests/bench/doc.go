@@ -44,7 +44,8 @@
 // BenchmarkFlow maps and filters a slice of 1,000,000 ints with 8 workers
 // through package executor/flow's Map and Filter stages, beside conc's
 // iter.Mapper and a hand-written pool (a channel of indices and a
-// WaitGroup); see flow_test.go.
+// WaitGroup); see flow_test.go. BenchmarkDropin compares group/errgroup
+// with x/sync errgroup (errgroup_dropin_test.go).
 //
 // # Running
 //
@@ -60,5 +61,6 @@
 //	go test -run='^$' -bench=. -count=6 . | tee new.txt
 //	benchstat -filter .name:SpawnWait -col /impl new.txt
 //
+// run.sh also draws results.svg from the raw output with cmd/chart.
 // RESULTS.md records measured runs and the exact commands.
 package bench
