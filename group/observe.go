@@ -96,7 +96,11 @@ type Event struct {
 
 // Observe sets the observer that hears of the events of the group, its
 // tasks and its subgroups (which inherit it, as do executors made in the
-// group). A group without an observer pays one nil check per event.
+// group). A group without an observer pays one nil check per event: Go
+// measured no difference before and after observers existed (about 590 vs
+// 630 ns, p=0.32, 2 allocations either way, 10 interleaved runs of
+// BenchmarkGo on a 2-vCPU machine), and a no-op observer none either
+// (BenchmarkObserver, p=0.85); an observer's own work is what costs.
 //
 // Observe panics if o is nil.
 func Observe(o Observer) Option {
