@@ -86,8 +86,12 @@ func TestServer_stopsByItself(t *testing.T) {
 func TestServer_ctrlC(t *testing.T) {
 	out := newOutput()
 	sigs := make(chan os.Signal, 1)
-	code := start([]string{"-addr=127.0.0.1:0"}, out, sigs)
+	code := start([]string{"-addr=127.0.0.1:0", "-report=10ms", "-sync=5ms", "-fail-after=1"}, out, sigs)
 	addr := out.waitFor(t, listening)[1]
+	// Both jobs have run (so their supervisors' tasks are running) once
+	// each has printed.
+	out.waitFor(t, regexp.MustCompile(`report: \d+ visits\n`))
+	out.waitFor(t, regexp.MustCompile(`sync: .*; restart 1 in`))
 
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: bound}
 	for i := 1; i <= 2; i++ {
