@@ -86,14 +86,25 @@ type TaskSnapshot struct {
 func (g *Group) Snapshot() Snapshot {
 	g.lazy()
 	now := time.Now()
-	return g.snapshot(now, map[uintptr]funcInfo{})
+	return g.snapshot(&snapshotter{now: now, funcs: map[uintptr]funcInfo{}, seen: map[*Group]bool{}})
 }
 
 // funcInfo is what a snapshot says of a task function, cached by code
 // pointer while one snapshot is taken.
 type funcInfo struct{ name, origin string }
 
-func (g *Group) snapshot(now time.Time, funcs map[uintptr]funcInfo) Snapshot {
+// snapshotter holds what one Snapshot call shares across the tree: the
+// time, the function descriptions looked up so far, and the groups already
+// described, so that groups linked in a cycle are described once.
+type snapshotter struct {
+	now   time.Time
+	funcs map[uintptr]funcInfo
+	seen  map[*Group]bool
+}
+
+func (g *Group) snapshot(sn *snapshotter) Snapshot {
+	sn.seen[g] = true
+	now, funcs := sn.now, sn.funcs
 	snap := Snapshot{
 		ID:    g.idPath,
 		Name:  g.opts.name,
@@ -136,7 +147,9 @@ func (g *Group) snapshot(now time.Time, funcs map[uintptr]funcInfo) Snapshot {
 	g.mu.Unlock()
 	slices.SortFunc(subs, func(a, b *Group) int { return cmp.Compare(a.id, b.id) })
 	for _, sg := range append(subs, linked...) {
-		snap.Groups = append(snap.Groups, sg.snapshot(now, funcs))
+		if !sn.seen[sg] {
+			snap.Groups = append(snap.Groups, sg.snapshot(sn))
+		}
 	}
 	return snap
 }

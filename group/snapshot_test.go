@@ -288,3 +288,18 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 	require.NoError(t, parent.Close())
 	require.Panics(t, func() { group.Like(nil) })
 }
+
+// TestSnapshotLinkCycle: groups linked to each other are each described
+// once, not forever.
+func TestSnapshotLinkCycle(t *testing.T) {
+	a := group.New(context.Background(), group.Name("a"))
+	b := group.New(context.Background(), group.Name("b"))
+	a.Link(b)
+	b.Link(a)
+	snap := a.Snapshot()
+	require.Len(t, snap.Groups, 1)
+	require.Equal(t, "b", snap.Groups[0].Name)
+	require.Empty(t, snap.Groups[0].Groups)
+	require.NoError(t, a.Close())
+	require.NoError(t, b.Close())
+}
