@@ -97,15 +97,15 @@
 //
 // # Cost
 //
-// Go and the Wait for it cost about 1.4 times x/sync's errgroup per tiny
-// function (519 ns against 379 ns on a 2-vCPU machine), about 1.8 times
-// with SetLimit(8) (1.1 µs against 0.62 µs, where Go waits for a slot
+// Go and the Wait for it cost about 1.5 times x/sync's errgroup per tiny
+// function (622 ns against 404 ns on a 2-vCPU machine), about 1.75 times
+// with SetLimit(8) (1.21 µs against 0.69 µs, where Go waits for a slot
 // every time), and 2 allocations more (4 against 2; 226 B against 40 B): the
 // group's Task and goroutine closure and the function's wrapper. Each
 // round also makes one group.Group, about 3 KB in some 20 allocations,
 // which the benchmark's batches of 1000 functions spread thin but a Group
-// that runs two or three functions pays in full. Measured with, from
-// tests/bench:
+// that runs two or three functions pays in full. Measured with tests/bench's
+// run.sh (8 interleaved passes; BenchmarkDropin in its RESULTS.md); alone:
 //
 //	go test -run='^$' -bench=Dropin -count=6 . | tee dropin.txt
 //	benchstat -col /impl dropin.txt
