@@ -105,6 +105,17 @@
 // in the subpackage [github.com/nursery-go/nursery/executor/flow], whose
 // documentation maps every paco and aioextensions name to its Go form.
 //
+// # Observing
+//
+// [Executor.Stats] counts jobs at any time. In a [group.Group.Snapshot]
+// (and so in package observe's handler) an executor's group appears with
+// kind "executor" and its max_workers, workers, waiting, blocked and
+// submitted counts, and its jobs as tasks. An executor reports to the
+// [group.Observer] of its parent group (inherited like any subgroup's): its
+// jobs' starts and ends as task events, and each Submit, Async or Exec that
+// blocked for room as a [group.SubmitBlocked] event with how long it waited.
+// [Hooks] remain for paco-style per-executor callbacks.
+//
 // # Names
 //
 // Submit is asyncio-pool's spawn and coroexecutor's submit, with a queue as
