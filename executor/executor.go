@@ -18,11 +18,11 @@ import (
 // be copied. Its methods are safe for concurrent use, including from its
 // own jobs.
 //
-// Submit of a tiny job costs about 530 ns at limits 8 and 128 and about
-// 820 ns at 1024 on a 2-vCPU machine, and one allocation of the library's
+// Submit of a tiny job costs about 520 ns at limit 8, 440 ns at 128 and
+// 760 ns at 1024 on a 2-vCPU machine, and one allocation of the library's
 // own (the job's [group.Task]) besides the caller's closure: less than ants
-// v2 at limit 8, about errgroup's at 8 and 128, more than pond v2 (about
-// 2x) and than conc at 8 and 1024. See BenchmarkSubmit in tests/bench and
+// v2 at 8 and 128, about errgroup's and conc's at 8 and 128, more than pond
+// v2 (about 1.7 to 1.9x) and than errgroup and conc at 1024. See BenchmarkSubmit in tests/bench and
 // its RESULTS.md.
 type Executor struct {
 	g         *group.Group // the jobs' group
