@@ -263,15 +263,20 @@ func (g *Group) Stats() Stats {
 	for i := range g.shards {
 		s := &g.shards[i]
 		s.mu.Lock()
-		st.Spawned += s.stats.Spawned
-		st.Running += s.stats.Running
-		st.Succeeded += s.stats.Succeeded
-		st.Failed += s.stats.Failed
-		st.Canceled += s.stats.Canceled
-		st.Refused += s.stats.Refused
+		st.add(s.stats)
 		s.mu.Unlock()
 	}
 	return st
+}
+
+// add adds o's counts to st.
+func (st *Stats) add(o Stats) {
+	st.Spawned += o.Spawned
+	st.Running += o.Running
+	st.Succeeded += o.Succeeded
+	st.Failed += o.Failed
+	st.Canceled += o.Canceled
+	st.Refused += o.Refused
 }
 
 // outcome returns the combined failures once the group is Closed and raises

@@ -79,8 +79,15 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	if err == nil && !done {
 		if stuck = g.stuck(); len(stuck) == 0 {
 			// The last tasks returned as the grace ended and only their
-			// bookkeeping is left: the group is about to close.
-			done, err = g.await(nil)
+			// bookkeeping is left: the group is about to close. Wait for it,
+			// but at most one more grace: what holds a group open need not
+			// be a task (a Supervise handler that blocks, say).
+			more, stopMore := context.WithTimeout(context.Background(), g.opts.grace)
+			done, err = g.await(more.Done())
+			stopMore()
+			if err == nil && !done {
+				stuck = g.stuck()
+			}
 		}
 	}
 	switch {
@@ -126,6 +133,11 @@ func (g *Group) cancelWith(cause error, external bool) {
 			return
 		}
 		g.errs = append(g.errs, cause)
+	} else if oc := g.outsideCauseLocked(); oc != nil && g.ctl.Load()&ctlClosed == 0 {
+		// The context was cancelled from outside and contextDone has not
+		// run yet: this cancellation is that one, and Wait must report it.
+		cause, external = oc, true
+		g.errs = append(g.errs, oc)
 	}
 	g.cancelLocked(cause, external)
 	g.finishIfDrainedLocked()

@@ -11,9 +11,13 @@ import (
 // log/slog).
 //
 // Observe is called synchronously, in the goroutine where the event
-// happens — a task's own goroutine for its start and end — so it must be
-// quick, must not block, must be safe for concurrent use, and must not
-// panic. It must not wait for the group either.
+// happens — a task's own goroutine for its start and end, the caller of
+// Go for a refusal — so it must be quick, must not block, must be safe for
+// concurrent use, and must not panic. It may be called while the code that
+// caused the event holds a lock of its own (an executor refuses a job
+// under its mutex), so it must not call back into the library — no
+// Snapshot, Stats, Submit or Wait — or it may deadlock: hand the event to
+// another goroutine (a channel, a queue.Queue) for anything of that kind.
 type Observer interface {
 	Observe(e Event)
 }

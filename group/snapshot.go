@@ -112,7 +112,6 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 		Kind:  g.opts.kind,
 		State: g.State(),
 		Age:   now.Sub(g.began),
-		Stats: g.Stats(),
 	}
 	if snap.State != Open {
 		if c := g.Cause(); c != nil {
@@ -122,9 +121,13 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 	if g.opts.info != nil {
 		snap.Info = g.opts.info()
 	}
+	// Each shard's counts are added under the lock that lists its tasks: a
+	// task is linked and counted as running together, so the tasks listed
+	// always agree with Stats.Running.
 	for i := range g.shards {
 		s := &g.shards[i]
 		s.mu.Lock()
+		snap.Stats.add(s.stats)
 		for t := s.tasks; t != nil; t = t.next {
 			ts := TaskSnapshot{ID: t.id, Name: t.name, State: Pending}
 			if TaskState(t.state.Load()) == Running {
