@@ -48,20 +48,28 @@ func DrainTimeout(d time.Duration) ServeOption {
 // Serve serves srv on ln as a task of g and returns the task. It does not
 // block. The task is named "http " and the listener's address.
 //
-// While g is open the task runs [http.Server.Serve]. If Serve fails (the
-// listener broke), the task fails with that error and so fails g under its
-// error policy. When g leaves Open, gracefully or not, or the task is
-// cancelled, the task stops accepting connections and calls
-// [http.Server.Shutdown], which lets in-flight requests complete, with a
-// context that the group's cancellation does not reach and that ends after
-// [DrainTimeout]; if that runs out it calls [http.Server.Close] and
-// returns an error matching [context.DeadlineExceeded]. Connections made
-// after Shutdown has started are refused, since the listener is closed.
+// While g is open the task runs [http.Server.Serve]. When g leaves Open,
+// gracefully or not, or the task is cancelled, the task stops accepting
+// connections and drains: it calls [http.Server.Shutdown], which lets
+// in-flight requests complete, with a context that the group's
+// cancellation does not reach and that ends after [DrainTimeout]; if that
+// runs out it calls [http.Server.Close] and returns an error matching
+// [context.DeadlineExceeded]. Connections made after the drain has started
+// are refused, since the listener is closed. If Serve fails instead (the
+// listener broke), the task drains the connections it has in the same way
+// and fails with the listener's error, which fails g under its error
+// policy.
 //
 // Serve takes srv over: it wraps srv.Handler (or [http.DefaultServeMux]
 // when that is nil) to count running handlers, and the task returns only
-// once every handler has returned, even those cut off by Close, so no
-// handler outlives the group. srv must not be served elsewhere. Serve
+// once every handler has returned, so no handler outlives the group. It
+// also sets srv.BaseContext (keeping the one srv had as the parent): every
+// request's context is cancelled once the drain is over, so that handlers
+// Shutdown does not wait for — those of hijacked connections (websockets)
+// and those cut off by Close while still reading a request — learn that
+// they must return. A handler that ignores its request's context is
+// waited for, like a task that ignores its own. srv must not be served
+// elsewhere. Serve
 // closes ln, at once if g is not open (the task is then Refused). The
 // counting costs each request about 14 ns and no allocation (two lock and
 // unlock pairs of one mutex, from concurrent goroutines, on a 2-vCPU
@@ -89,16 +97,33 @@ func Serve(g *group.Group, srv *http.Server, ln net.Listener, opts ...ServeOptio
 		defer running.add(-1)
 		h.ServeHTTP(w, r)
 	})
+	// Every request's context derives from reqs, cancelled once the drain
+	// is over.
+	reqs, endRequests := context.WithCancelCause(context.Background())
+	if base := srv.BaseContext; base != nil {
+		srv.BaseContext = func(l net.Listener) context.Context {
+			c, cancel := context.WithCancelCause(base(l))
+			context.AfterFunc(reqs, func() { cancel(context.Cause(reqs)) })
+			return c
+		}
+	} else {
+		srv.BaseContext = func(net.Listener) context.Context { return reqs }
+	}
 	t := g.Go(func(ctx context.Context) error {
+		defer endRequests(nil)
 		served := make(chan error, 1) // one send, so the goroutine never blocks
 		go func() { served <- srv.Serve(ln) }()
+		var serveErr error
 		select {
-		case err := <-served:
-			running.wait()
-			if errors.Is(err, http.ErrServerClosed) {
-				return nil // someone else shut srv down: not a failure
+		case serveErr = <-served:
+			if errors.Is(serveErr, http.ErrServerClosed) {
+				// Someone else shut srv down: not a failure, and the
+				// Shutdown or Close they called drains the connections.
+				running.wait()
+				return nil
 			}
-			return fmt.Errorf("resource: http serve: %w", err)
+			serveErr = fmt.Errorf("resource: http serve: %w", serveErr)
+			served = nil
 		case <-g.Closing():
 		case <-ctx.Done():
 		}
@@ -114,16 +139,24 @@ func Serve(g *group.Group, srv *http.Server, ln net.Listener, opts ...ServeOptio
 		if err != nil {
 			err = multierr.Combine(fmt.Errorf("resource: http shutdown: %w", err), srv.Close())
 		}
-		// Serve returned ErrServerClosed as soon as Shutdown started.
-		<-served
+		if served != nil {
+			<-served // Serve returned ErrServerClosed as soon as Shutdown started
+		}
+		// What still runs Shutdown does not wait for: hijacked connections,
+		// or requests cut off by Close. Tell them, then wait for them.
+		endRequests(errDrained)
 		running.wait()
-		return err
+		return multierr.Combine(serveErr, err)
 	}, group.Name("http "+ln.Addr().String()))
 	if t.State() == group.Refused {
 		_ = ln.Close() // Serve owns ln even when the group refused to serve it
 	}
 	return t
 }
+
+// errDrained is the cause of the requests' contexts once Serve's drain is
+// over.
+var errDrained = errors.New("resource: http server drained")
 
 // handlers counts running handlers and lets one goroutine wait for none.
 // A sync.WaitGroup does not fit: a handler may start (Add from zero) while

@@ -24,8 +24,11 @@ import (
 // Once open, the resource lives as long as parent lets it: when parent
 // leaves Open, the resource is closed in its turn, in reverse order of
 // opening, so a server opened after the database it uses is closed before
-// it. If the resource fails by itself (leaves Open without being closed by
-// parent), its error fails parent as a failed subgroup would.
+// it. Its turn lasts as long as its own Stack may take — one CloseTimeout
+// per entry registered on it, plus one for its tasks — rather than one
+// parent's CloseTimeout, so that it is closed before the next resource's
+// turn starts. If the resource fails by itself (leaves Open without being
+// closed by parent), its error fails parent as a failed subgroup would.
 //
 // The resource's group is a root group of its own rather than a subgroup
 // of parent's group, because a subgroup would be cancelled together with
@@ -49,7 +52,7 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 	}
 	g := group.New(context.WithoutCancel(parent.Context()), append([]group.Option{group.Like(parent.Group), group.Name(name)}, opts...)...)
 	parent.Link(g) // shown under the parent in snapshots (package observe)
-	s, err := NewStack(g, closeTimeout(parent.timeout))
+	s, err := NewStack(g, closeTimeout(parent.timeout), hurryOn{parent.hurry})
 	if err != nil {
 		// Only a group that closed at once (a zero Timeout in opts) gets
 		// here.
@@ -75,7 +78,9 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 		}
 		return err
 	}
-	if err := parent.own(name, r.Closing(), closeFn); err != nil {
+	// Its close gets the time its own Stack needs, not one entry's: closing
+	// the resource runs its entries one after another.
+	if err := parent.own(name, r.Closing(), closeFn, s.closeBudget); err != nil {
 		return zero, err
 	}
 	return r, nil

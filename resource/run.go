@@ -105,8 +105,11 @@ func Output(w io.Writer) RunOption {
 // deadline of [ShutdownTimeout]: it refuses new tasks, the Stack closes
 // its resources and hooks in reverse order, supervised jobs and servers
 // stop, and other tasks may finish. When the deadline passes, what still
-// runs is cancelled. A second signal cancels everything at once (a hard
-// stop); a third has its default effect and kills the process.
+// runs is cancelled, and so is the context of the close hook running then;
+// the hooks and resources whose turn had not come run at once, each with an
+// ended context, so that each still runs before Run returns. A second
+// signal does all that at once (a hard stop); a third has its default
+// effect and kills the process.
 //
 // The exit code says how it ended: [ExitOK], [ExitFailure], [ExitTimeout],
 // or 128 plus the signal's number after a hard stop. Failures and the
@@ -140,11 +143,19 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	defer stop()
 
 	root := group.New(hard, group.Name("main"), group.PanicsAsErrors())
-	s, err := NewStack(root)
+	// Close hooks hurry when the shutdown deadline passes or a second
+	// signal comes (see Stack).
+	hurry, hurryNow := context.WithCancelCause(context.Background())
+	defer hurryNow(nil)
+	s, err := NewStack(root, hurryOn{hurry})
 	if err != nil {
-		// Only when ctx had ended already: the root group never opened.
-		fmt.Fprintf(o.out, "resource: %v\n", context.Cause(hard))
+		// Only when hard had ended already, so the root group never opened:
+		// Run's ctx had ended, or two signals came before this point.
 		_ = root.Close()
+		if code, ok := hardStop(o.out, hard); ok {
+			return code
+		}
+		fmt.Fprintf(o.out, "resource: %v\n", context.Cause(hard))
 		return ExitFailure
 	}
 	mainTask := root.Go(func(ctx context.Context) error {
@@ -170,6 +181,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	limit := &cancel.TimeoutError{Name: "shutdown", Limit: o.timeout}
 	sctx, stopShutdown := context.WithTimeoutCause(hard, o.timeout, limit)
 	defer stopShutdown()
+	defer context.AfterFunc(sctx, func() { hurryNow(context.Cause(sctx)) })()
 	err = root.Shutdown(sctx)
 
 	var failures error
@@ -187,14 +199,10 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	if failures != nil {
 		fmt.Fprintf(o.out, "resource: %v\n", failures)
 	}
-	var sig *cancel.SignalError
+	if code, ok := hardStop(o.out, hard); ok {
+		return code
+	}
 	switch {
-	case errors.As(context.Cause(hard), &sig):
-		fmt.Fprintf(o.out, "resource: %v: stopped hard\n", sig)
-		if n, ok := sig.Signal.(syscall.Signal); ok {
-			return 128 + int(n)
-		}
-		return 128 + int(syscall.SIGINT)
 	case hard.Err() != nil:
 		// Run's ctx ended. The root group reports that as a failure unless
 		// the shutdown had cancelled it first.
@@ -209,4 +217,18 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 		return ExitTimeout
 	}
 	return ExitOK
+}
+
+// hardStop reports the exit code of a hard stop by a second signal, if
+// that is how hard ended: 128 plus the signal's number.
+func hardStop(out io.Writer, hard context.Context) (int, bool) {
+	var sig *cancel.SignalError
+	if !errors.As(context.Cause(hard), &sig) {
+		return 0, false
+	}
+	fmt.Fprintf(out, "resource: %v: stopped hard\n", sig)
+	if n, ok := sig.Signal.(syscall.Signal); ok {
+		return 128 + int(n), true
+	}
+	return 128 + int(syscall.SIGINT), true
 }

@@ -34,7 +34,10 @@ const DefaultCloseTimeout = 5 * time.Second
 // [DefaultCloseTimeout]) from the moment its turn comes; an entry that
 // overruns does not hold up the next one, but it stays a task of the group,
 // so the group is Closed only once it has returned and [group.Group.Shutdown]
-// names it if it is still running when Shutdown gives up.
+// names it if it is still running when Shutdown gives up. Under [Run], when
+// its shutdown deadline passes or a second signal comes, the running
+// entry's context is cancelled and every entry still waiting runs at once
+// with an ended context: all of them run before the program ends.
 //
 // Every entry, and the Stack itself, is a task of the group that waits for
 // the group to leave Open. The group therefore never becomes idle by
@@ -44,6 +47,11 @@ const DefaultCloseTimeout = 5 * time.Second
 type Stack struct {
 	*group.Group
 	timeout time.Duration
+	// hurry ends when closing must finish now: the shutdown deadline of
+	// Run has passed or a second signal came. The entry running then has
+	// its context cancelled, and the ones after it run at once, each with
+	// an ended context, so that every one still gets its turn.
+	hurry context.Context
 
 	mu      sync.Mutex // guards entries and taken
 	entries []*entry
@@ -55,6 +63,10 @@ type Stack struct {
 type entry struct {
 	release chan struct{}
 	task    *group.Task
+	// budget, if not nil, says how long the entry may take when its turn
+	// comes, instead of the Stack's timeout: a resource opened with Open
+	// closes its own entries one after another, each with its own time.
+	budget func() time.Duration
 }
 
 // A StackOption configures [NewStack] and [Open].
@@ -65,6 +77,11 @@ type StackOption interface {
 type closeTimeout time.Duration
 
 func (d closeTimeout) applyStack(s *Stack) { s.timeout = time.Duration(d) }
+
+// hurryOn is the StackOption by which Run and Open give a Stack its hurry.
+type hurryOn struct{ ctx context.Context }
+
+func (h hurryOn) applyStack(s *Stack) { s.hurry = h.ctx }
 
 // CloseTimeout sets how long each close hook and each owned resource of a
 // [Stack] gets to close, counted from the moment its turn comes. The
@@ -87,7 +104,7 @@ func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
 	if g == nil {
 		panic("resource: NewStack with nil group")
 	}
-	s := &Stack{Group: g, timeout: DefaultCloseTimeout}
+	s := &Stack{Group: g, timeout: DefaultCloseTimeout, hurry: context.Background()}
 	for _, o := range opts {
 		if o == nil {
 			panic("resource: nil StackOption")
@@ -157,12 +174,12 @@ func (s *Stack) Own(name string, r Resource) error {
 	if r == nil {
 		panic("resource: Own with nil resource")
 	}
-	return s.own(name, r.Closing(), r.Close)
+	return s.own(name, r.Closing(), r.Close, nil)
 }
 
 // own is Own for a resource given by its Closing channel and Close method.
-func (s *Stack) own(name string, closing <-chan struct{}, closeFn func() error) error {
-	if s.push(name, func(_ context.Context, release <-chan struct{}) error {
+func (s *Stack) own(name string, closing <-chan struct{}, closeFn func() error, budget func() time.Duration) error {
+	if s.pushBudget(name, budget, func(_ context.Context, release <-chan struct{}) error {
 		select {
 		case <-release:
 		case <-closing:
@@ -179,7 +196,12 @@ func (s *Stack) own(name string, closing <-chan struct{}, closeFn func() error) 
 // push registers an entry whose task runs body; it reports false, having
 // started nothing, when the group no longer accepts entries.
 func (s *Stack) push(name string, body func(ctx context.Context, release <-chan struct{}) error) bool {
-	e := &entry{release: make(chan struct{})}
+	return s.pushBudget(name, nil, body)
+}
+
+// pushBudget is push for an entry with its own time budget (see entry).
+func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(ctx context.Context, release <-chan struct{}) error) bool {
+	e := &entry{release: make(chan struct{}), budget: budget}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.taken {
@@ -198,7 +220,16 @@ func (s *Stack) push(name string, body func(ctx context.Context, release <-chan 
 // shield runs a hook cut off from ctx's cancellation, bounded by the
 // Stack's timeout.
 func (s *Stack) shield(ctx context.Context, fn func(ctx context.Context) error) error {
-	return cancel.Shield(ctx, fn, cancel.Grace(s.timeout), cancel.Ignore())
+	return cancel.Shield(ctx, func(ctx context.Context) error {
+		ctx, stop := context.WithCancelCause(ctx)
+		defer stop(nil)
+		if s.hurry.Err() != nil {
+			stop(context.Cause(s.hurry)) // before fn starts, not soon after
+		} else {
+			defer context.AfterFunc(s.hurry, func() { stop(context.Cause(s.hurry)) })()
+		}
+		return fn(ctx)
+	}, cancel.Grace(s.timeout), cancel.Ignore())
 }
 
 // closeAll is the Stack's own task: it waits for the group to leave Open,
@@ -218,11 +249,15 @@ func (s *Stack) closeAll(ctx context.Context) error {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		close(e.release)
+		d := s.timeout
+		if e.budget != nil {
+			d = e.budget()
+		}
 		if timer == nil {
-			timer = time.NewTimer(s.timeout)
+			timer = time.NewTimer(d)
 			defer timer.Stop()
 		} else {
-			timer.Reset(s.timeout) // since Go 1.23 no stale tick survives Reset
+			timer.Reset(d) // since Go 1.23 no stale tick survives Reset
 		}
 		select {
 		case <-e.task.Done():
@@ -231,7 +266,24 @@ func (s *Stack) closeAll(ctx context.Context) error {
 			// hung hook hold up all the others (oklog/run's most wanted
 			// missing feature); it stays a task of the group, which
 			// waits for it or names it in a ShutdownError.
+		case <-s.hurry.Done():
+			// No time left: the running entry's context has ended; let
+			// all the others run now, so that each still runs.
+			for _, e := range entries[:i] {
+				close(e.release)
+			}
+			return nil
 		}
 	}
 	return nil
+}
+
+// closeBudget is how long closing s may take: one timeout for each of its
+// entries, which run one after another, and one for what its group's tasks
+// do once cancelled (a server's drain, say).
+func (s *Stack) closeBudget() time.Duration {
+	s.mu.Lock()
+	n := len(s.entries)
+	s.mu.Unlock()
+	return time.Duration(n+1) * s.timeout
 }

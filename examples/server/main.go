@@ -124,10 +124,9 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 		syncs := 0
 		sync := resource.Supervise(s.Group, "sync", func(ctx context.Context) error {
 			return syncLoop(ctx, cfg, &syncs, p)
-		}, resource.Backoff(100*time.Millisecond, 5*time.Second), resource.Intensity(10, time.Minute),
-			resource.OnRestart(func(r resource.Restart) {
-				p.printf("sync: %v; restart %d in %v", r.Err, r.Restart, r.Delay.Round(time.Millisecond))
-			}))
+		}, syncSupervision(func(r resource.Restart) {
+			p.printf("sync: %v; restart %d in %v", r.Err, r.Restart, r.Delay.Round(time.Millisecond))
+		})...)
 		return s, s.OnClose("jobs", func(ctx context.Context) error {
 			return stopped(ctx, p, "jobs", report, sync)
 		})
@@ -148,6 +147,19 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 		<-ctx.Done() // Run reports the signal
 	}
 	return nil
+}
+
+// syncSupervision is how the sync job is supervised: restarts after 100 ms
+// doubling up to 5 s, and at most 10 restarts within 10 s before the
+// failure escalates and stops the program. With the default flags the job
+// fails every 1.5 s or so, which stays well under that; a job that fails
+// faster than it can do any work does not.
+func syncSupervision(onRestart func(resource.Restart)) []resource.SuperviseOption {
+	return []resource.SuperviseOption{
+		resource.Backoff(100*time.Millisecond, 5*time.Second),
+		resource.Intensity(10, 10*time.Second),
+		resource.OnRestart(onRestart),
+	}
 }
 
 // stopped waits, within the hook's deadline, until every one of ws is

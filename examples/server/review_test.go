@@ -1,0 +1,48 @@
+package main
+
+// Review tests: regressions for bugs found in review.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/resource"
+)
+
+// Regression (found in review, fixed): with the default flags (-sync=500ms -fail-after=3) the sync
+// job runs 1.5s between failures, which never lets a whole minute pass
+// without a restart, so its backoff never resets and the 11th failure
+// exceeds Intensity(10, time.Minute): after about 40s the supervisor
+// escalates, the root group fails and `go run ./examples/server` exits 1 by
+// itself, although the program is meant to run until Ctrl-C, restarting the
+// job "now and then". The supervisor below is the one serve() starts (same
+// job, same options), run in a bubble for five minutes; the window is now
+// 10 s.
+func TestReviewServer_defaultSyncJobEscalates(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg := config{sync: 500 * time.Millisecond, syncsPerUp: 3} // the flag defaults
+		p := &printer{w: io.Discard}
+		g := group.New(context.Background())
+		syncs := 0
+		sv := resource.Supervise(g, "sync", func(ctx context.Context) error {
+			return syncLoop(ctx, cfg, &syncs, p)
+		}, syncSupervision(func(resource.Restart) {})...)
+		start := time.Now()
+		select {
+		case <-sv.Done():
+		case <-time.After(5 * time.Minute):
+		}
+		escalatedAfter := time.Since(start)
+		g.Cancel()
+		err := g.Wait()
+		var ie *resource.IntensityError
+		require.False(t, errors.As(err, &ie), "the example's sync job escalated after %v with the default flags: %v", escalatedAfter, err)
+	})
+}
