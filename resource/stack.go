@@ -3,6 +3,7 @@ package resource
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -158,8 +159,10 @@ func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
 
 // Own makes the Stack close r in its turn, as a close hook would: when the
 // group leaves Open, r is closed after every entry registered later and
-// before every entry registered earlier, with r.Close, bounded by
-// [CloseTimeout]. r's error on closing is a failure of the group.
+// before every entry registered earlier, with r.Close. The Stack waits for
+// it at most [CloseTimeout] before the next entry's turn; if r.Close never
+// returns, its task stays in the group, so closing the group waits for it
+// (and Shutdown names it). r's error on closing is a failure of the group.
 //
 // If r leaves Open on its own first (it failed, or its owner closed it),
 // the Stack closes it at once and reports its error as a failure of the
@@ -207,6 +210,9 @@ func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(c
 	if s.taken {
 		return false
 	}
+	// Forget owned resources that have closed on their own, so that a
+	// long-lived Stack does not grow with them.
+	s.entries = slices.DeleteFunc(s.entries, func(e *entry) bool { return e.task.State().Final() })
 	// Under s.mu: closeAll takes the entries under it too, so an entry is
 	// either refused here or taken there, never started but missed.
 	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name))

@@ -93,6 +93,9 @@ func run(ctx context.Context, args []string, out, diag io.Writer, signals <-chan
 	fs.BoolVar(&cfg.quiet, "quiet", false, "no progress line")
 	fs.DurationVar(&cfg.grace, "grace", 10*time.Second, "after Ctrl-C, how long jobs in flight may take before they are cancelled")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h: the usage was asked for and printed
+		}
 		return 2
 	}
 	if fs.NArg() > 0 {

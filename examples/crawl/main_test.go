@@ -217,6 +217,9 @@ func TestCrawl_badFlags(t *testing.T) {
 		require.Empty(t, out.String(), "args %v", args)
 		require.NotEmpty(t, diag.String(), "args %v", args)
 	}
+	out, diag := newOutput(), newOutput()
+	require.Equal(t, 0, run(context.Background(), []string{"-h"}, out, diag, make(chan os.Signal)), "-h asks for the usage")
+	require.Contains(t, diag.String(), "-workers")
 }
 
 func TestPrinter_terminal(t *testing.T) {

@@ -58,6 +58,9 @@ func run(ctx context.Context, args []string, out io.Writer, signals <-chan os.Si
 	fs.DurationVar(&cfg.sync, "sync", 500*time.Millisecond, "period of the sync job")
 	fs.IntVar(&cfg.syncsPerUp, "fail-after", 3, "the sync job loses its upstream after this many syncs")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // -h: the usage was asked for and printed
+		}
 		return 2
 	}
 	if cfg.report <= 0 || cfg.sync <= 0 || cfg.syncsPerUp < 1 || cfg.stopAfter < 0 {

@@ -142,6 +142,9 @@ func TestServer_badFlags(t *testing.T) {
 		out := newOutput()
 		require.Equal(t, 2, run(context.Background(), args, out, nil), "args %v", args)
 	}
+	out := newOutput()
+	require.Equal(t, 0, run(context.Background(), []string{"-h"}, out, nil), "-h asks for the usage")
+	require.Contains(t, out.String(), "-stop-after")
 }
 
 func TestServer_listenFails(t *testing.T) {
