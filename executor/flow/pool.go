@@ -49,13 +49,7 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit i
 	closed := false
 	defer func() {
 		if !closed {
-			// A panic in out or src is on its way up: stop and join first
-			// (see run).
-			g.Cancel()
-			func() {
-				defer func() { _ = recover() }()
-				_ = g.Close()
-			}()
+			stopAndJoin(g)
 		}
 	}()
 

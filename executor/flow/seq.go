@@ -119,15 +119,7 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	closed := false
 	defer func() {
 		if !closed {
-			// A panic in out (the range body) or in src is on its way up:
-			// stop and join what runs first. A job's panic raised by Close
-			// now would hide the one going up; the job's was reported to
-			// the panic hook when it was recovered.
-			g.Cancel()
-			func() {
-				defer func() { _ = recover() }()
-				_ = g.Close()
-			}()
+			stopAndJoin(g)
 		}
 	}()
 	opts := []executor.Option{executor.MaxWorkers(workers)}
@@ -177,6 +169,17 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 		return mapErr
 	}
 	return srcErr
+}
+
+// stopAndJoin is what run and runPool do when a panic in out (the range
+// body) or in src is on its way up through them: cancel and join what runs
+// first. A job's panic raised by Close now would hide the one going up, so
+// it is swallowed here; it was reported to the panic hook when it was
+// recovered.
+func stopAndJoin(g *group.Group) {
+	defer func() { _ = recover() }()
+	g.Cancel()
+	_ = g.Close()
 }
 
 // checkLimit panics on a negative limit.
