@@ -83,14 +83,7 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit i
 	}
 	var srcErr error
 	func() {
-		for v, err := range src {
-			if err != nil {
-				srcErr = err
-				if how == inTime {
-					cancel(err)
-				}
-				return
-			}
+		for v := range values(src, how, cancel, &srcErr) {
 			// Hand out what is ready first, then make room.
 			for head < tail && p.slotOf(head).done.Load() {
 				if !deliver() {

@@ -128,20 +128,7 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	}
 	ex := executor.New(g, opts...)
 	var srcErr error
-	in := func(yield func(In) bool) {
-		for v, err := range src {
-			if err != nil {
-				srcErr = err
-				if how == inTime {
-					cancel(err)
-				}
-				return
-			}
-			if !yield(v) {
-				return
-			}
-		}
-	}
+	in := values(src, how, cancel, &srcErr)
 	var mapErr error
 	stopped := false
 	for v, err := range executor.Map(gctx, ex, in, fn, executor.Window(window)) {
@@ -169,6 +156,27 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 		return mapErr
 	}
 	return srcErr
+}
+
+// values returns the values of src as an iter.Seq for the engines, which
+// read it in the ranging goroutine. At src's failure it stops, keeps the
+// error in *srcErr and, in time, cancels the calls in flight with it at
+// once, so that it counts when it happens.
+func values[In any](src Seq[In], how failures, cancel context.CancelCauseFunc, srcErr *error) iter.Seq[In] {
+	return func(yield func(In) bool) {
+		for v, err := range src {
+			if err != nil {
+				*srcErr = err
+				if how == inTime {
+					cancel(err)
+				}
+				return
+			}
+			if !yield(v) {
+				return
+			}
+		}
+	}
 }
 
 // stopAndJoin is what run and runPool do when a panic in out (the range
