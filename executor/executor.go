@@ -25,6 +25,9 @@ import (
 // v2 (about 1.7 to 1.9x) and than errgroup and conc at 1024. See BenchmarkSubmit in tests/bench and
 // its RESULTS.md.
 type Executor struct {
+	// built is set once New has set the fields below: the group's snapshot
+	// description (info) may be asked for from the moment the group exists.
+	built     atomic.Bool
 	g         *group.Group // the jobs' group
 	wg        *group.Group // the workers' group, a subgroup of g
 	opts      options
@@ -86,6 +89,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 			return nil
 		}, group.Name("executor-finish-hook"))
 	}
+	ex.built.Store(true)
 	return ex
 }
 

@@ -72,3 +72,29 @@ func TestObservedBlockedSubmitter(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+// TestSnapshotWhileExecutorsAreMade: a snapshot may describe an executor's
+// group before New has returned (found by the observe churn test under
+// -race); it must read nothing New is still writing.
+func TestSnapshotWhileExecutorsAreMade(t *testing.T) {
+	g := group.New(context.Background())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				_ = g.Snapshot()
+			}
+		}
+	})
+	for range 200 {
+		ex := executor.New(g, executor.MaxWorkers(2))
+		require.NoError(t, ex.Close())
+	}
+	close(stop)
+	wg.Wait()
+	require.NoError(t, g.Close())
+}

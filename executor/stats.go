@@ -43,6 +43,10 @@ func (ex *Executor) Stats() Stats {
 
 // info gives a group snapshot the executor's counts (group.Describe).
 func (ex *Executor) info() map[string]int64 {
+	if !ex.built.Load() {
+		// A snapshot taken while New runs: the executor has no counts yet.
+		return map[string]int64{"max_workers": int64(ex.max)}
+	}
 	s := ex.Stats()
 	return map[string]int64{
 		"max_workers": int64(ex.max),
