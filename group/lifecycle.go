@@ -54,7 +54,8 @@ func (g *Group) Wait() error {
 
 // Shutdown closes the group gracefully: it refuses new tasks (in subgroups
 // too) and lets running tasks finish on their own. If ctx ends first, it
-// cancels the remaining tasks and waits for them for the group's shutdown
+// cancels the remaining tasks, with ctx's cause as their contexts' cause
+// (why the shutdown stopped waiting), and waits for them for the group's shutdown
 // grace (one second unless set with [ShutdownGrace]). It returns what
 // [Group.Wait] returns, joined with ctx's cause when it had to cancel; if
 // tasks still run when the grace has passed, it returns a [*ShutdownError]
@@ -70,8 +71,11 @@ func (g *Group) Shutdown(ctx context.Context) error {
 		return g.outcome()
 	}
 	// The graceful part is over: cancel whatever is left, then give it the
-	// grace period to return.
-	g.cancelWith(ErrClosed, false)
+	// grace period to return. The tasks learn why from ctx's cause: when
+	// ctx ends because a context above the group's own ended too (a hard
+	// stop), the two cancellations race, and the cause must not depend on
+	// which comes first.
+	g.cancelWith(context.Cause(ctx), false)
 	grace, stop := context.WithTimeout(context.Background(), g.opts.grace)
 	defer stop()
 	done, err := g.await(grace.Done())

@@ -135,3 +135,28 @@ func TestShutdownGraceEndingAsTasksReturn(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownCancelsWithCtxCause: when Shutdown's context ends, the tasks
+// left are cancelled with that context's cause, so that they learn why —
+// and so that a hard stop that ends both Shutdown's context and the
+// group's own at once gives the same cause whichever comes first.
+func TestShutdownCancelsWithCtxCause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		hard := errors.New("second signal")
+		g := group.New(context.Background())
+		got := make(chan error, 1)
+		g.Go(func(ctx context.Context) error {
+			<-ctx.Done()
+			got <- context.Cause(ctx)
+			return ctx.Err()
+		})
+		ctx, stop := context.WithCancelCause(context.Background())
+		go func() {
+			time.Sleep(time.Second)
+			stop(hard)
+		}()
+		err := g.Shutdown(ctx)
+		require.ErrorIs(t, err, hard)
+		require.ErrorIs(t, <-got, hard)
+	})
+}
