@@ -498,7 +498,10 @@ func TestReviewSupervise_backoffResetsAfterAHealthyRun(t *testing.T) {
 				delays = append(delays, r.Delay)
 				mu.Unlock()
 			}))
-		time.Sleep(time.Minute + 10*time.Second)
+		// The fifth delay is decided at 66s; at 70s the job would escalate
+		// (restarts at 63, 64, 66 and 70 within a minute), at the very
+		// instant a wake-up at 70s would cancel it: stop in between.
+		time.Sleep(time.Minute + 8*time.Second)
 		g.Cancel()
 		require.NoError(t, g.Wait())
 		mu.Lock()
