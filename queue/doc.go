@@ -8,9 +8,11 @@
 // drained. Unlike a channel, a Queue can be closed from any goroutine, any
 // number of times, and using it after Close returns [ErrClosed] instead of
 // panicking. hat.aio's put_nowait and get_nowait are TryPut and TryGet,
-// get_until_empty is [Queue.GetUntilEmpty], "async for" is a range over
-// [Queue.All], and QueueClosedError, QueueFullError and QueueEmptyError are
-// [ErrClosed], [ErrFull] and [ErrEmpty].
+// get_until_empty and get_nowait_until_empty are [Queue.GetUntilEmpty] and
+// [Queue.TryGetUntilEmpty], "async for" is a range over [Queue.All],
+// first(queue, pred) is [Queue.First], and QueueClosedError,
+// QueueFullError and QueueEmptyError are [ErrClosed], [ErrFull] and
+// [ErrEmpty].
 //
 // # Lifecycle
 //
@@ -23,6 +25,16 @@
 //	q := queue.New[Job](64)
 //	// producers: q.Put(ctx, job); when done: q.Close()
 //	// consumers: for job, err := range q.All(ctx) { ... }
+//
+// # Iterators
+//
+// An item taken from a queue is gone from it, so whoever takes one must
+// return it or hand it on. [Queue.All] takes an item only to yield it:
+// breaking out of the loop loses nothing. A consumer that reads ahead does
+// take items it may never return: a concurrent stage of package flow over
+// q.All holds up to its window of items, and drops them when it stops
+// early. To take items until one matches, use [Queue.First], which takes
+// exactly the items it tests.
 //
 // # Errors
 //

@@ -96,6 +96,41 @@ func ExampleQueue_GetUntilEmpty() {
 	// config v3 <nil> 0
 }
 
+// TryGetUntilEmpty is the form that never blocks: a loop that polls for the
+// latest value between other work takes it if there is one.
+func ExampleQueue_TryGetUntilEmpty() {
+	var updates queue.Queue[string]
+	_, err := updates.TryGetUntilEmpty()
+	fmt.Println(err)
+
+	_ = updates.TryPut("config v1")
+	_ = updates.TryPut("config v2")
+	latest, err := updates.TryGetUntilEmpty()
+	fmt.Println(latest, err, updates.Len())
+	// Output:
+	// queue: empty
+	// config v2 <nil> 0
+}
+
+// First takes items until one matches and leaves the rest in the queue.
+func ExampleQueue_First() {
+	q := queue.New[int](0)
+	for i := 1; i <= 6; i++ {
+		_ = q.TryPut(i)
+	}
+	q.Close()
+
+	even := func(v int) bool { return v%2 == 0 }
+	v, err := q.First(context.Background(), even)
+	fmt.Println(v, err)                              // 1 was discarded
+	fmt.Println(q.First(context.Background(), even)) // 3 was discarded
+	fmt.Println("left:", q.Drain())
+	// Output:
+	// 2 <nil>
+	// 4 <nil>
+	// left: [5 6]
+}
+
 // At shutdown, Close refuses new items and Drain returns what no consumer
 // received, so that it can be saved or retried instead of lost.
 func ExampleQueue_Drain() {

@@ -56,3 +56,33 @@ func (q *Queue[T]) drained() bool {
 	defer q.mu.Unlock()
 	return q.isClosed && q.items.n == 0
 }
+
+// First removes items from the front of q, one at a time as [Queue.Get]
+// does, until pred reports true for one, and returns that item (hat.aio's
+// first over a queue). The items before it, for which pred reported false,
+// are removed and discarded; the items after it stay in the queue. First
+// takes an item only to test it, so it never removes more than it tests.
+//
+// First blocks while the queue is empty, like Get. It returns [ErrClosed]
+// once the queue is closed and drained with no match (where hat.aio
+// returns a default value). If ctx is already done, it returns
+// [context.Cause] of ctx and takes nothing; if ctx ends while it waits, it
+// returns the cause, and the items it has tested and discarded so far stay
+// removed.
+//
+// pred runs in the caller's goroutine without the queue's lock held, so it
+// may use the queue. Other consumers may take items meanwhile; each item
+// goes to exactly one of them.
+//
+// First panics if pred is nil.
+func (q *Queue[T]) First(ctx context.Context, pred func(T) bool) (T, error) {
+	if pred == nil {
+		panic("queue: First with a nil predicate")
+	}
+	for {
+		v, err := q.Get(ctx)
+		if err != nil || pred(v) {
+			return v, err
+		}
+	}
+}

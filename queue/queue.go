@@ -130,9 +130,33 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 // every item in the queue and returns the last one; the others are
 // discarded. It is for consumers that only need the latest value.
 // Items of putters blocked on a full queue count as in the queue: they move
-// in as space frees and are removed too.
+// in as space frees and are removed too. [Queue.TryGetUntilEmpty] is the
+// form that never blocks.
 func (q *Queue[T]) GetUntilEmpty(ctx context.Context) (T, error) {
 	return q.get(ctx, true)
+}
+
+// TryGetUntilEmpty is [Queue.GetUntilEmpty] without blocking: it removes
+// every item in the queue, including those of blocked putters, and returns
+// the last one; the others are discarded. It returns [ErrEmpty] if the queue
+// is open and empty, and [ErrClosed] if it is closed and empty.
+func (q *Queue[T]) TryGetUntilEmpty() (T, error) {
+	q.mu.Lock()
+	v, err := q.tryGetLocked()
+	if err == nil {
+		v = q.lastLocked(v)
+	}
+	q.mu.Unlock()
+	return v, err
+}
+
+// lastLocked removes every item in the queue and returns the last one, or v
+// if there is none.
+func (q *Queue[T]) lastLocked(v T) T {
+	for q.items.n > 0 {
+		v, _ = q.tryGetLocked()
+	}
+	return v
 }
 
 func (q *Queue[T]) get(ctx context.Context, all bool) (T, error) {
@@ -159,9 +183,7 @@ func (q *Queue[T]) get(ctx context.Context, all bool) (T, error) {
 		}
 	}
 	if all && err == nil {
-		for q.items.n > 0 {
-			v, _ = q.tryGetLocked()
-		}
+		v = q.lastLocked(v)
 	}
 	q.mu.Unlock()
 	return v, err

@@ -208,6 +208,35 @@ func TestGetUntilEmpty(t *testing.T) {
 	}
 }
 
+func TestTryGetUntilEmpty(t *testing.T) {
+	tests := []struct {
+		name     string
+		give     []int
+		isClosed bool
+		want     int
+		wantErr  error
+	}{
+		{"one item", []int{1}, false, 1, nil},
+		{"returns the last", []int{1, 2, 3}, false, 3, nil},
+		{"closed with items", []int{1, 2}, true, 2, nil},
+		{"open and empty", nil, false, 0, queue.ErrEmpty},
+		{"closed and empty", nil, true, 0, queue.ErrClosed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := filled(t, 0, tt.give, tt.isClosed)
+			got, err := q.TryGetUntilEmpty()
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+			} else {
+				require.NoError(t, err)
+			}
+			require.Equal(t, tt.want, got)
+			require.Equal(t, 0, q.Len())
+		})
+	}
+}
+
 func TestClose(t *testing.T) {
 	t.Run("is idempotent", func(t *testing.T) {
 		q := filled(t, 2, []int{1}, true)

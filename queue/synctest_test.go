@@ -151,6 +151,22 @@ func TestBlocking(t *testing.T) {
 		})
 	})
 
+	t.Run("TryGetUntilEmpty takes the items of blocked putters", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			q := filled(t, 1, []int{1}, false)
+			put2 := goPut(q, bg, 2)
+			synctest.Wait()
+			put3 := goPut(q, bg, 3)
+			synctest.Wait()
+			v, err := q.TryGetUntilEmpty()
+			require.NoError(t, err)
+			require.Equal(t, 3, v)
+			require.NoError(t, <-put2)
+			require.NoError(t, <-put3)
+			require.Equal(t, 0, q.Len())
+		})
+	})
+
 	t.Run("Drain on an open queue takes the items of blocked putters", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			q := filled(t, 1, []int{1}, false)
