@@ -140,7 +140,7 @@ func gather[T any](ctx context.Context, name string, n int, fn func(context.Cont
 		v, err := fn(ctx, i)
 		return at[T]{int64(i), v}, err
 	}
-	err := run(ctx, name, indices(n), limit, inTime, call, func(r at[T]) bool {
+	err := run(ctx, name, indices(n), limit, wide, inTime, call, func(r at[T]) bool {
 		vals[r.i], done[r.i] = r.v, true
 		return true
 	})

@@ -41,6 +41,18 @@
 // executor.Executor from the jobs themselves, or range a queue in a task of
 // your own.
 //
+// # Taking values
+//
+// Taking a value from a Seq may consume it (from a queue, a socket), so
+// the rule for every function of the package, and for any consumer of an
+// iterator, is: take a value only when there is room and a use for it,
+// and none once stopped. A function with a limit n holds at most 2n
+// values taken and not yet handed on ([First]: n); with no limit, all its
+// input may be taken. Once it stops — its range is left, a failure ends
+// it, or [Every], [Some] or First has its answer — it takes no more, and
+// the values it holds are dropped. First with limit 1 takes exactly the
+// values up to its match, as a sequential loop does.
+//
 // # Failures
 //
 // A stage's failure is its last pair: the error of a call, the error of its

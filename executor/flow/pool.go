@@ -32,8 +32,7 @@ import (
 // grows with use.
 const maxPoolLimit = 4096
 
-func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
-	window := 2 * limit // limit <= maxPoolLimit
+func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit, window int, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
 	gctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	g := group.New(gctx, group.Name(name))
@@ -41,9 +40,9 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit i
 	p := &pool[In, Out]{
 		fn:    fn,
 		how:   how,
-		ring:  make([]slot[In, Out], window),
-		work:  make(chan int64, window), // at most window values in flight: a send never blocks
-		ready: make(chan struct{}, 1),   // a wake-up hint; a pending one is enough
+		ring:  make([]slot[In, Out], window), // window <= 2×maxPoolLimit
+		work:  make(chan int64, window),      // at most window values in flight: a send never blocks
+		ready: make(chan struct{}, 1),        // a wake-up hint; a pending one is enough
 	}
 	p.waiting.Store(-1)
 	closed := false
@@ -83,8 +82,24 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit i
 	}
 	var srcErr error
 	func() {
-		for v := range values(src, how, cancel, &srcErr) {
-			// Hand out what is ready first, then make room.
+		// The loop body ends each value by making room for the next one,
+		// and returns (which stops src) rather than take a value it has no
+		// room or no use for: a value taken from src and dropped is lost to
+		// it. Making room first and then taking the value would hold one
+		// value more than the window, and take one after the answer.
+		for v := range values(src, how, cancel, &srcErr, nil) {
+			if gdone.Err() != nil { // ended while src was producing v
+				failed = context.Cause(gdone)
+				return
+			}
+			p.slotOf(tail).in = v
+			if workers < limit && int64(workers) < tail-head+1 {
+				workers++
+				g.Go(p.worker)
+			}
+			p.work <- tail
+			tail++
+			// Hand out what is ready, then make room.
 			for head < tail && p.slotOf(head).done.Load() {
 				if !deliver() {
 					return
@@ -99,13 +114,6 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit i
 				failed = context.Cause(gdone)
 				return
 			}
-			p.slotOf(tail).in = v
-			if workers < limit && int64(workers) < tail-head+1 {
-				workers++
-				g.Go(p.worker)
-			}
-			p.work <- tail
-			tail++
 		}
 	}()
 	close(p.work) // the workers run what is left, or see the group close

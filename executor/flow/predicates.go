@@ -55,7 +55,7 @@ func decide[T any](ctx context.Context, name string, src Seq[T], pred func(conte
 		}
 		return struct{}{}, err
 	}
-	err := run(ctx, name, src, limit, inTime, test, func(struct{}) bool { return true })
+	err := run(ctx, name, src, limit, wide, inTime, test, func(struct{}) bool { return true })
 	if err == nil {
 		return false, nil
 	}
@@ -85,6 +85,13 @@ func withoutDecided(err error) error {
 // them and returns it. Failures of calls on values after the match do not
 // count.
 //
+// First takes a value from src only when fewer than limit are in flight,
+// and none once the match is known, so it takes at most limit-1 values past
+// the match, which are dropped. With limit 1, pred runs on one value after
+// another and First takes exactly the values up to the match; with no
+// limit it may take every value src has. Over a queue.Queue, its own First
+// method takes exactly the items it tests, without a worker.
+//
 // At the first failure before a match (an error from pred or from src, or
 // ctx ending) First cancels and waits in the same way and returns def with
 // the failure. A panic in pred is raised again in the caller once the other
@@ -101,7 +108,7 @@ func First[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context
 		return kept[T]{v, ok}, err
 	}
 	found, match := false, def
-	err := run(ctx, "flow.First", src, limit, inOrder, test, func(k kept[T]) bool {
+	err := run(ctx, "flow.First", src, limit, narrow, inOrder, test, func(k kept[T]) bool {
 		if k.ok {
 			found, match = true, k.v
 		}

@@ -88,10 +88,36 @@ const (
 	inOrder
 )
 
+// How far run reads src ahead of what it has handed to out, as a multiple
+// of the limit: the values it holds when it stops early are lost to src.
+type reach int
+
+const (
+	// wide: twice the limit, so that one slow value does not idle the
+	// workers while later results wait behind it.
+	wide reach = 2
+	// narrow: the limit, for First, whose values past the match are lost:
+	// with limit 1 it takes exactly the values up to the match.
+	narrow reach = 1
+)
+
+// window returns how many values run may hold with limit (0: no limit).
+func (r reach) window(limit int) int {
+	if limit == 0 || limit > math.MaxInt/int(r) {
+		return math.MaxInt
+	}
+	return int(r) * limit
+}
+
 // run is the engine of every concurrent function of the package. It runs fn
 // on each value of src as jobs of a private executor, in a private group
 // made from ctx, with at most limit jobs at once (0: no limit), and calls
 // out with each result in the order of src until out returns false.
+//
+// run takes a value from src only when it holds fewer than r.window(limit)
+// values taken and not handed to out, and takes none once it has stopped
+// (out returned false, a failure, ctx ended): whatever src is, it never
+// asks for a value it has no room for or no use for.
 //
 // run returns when everything it started has finished: its group is
 // Closed. It returns the first failure (see failures): fn's error, src's
@@ -100,16 +126,18 @@ const (
 // (see package group). When out stops the range, run cancels and joins what
 // is still running and returns nil: what fails after the caller has its
 // answer does not count.
-func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
+func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, r reach, how failures, fn func(context.Context, In) (Out, error), out func(Out) bool) error {
 	if limit > 0 && limit <= maxPoolLimit {
-		return runPool(ctx, name, src, limit, how, fn, out)
+		return runPool(ctx, name, src, limit, r.window(limit), how, fn, out)
 	}
-	workers, window := math.MaxInt, math.MaxInt
+	workers, window := math.MaxInt, r.window(limit)
 	if limit > 0 {
-		workers, window = limit, limit
-		if limit <= math.MaxInt/2 {
-			window = 2 * limit
-		}
+		workers = limit
+	}
+	if window > 1 && window < math.MaxInt {
+		// executor.Map takes the next value before it waits for room in
+		// its window: one less in flight keeps what run holds at window.
+		window--
 	}
 	// In time, a failure of src cancels the calls in flight at once, with
 	// src's error as the cause, so that it counts when it happens.
@@ -128,7 +156,8 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	}
 	ex := executor.New(g, opts...)
 	var srcErr error
-	in := values(src, how, cancel, &srcErr)
+	// Once ex has stopped (a failure in time, ctx ended) take no more.
+	in := values(src, how, cancel, &srcErr, ex.Group().Context())
 	var mapErr error
 	stopped := false
 	for v, err := range executor.Map(gctx, ex, in, fn, executor.Window(window)) {
@@ -161,8 +190,9 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 // values returns the values of src as an iter.Seq for the engines, which
 // read it in the ranging goroutine. At src's failure it stops, keeps the
 // error in *srcErr and, in time, cancels the calls in flight with it at
-// once, so that it counts when it happens.
-func values[In any](src Seq[In], how failures, cancel context.CancelCauseFunc, srcErr *error) iter.Seq[In] {
+// once, so that it counts when it happens. It takes no value from src once
+// stop has ended (nil: never): a value taken then would be dropped.
+func values[In any](src Seq[In], how failures, cancel context.CancelCauseFunc, srcErr *error, stop context.Context) iter.Seq[In] {
 	return func(yield func(In) bool) {
 		for v, err := range src {
 			if err != nil {
@@ -172,7 +202,7 @@ func values[In any](src Seq[In], how failures, cancel context.CancelCauseFunc, s
 				}
 				return
 			}
-			if !yield(v) {
+			if !yield(v) || stop != nil && stop.Err() != nil {
 				return
 			}
 		}
@@ -203,7 +233,7 @@ func checkLimit(limit int) {
 func stage[In, Mid, Out any](ctx context.Context, name string, src Seq[In], limit int, how failures, fn func(context.Context, In) (Mid, error), emit func(Mid, func(Out, error) bool) bool) Seq[Out] {
 	return func(yield func(Out, error) bool) {
 		stopped := false
-		err := run(ctx, name, src, limit, how, fn, func(m Mid) bool {
+		err := run(ctx, name, src, limit, wide, how, fn, func(m Mid) bool {
 			if !emit(m, yield) {
 				stopped = true
 				return false
@@ -380,7 +410,7 @@ func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v
 	}
 	checkLimit(limit)
 	call := func(ctx context.Context, v T) (struct{}, error) { return struct{}{}, fn(ctx, v) }
-	return run(ctx, "flow.Each", src, limit, inTime, call, func(struct{}) bool { return true })
+	return run(ctx, "flow.Each", src, limit, wide, inTime, call, func(struct{}) bool { return true })
 }
 
 // Reduce folds the values of src into acc from the left, one after another
@@ -388,9 +418,10 @@ func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v
 // starting from initial. The folding itself is sequential, as it must be;
 // the stages feeding src run concurrently with it.
 //
-// At the first error of fn or of src, or when ctx ends (checked before each
-// value), Reduce stops, which ends and joins every stage of src, and returns
-// the accumulator so far with the error.
+// At the first error of fn or of src, or when ctx ends (checked before and
+// after each call of fn), Reduce stops, which ends and joins every stage of
+// src, and returns the accumulator so far with the error. It takes no value
+// from src after fn has failed or ctx has ended.
 //
 // Reduce panics if src or fn is nil.
 func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
@@ -404,6 +435,11 @@ func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Conte
 		}
 		if err == nil {
 			acc, err = fn(ctx, acc, v)
+		}
+		if err == nil {
+			// Checked again before the next value is taken: a value taken
+			// once ctx has ended would be dropped.
+			err = context.Cause(ctx)
 		}
 		if err != nil {
 			return acc, err
