@@ -153,8 +153,8 @@ func gather[T any](ctx context.Context, name string, n int, fn func(context.Cont
 	return out, err
 }
 
-// A Result is the outcome of one function run by [GatherAll]: its value and
-// its error.
+// A Result is the outcome of one call made by [GatherAll] or [MapAll]: its
+// value and its error.
 type Result[T any] struct {
 	Value T
 	Err   error

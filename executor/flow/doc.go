@@ -17,11 +17,12 @@
 //
 // # Sequences and pipelines
 //
-// The stages — [Map], [FlatMap], [Filter], [FilterFalse], [DropWhile] —
-// take a [Seq] and return one. A Seq is an iter.Seq2[T, error]: values, and
-// at most one error, last. [Slice] and [Values] make one from a slice or an
-// iter.Seq; [Collect], [Reduce], [Each], [Every], [Some] and [First] consume
-// one. Stages compose by nesting, and read top to bottom as paco's pipes:
+// The stages — [Map], [MapAll], [FlatMap], [Filter], [FilterFalse],
+// [DropWhile] — take a [Seq] and return one. A Seq is an iter.Seq2[T,
+// error]: values, and at most one error, last. [Slice] and [Values] make
+// one from a slice or an iter.Seq; [Collect], [Reduce], [Each], [Every],
+// [Some] and [First] consume one. Stages compose by nesting, and read top
+// to bottom as paco's pipes:
 //
 //	sum, err := flow.Reduce(ctx,
 //		flow.Map(ctx, flow.Filter(ctx, flow.Slice(nums), keep, 4), double, 4),
@@ -65,8 +66,10 @@
 // Functions whose answer does not depend on order — [Each], [Every], [Some],
 // [Gather], [Repeat] — stop at the first failure in time instead, and
 // cancel every other call at once. Every and Some stop in the same way at
-// the first verdict that decides their answer. [GatherAll] keeps every
-// error as a result (paco's return_exceptions).
+// the first verdict that decides their answer. [MapAll] and [GatherAll]
+// keep every call's error as its result and stop at none (asyncio's and
+// paco's return_exceptions): only its input failing or ctx ending ends
+// MapAll.
 //
 // # Combinators
 //
@@ -113,9 +116,9 @@
 //	paco.reduce (right=True)         Reduce, ReduceRight
 //	paco.dropwhile                   DropWhile
 //	paco.every, some                 Every, Some
-//	hat.aio first                    First
+//	hat.aio first                    First (on a queue: queue.Queue.First)
 //	paco.race                        Race
-//	paco.gather (return_exceptions)  Gather, GatherAll
+//	paco.gather (return_exceptions)  Gather, GatherAll; MapAll on a Seq
 //	paco.wait                        start with executor.Async, then Wait
 //	paco.series                      Series
 //	paco.repeat                      Repeat (i counts from 0)
@@ -136,7 +139,8 @@
 //	paco.run                         a plain call: Go functions block
 //	paco.ConcurrentExecutor          executor.Executor (Hooks for its events)
 //	aioextensions.collect            Gather, or executor.Collect
-//	aioextensions.resolve            executor.Map (Window for worker_greediness)
+//	aioextensions.resolve            executor.Map (Window for worker_greediness),
+//	                                 MapAll for every value's own error
 //	aioextensions.rate_limited       executor.RateLimiter
 //	aioextensions.schedule           group.Async (a Future)
 //	aioextensions.in_thread          group.Async: goroutines are Go's threads

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -220,4 +221,22 @@ func ExampleUntil() {
 	// Output:
 	// [1 2 3 4 5] <nil>
 	// [1 2 3 4] <nil>
+}
+
+// MapAll yields every value's outcome, failures included, where Map would
+// stop at the first failure.
+func ExampleMapAll() {
+	ctx := context.Background()
+	parse := func(_ context.Context, s string) (int, error) { return strconv.Atoi(s) }
+	for r, err := range flow.MapAll(ctx, flow.Slice([]string{"1", "two", "3"}), parse, 2) {
+		if err != nil {
+			fmt.Println("stream failed:", err) // src failed or ctx ended
+			break
+		}
+		fmt.Println(r.Value, r.Err)
+	}
+	// Output:
+	// 1 <nil>
+	// 0 strconv.Atoi: parsing "two": invalid syntax
+	// 3 <nil>
 }

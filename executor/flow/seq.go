@@ -275,6 +275,39 @@ func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Cont
 	})
 }
 
+// MapAll is [Map] that keeps going past failing calls: it yields a [Result]
+// for each value of src, fn's value and error, in the order of src
+// (asyncio.gather with return_exceptions=True over a stream; each of
+// aioextensions' resolve results raising its own error). A call that fails
+// cancels nothing and ends nothing. Use Map when the first failure should
+// end the stream and cancel what follows, MapAll when every value needs its
+// own outcome; [GatherAll] does the same for a list of functions.
+//
+// MapAll runs, reads src and holds values as Map does, with at most limit
+// calls of fn at once (0: no limit). Only the stream itself fails, with its
+// last pair: when src fails, MapAll yields the Results of the values read
+// before the failure, then src's error; when ctx ends, it cancels and waits
+// for the calls in flight and yields context.Cause(ctx) (Results of calls
+// already finished may come out first, with the errors the calls returned).
+// Leaving the range early cancels and waits for the calls in flight. A
+// panic in fn is not a result: it is raised again in the ranging goroutine
+// once the other calls have been cancelled and joined.
+//
+// MapAll panics if src or fn is nil, or if limit is negative.
+func MapAll[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) (Out, error), limit int) Seq[Result[Out]] {
+	if src == nil || fn == nil {
+		panic("flow: MapAll with a nil sequence or function")
+	}
+	checkLimit(limit)
+	call := func(ctx context.Context, v In) (Result[Out], error) {
+		out, err := fn(ctx, v)
+		return Result[Out]{out, err}, nil
+	}
+	return stage(ctx, "flow.MapAll", src, limit, inOrder, call, func(r Result[Out], yield func(Result[Out], error) bool) bool {
+		return yield(r, nil)
+	})
+}
+
 // FlatMap is [Map] for a function that returns any number of values: it
 // yields the values of each call's slice in order, then those of the next
 // value of src (paco's flat_map).
