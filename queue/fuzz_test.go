@@ -23,6 +23,7 @@ func FuzzQueue(f *testing.F) {
 	f.Add([]byte{3, 4, 4, 4, 4, 2, 3, 11, 9, 7, 8, 11})
 	f.Add([]byte{0, 4, 4, 4, 6, 4, 12, 7, 12, 1, 9})
 	f.Add([]byte{0, 13, 13, 1, 1, 1, 13, 5, 8, 13, 7, 10})
+	f.Add([]byte{0, 0, 0, 0, 0, 15, 14, 0, 0, 0, 0, 15, 7, 15, 14})
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		if len(ops) == 0 {
 			return
@@ -37,7 +38,7 @@ func FuzzQueue(f *testing.F) {
 		next := 0
 
 		for i, op := range ops[1:] {
-			kind := op % 14
+			kind := op % 16
 			msg := "op " + strconv.Itoa(i) + " (" + strconv.Itoa(int(kind)) + ")"
 			switch kind {
 			case 0, 4: // TryPut, or Put when it cannot block
@@ -136,6 +137,32 @@ func FuzzQueue(f *testing.F) {
 			case 12:
 				require.Equal(t, capacity, q.Cap(), msg)
 				require.Equal(t, isClosed, q.IsClosed(), msg)
+			case 14: // TryGetUntilEmpty
+				v, err := q.TryGetUntilEmpty()
+				switch {
+				case len(model) > 0:
+					require.NoError(t, err, msg)
+					require.Equal(t, model[len(model)-1], v, msg)
+					model = nil
+				case isClosed:
+					require.ErrorIs(t, err, queue.ErrClosed, msg)
+				default:
+					require.ErrorIs(t, err, queue.ErrEmpty, msg)
+				}
+			case 15: // First when it cannot block: up to a multiple of 3
+				i := slices.IndexFunc(model, func(v int) bool { return v%3 == 0 })
+				if i < 0 && !isClosed {
+					continue
+				}
+				v, err := q.First(bg, func(v int) bool { return v%3 == 0 })
+				if i < 0 {
+					require.ErrorIs(t, err, queue.ErrClosed, msg)
+					model = nil
+				} else {
+					require.NoError(t, err, msg)
+					require.Equal(t, model[i], v, msg)
+					model = model[i+1:]
+				}
 			case 13: // a burst, to span several chunks of an unbounded queue
 				for range 150 {
 					next++
