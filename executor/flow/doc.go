@@ -51,8 +51,10 @@
 // values taken and not yet handed on ([First]: n); with no limit, all its
 // input may be taken. Once it stops — its range is left, a failure ends
 // it, or [Every], [Some] or First has its answer — it takes no more, and
-// the values it holds are dropped. First with limit 1 takes exactly the
-// values up to its match, as a sequential loop does.
+// the values it holds are dropped, with one its input was producing when
+// a call decided. First with limit 1 takes exactly the values up to its
+// match, as a sequential loop does; on a queue.Queue, the queue's own
+// First does the same.
 //
 // # Failures
 //
