@@ -254,11 +254,15 @@ func (s *Stack) closeAll(ctx context.Context) error {
 	var timer *time.Timer
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		close(e.release)
+		// The budget before the release: once released, a nested Stack
+		// starts closing and takes its entries, and its budget would
+		// shrink to what is left of them, letting the next (older) entry
+		// start while this one still closes.
 		d := s.timeout
 		if e.budget != nil {
 			d = e.budget()
 		}
+		close(e.release)
 		if timer == nil {
 			timer = time.NewTimer(d)
 			defer timer.Stop()
