@@ -25,9 +25,11 @@ func TestOpen_closingTheParentClosesInReverseOrder(t *testing.T) {
 		opener := func(name string) func(context.Context, *resource.Stack) (*db, error) {
 			return func(ctx context.Context, s *resource.Stack) (*db, error) {
 				s.Go(func(ctx context.Context) error {
-					<-ctx.Done()
+					// A resource's task stops when its resource starts
+					// closing; its context stays intact during the drain.
+					<-s.Closing()
 					j.add(name + " task stopped")
-					return nil
+					return ctx.Err()
 				})
 				if err := s.OnClose("close", func(context.Context) error {
 					j.add(name + " closed")
@@ -146,7 +148,7 @@ func TestOpen_resourceNotBuiltOnItsGroup(t *testing.T) {
 		var made *group.Group
 		r, err := resource.Open(context.Background(), parent, "x", func(ctx context.Context, s *resource.Stack) (detached, error) {
 			made = s.Group
-			s.Go(func(ctx context.Context) error { <-ctx.Done(); return nil })
+			s.Go(func(ctx context.Context) error { <-s.Closing(); return ctx.Err() })
 			return detached{group.New(context.Background())}, nil
 		})
 		require.NoError(t, err)

@@ -24,8 +24,10 @@ const (
 	// ended.
 	ExitFailure = 1
 	// ExitTimeout: the graceful shutdown did not finish within its
-	// deadline: the remaining tasks were cancelled, or some still ran
-	// after that (they are named on the output). Failures outrank it.
+	// deadline, or a resource's close spent its budget and cut off work
+	// it had accepted (a [*CutOffError]): the remaining tasks were
+	// cancelled, or some still ran after that; they are named on the
+	// output. Other failures outrank it.
 	ExitTimeout = 3
 )
 
@@ -39,9 +41,10 @@ type RunOption interface {
 }
 
 type runOptions struct {
-	signals <-chan os.Signal // nil: the process's SIGINT and SIGTERM
-	timeout time.Duration
-	out     io.Writer
+	signals      <-chan os.Signal // nil: the process's SIGINT and SIGTERM
+	timeout      time.Duration
+	closeTimeout time.Duration // the root Stack's CloseTimeout
+	out          io.Writer
 }
 
 type runOptionFunc func(*runOptions)
@@ -60,8 +63,11 @@ func Signals(ch <-chan os.Signal) RunOption {
 	return runOptionFunc(func(o *runOptions) { o.signals = ch })
 }
 
-// ShutdownTimeout sets the deadline of [Run]'s graceful shutdown. The
-// default is [DefaultShutdownTimeout].
+// ShutdownTimeout sets the deadline of [Run]'s graceful shutdown: it caps
+// the whole closing sequence, whatever the budgets of the resources (see
+// [Open]). The default is [DefaultShutdownTimeout]. [CloseTimeout] is a
+// RunOption too: it sets the root Stack's, which resources opened into it
+// inherit.
 //
 // ShutdownTimeout panics if d is negative.
 func ShutdownTimeout(d time.Duration) RunOption {
@@ -126,7 +132,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	if ctx == nil || main == nil {
 		panic("resource: Run with nil context or main")
 	}
-	o := runOptions{timeout: DefaultShutdownTimeout, out: os.Stderr}
+	o := runOptions{timeout: DefaultShutdownTimeout, closeTimeout: DefaultCloseTimeout, out: os.Stderr}
 	for _, opt := range opts {
 		if opt == nil {
 			panic("resource: nil RunOption")
@@ -147,7 +153,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	// signal comes (see Stack).
 	hurry, hurryNow := context.WithCancelCause(context.Background())
 	defer hurryNow(nil)
-	s, err := NewStack(root, hurryOn{hurry})
+	s, err := NewStack(root, hurryOn{hurry}, closeTimeout(o.closeTimeout))
 	if err != nil {
 		// Only when hard had ended already, so the root group never opened:
 		// Run's ctx had ended, or two signals came before this point.
@@ -196,6 +202,12 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	} else {
 		failures = root.Wait() // Closed: returns at once, without the shutdown's note
 	}
+	// The straggler report: what each graceful close cut off.
+	for _, c := range cutOffs(failures) {
+		for _, t := range c.CutOff {
+			fmt.Fprintf(o.out, "resource: cut off: %s in %s after %v (budget %v)\n", t.Task, c.Resource, t.Age.Round(time.Millisecond), c.Limit)
+		}
+	}
 	if failures != nil {
 		fmt.Fprintf(o.out, "resource: %v\n", failures)
 	}
@@ -210,8 +222,10 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 			fmt.Fprintf(o.out, "resource: stopped: %v\n", context.Cause(hard))
 		}
 		return ExitFailure
-	case failures != nil:
+	case failures != nil && !onlyCutOffs(failures):
 		return ExitFailure
+	case failures != nil:
+		return ExitTimeout // work was cut off, and that is all that went wrong
 	case timedOut:
 		fmt.Fprintf(o.out, "resource: shutdown deadline of %v passed\n", o.timeout)
 		return ExitTimeout

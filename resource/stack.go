@@ -48,15 +48,21 @@ const DefaultCloseTimeout = 5 * time.Second
 type Stack struct {
 	*group.Group
 	timeout time.Duration
+	// drains holds the longest drain configured for what runs in the
+	// group (a server's DrainTimeout): an opened resource's close budget
+	// covers it. Nil for a Stack not made by Open.
+	drains *drains
 	// hurry ends when closing must finish now: the shutdown deadline of
 	// Run has passed or a second signal came. The entry running then has
 	// its context cancelled, and the ones after it run at once, each with
 	// an ended context, so that every one still gets its turn.
 	hurry context.Context
 
-	mu      sync.Mutex // guards entries and taken
+	self    *group.Task // the closing sequence's task
+	mu      sync.Mutex  // guards entries, taken and closing
 	entries []*entry
-	taken   bool // the closing sequence has taken the entries: add no more
+	taken   bool     // the closing sequence has taken the entries: add no more
+	closing []*entry // the entries it took
 }
 
 // An entry is one hook or owned resource, run by its own task of the group
@@ -68,6 +74,11 @@ type entry struct {
 	// comes, instead of the Stack's timeout: a resource opened with Open
 	// closes its own entries one after another, each with its own time.
 	budget func() time.Duration
+	// bounded: the entry ends by itself soon after its budget (an opened
+	// resource's graceful close cancels what is left at that point), so
+	// the Stack waits for it rather than starting the next turn while it
+	// still cancels.
+	bounded bool
 }
 
 // A StackOption configures [NewStack] and [Open].
@@ -75,21 +86,52 @@ type StackOption interface {
 	applyStack(*Stack)
 }
 
+// A CloseOption sets a close budget. It configures [NewStack] and [Open]
+// (it is a [StackOption]) and [Run] (it is a [RunOption]).
+type CloseOption interface {
+	StackOption
+	RunOption
+}
+
 type closeTimeout time.Duration
 
-func (d closeTimeout) applyStack(s *Stack) { s.timeout = time.Duration(d) }
+func (d closeTimeout) applyStack(s *Stack)    { s.timeout = time.Duration(d) }
+func (d closeTimeout) applyRun(o *runOptions) { o.closeTimeout = time.Duration(d) }
 
 // hurryOn is the StackOption by which Run and Open give a Stack its hurry.
 type hurryOn struct{ ctx context.Context }
 
 func (h hurryOn) applyStack(s *Stack) { s.hurry = h.ctx }
 
+// groupOptions is the StackOption of WithGroup: Open reads it, NewStack
+// ignores it (its group exists already).
+type groupOptions []group.Option
+
+func (groupOptions) applyStack(*Stack) {}
+
+// WithGroup configures the group that [Open] makes for a resource, with
+// group options (its panic handling, a Timeout, a name other than the
+// resource's). [NewStack] ignores it.
+//
+// WithGroup panics if an option is nil.
+func WithGroup(opts ...group.Option) StackOption {
+	for _, o := range opts {
+		if o == nil {
+			panic("resource: nil group.Option")
+		}
+	}
+	return groupOptions(opts)
+}
+
 // CloseTimeout sets how long each close hook and each owned resource of a
 // [Stack] gets to close, counted from the moment its turn comes. The
-// default is [DefaultCloseTimeout].
+// default is [DefaultCloseTimeout]. Given to [Open], it sets the opened
+// resource's Stack's, and so the least close budget of the resource (see
+// Open); given to [Run], the root Stack's, which the resources opened into
+// it inherit.
 //
 // CloseTimeout panics if d is negative.
-func CloseTimeout(d time.Duration) StackOption {
+func CloseTimeout(d time.Duration) CloseOption {
 	if d < 0 {
 		panic("resource: CloseTimeout must not be negative")
 	}
@@ -112,10 +154,25 @@ func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
 		}
 		o.applyStack(s)
 	}
-	if t := g.Go(s.closeAll, group.Name("resource.stack")); t.State() == group.Refused {
+	if s.self = g.Go(s.closeAll, group.Name("resource.stack")); s.self.State() == group.Refused {
 		return nil, ErrClosed
 	}
 	return s, nil
+}
+
+// ownTasks returns the IDs of the Stack's own tasks: its closing sequence
+// and its entries.
+func (s *Stack) ownTasks() map[uint64]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	own := map[uint64]bool{s.self.ID(): true}
+	for _, e := range s.entries {
+		own[e.task.ID()] = true
+	}
+	for _, e := range s.closing {
+		own[e.task.ID()] = true
+	}
+	return own
 }
 
 // OnClose registers fn to run when the group leaves Open, before every
@@ -204,7 +261,7 @@ func (s *Stack) push(name string, body func(ctx context.Context, release <-chan 
 
 // pushBudget is push for an entry with its own time budget (see entry).
 func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(ctx context.Context, release <-chan struct{}) error) bool {
-	e := &entry{release: make(chan struct{}), budget: budget}
+	e := &entry{release: make(chan struct{}), budget: budget, bounded: budget != nil}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.taken {
@@ -249,7 +306,7 @@ func (s *Stack) closeAll(ctx context.Context) error {
 	s.mu.Lock()
 	s.taken = true
 	entries := s.entries
-	s.entries = nil
+	s.entries, s.closing = nil, entries
 	s.mu.Unlock()
 	var timer *time.Timer
 	for i := len(entries) - 1; i >= 0; i-- {
@@ -276,24 +333,51 @@ func (s *Stack) closeAll(ctx context.Context) error {
 			// hung hook hold up all the others (oklog/run's most wanted
 			// missing feature); it stays a task of the group, which
 			// waits for it or names it in a ShutdownError.
-		case <-s.hurry.Done():
-			// No time left: the running entry's context has ended; let
-			// all the others run now, so that each still runs.
-			for _, e := range entries[:i] {
-				close(e.release)
+			if e.bounded {
+				// An opened resource is cancelling what its budget left
+				// running; the next turn starts when it has.
+				select {
+				case <-e.task.Done():
+				case <-s.hurry.Done():
+					s.hurryAll(entries[:i])
+					return nil
+				}
 			}
+		case <-s.hurry.Done():
+			s.hurryAll(entries[:i])
 			return nil
 		}
 	}
 	return nil
 }
 
-// closeBudget is how long closing s may take: one timeout for each of its
-// entries, which run one after another, and one for what its group's tasks
-// do once cancelled (a server's drain, say).
+// hurryAll releases the entries whose turn has not come: no time is left,
+// the running entry's context has ended, and each of the others still
+// runs, now, with an ended context.
+func (s *Stack) hurryAll(entries []*entry) {
+	for _, e := range entries {
+		close(e.release)
+	}
+}
+
+// closeBudget is how long closing s gracefully may take: its entries run
+// one after another, each for its own time, while its group's tasks drain
+// alongside; so the longer of the entries' total and the longest drain
+// configured in the group (a server's DrainTimeout), and at least one
+// timeout.
 func (s *Stack) closeBudget() time.Duration {
 	s.mu.Lock()
-	n := len(s.entries)
-	s.mu.Unlock()
-	return time.Duration(n+1) * s.timeout
+	defer s.mu.Unlock()
+	var sum time.Duration
+	for _, e := range s.entries {
+		if e.task.State().Final() {
+			continue // an owned resource that closed on its own
+		}
+		if e.budget != nil {
+			sum += e.budget() // a nested resource: parent to child, no cycle
+		} else {
+			sum += s.timeout
+		}
+	}
+	return max(sum, s.timeout, s.drains.longest())
 }
