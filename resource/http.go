@@ -29,18 +29,29 @@ type serveOptions struct {
 	drain time.Duration
 }
 
+// A DrainOption sets how long a drain may take. It configures [Serve] (it
+// is a [ServeOption]) and [NewQueue] (it is a [QueueOption]).
+type DrainOption interface {
+	ServeOption
+	QueueOption
+}
+
 type drainTimeout time.Duration
 
 func (d drainTimeout) applyServe(o *serveOptions) { o.drain = time.Duration(d) }
+func (d drainTimeout) applyQueue(o *queueOptions) { o.drain = time.Duration(d) }
 
 // DrainTimeout sets how long [Serve] lets in-flight requests finish, with
 // [http.Server.Shutdown], once its group starts closing; then it closes the
 // remaining connections with [http.Server.Close]. The default is
 // [DefaultDrainTimeout]. A deadline of the task's context that comes
-// earlier wins.
+// earlier wins. Given to [NewQueue], it sets how long the queue's
+// consumers may take to drain it (no default: the resource's
+// CloseTimeout). Either way, the close budget of the resource opened with
+// [Open] covers it.
 //
 // DrainTimeout panics if d is negative.
-func DrainTimeout(d time.Duration) ServeOption {
+func DrainTimeout(d time.Duration) DrainOption {
 	if d < 0 {
 		panic("resource: DrainTimeout must not be negative")
 	}

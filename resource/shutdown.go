@@ -160,9 +160,12 @@ func closeGracefully(name string, g *group.Group, s *Stack, r Resource, hurry co
 		err = multierr.Append(<-rerr, err)
 	}
 	mu.Lock()
-	wasCut, list := cutAt, cut
+	list := cut
 	mu.Unlock()
-	if !wasCut || len(list) == 0 {
+	if g.State() == group.Closed {
+		list = append(list, s.undone()...) // accepted, never taken
+	}
+	if len(list) == 0 {
 		return err
 	}
 	failures := err // still running after the grace: a ShutdownError names them

@@ -320,3 +320,75 @@ func TestRun_shutdownTimeoutCapsTheBudgets(t *testing.T) {
 		require.Contains(t, out.String(), "resource: cut off: jobs/endless in jobs after 3s")
 	})
 }
+
+// A queue is a resource: Open returns it; in its turn it stops accepting
+// and its consumers drain it with their contexts intact.
+func TestOpen_queueIsAResourceThatDrains(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, err := resource.NewStack(group.New(context.Background()))
+		require.NoError(t, err)
+		var processed atomic.Int64
+		q, err := resource.Open(context.Background(), parent, "events", func(ctx context.Context, s *resource.Stack) (*resource.Queue[int], error) {
+			q, err := resource.NewQueue[int](s, 0, resource.DrainTimeout(time.Minute))
+			s.Go(func(ctx context.Context) error {
+				for _, err := range q.All(ctx) {
+					if err != nil {
+						return err
+					}
+					time.Sleep(time.Second)
+					processed.Add(1)
+				}
+				return nil
+			})
+			return q, err
+		})
+		require.NoError(t, err)
+		for i := range 30 { // 30 s of work: more than CloseTimeout, within the drain
+			require.NoError(t, q.Put(context.Background(), i))
+		}
+		start := time.Now()
+		require.NoError(t, parent.Close())
+		require.EqualValues(t, 30, processed.Load())
+		require.Equal(t, 30*time.Second, time.Since(start))
+		require.ErrorIs(t, q.Put(context.Background(), 31), queue.ErrClosed, "the queue stopped accepting")
+	})
+}
+
+// Items a queue had accepted and its consumers did not take before the
+// budget ran out are named, with the consumer that was cut off.
+func TestOpen_queueItemsLeftAreReported(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, err := resource.NewStack(group.New(context.Background()))
+		require.NoError(t, err)
+		q, err := resource.Open(context.Background(), parent, "events", func(ctx context.Context, s *resource.Stack) (*resource.Queue[int], error) {
+			q, err := resource.NewQueue[int](s, 0)
+			s.Go(func(ctx context.Context) error {
+				for _, err := range q.All(ctx) {
+					if err != nil {
+						return err
+					}
+					select {
+					case <-time.After(time.Second):
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				return nil
+			}, group.Name("consumer"))
+			return q, err
+		}, resource.CloseTimeout(3*time.Second))
+		require.NoError(t, err)
+		for i := range 10 {
+			require.NoError(t, q.Put(context.Background(), i))
+		}
+		err = parent.Close()
+		var co *resource.CutOffError
+		require.ErrorAs(t, err, &co)
+		var names []string
+		for _, c := range co.CutOff {
+			names = append(names, c.Task)
+		}
+		// 3 taken and done, the 4th cut off in the consumer, 6 never taken.
+		require.Equal(t, []string{"events/consumer", "queue of events: 6 item(s) never taken"}, names)
+	})
+}

@@ -58,11 +58,32 @@ type Stack struct {
 	// an ended context, so that every one still gets its turn.
 	hurry context.Context
 
-	self    *group.Task // the closing sequence's task
-	mu      sync.Mutex  // guards entries, taken and closing
-	entries []*entry
-	taken   bool     // the closing sequence has taken the entries: add no more
-	closing []*entry // the entries it took
+	self     *group.Task // the closing sequence's task
+	mu       sync.Mutex  // guards entries, taken, closing and leftOver
+	entries  []*entry
+	taken    bool     // the closing sequence has taken the entries: add no more
+	closing  []*entry // the entries it took
+	leftOver []func() []group.StuckTask
+}
+
+// leftOvers registers f, which names accepted work still undone (items
+// left in a queue) once the group is Closed; see closeGracefully.
+func (s *Stack) leftOvers(f func() []group.StuckTask) {
+	s.mu.Lock()
+	s.leftOver = append(s.leftOver, f)
+	s.mu.Unlock()
+}
+
+// undone calls the functions registered with leftOvers.
+func (s *Stack) undone() []group.StuckTask {
+	s.mu.Lock()
+	fs := s.leftOver
+	s.mu.Unlock()
+	var out []group.StuckTask
+	for _, f := range fs {
+		out = append(out, f()...)
+	}
+	return out
 }
 
 // An entry is one hook or owned resource, run by its own task of the group
