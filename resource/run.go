@@ -109,17 +109,23 @@ func Output(w io.Writer) RunOption {
 // fast), or at the first signal (SIGINT or SIGTERM, or see [Signals]).
 // Run then shuts the root group down with [group.Group.Shutdown] and a
 // deadline of [ShutdownTimeout]: it refuses new tasks, the Stack closes
-// its resources and hooks in reverse order, supervised jobs and servers
-// stop, and other tasks may finish. When the deadline passes, what still
-// runs is cancelled, and so is the context of the close hook running then;
-// the hooks and resources whose turn had not come run at once, each with an
-// ended context, so that each still runs before Run returns. A second
-// signal does all that at once (a hard stop); a third has its default
-// effect and kills the process.
+// its resources and hooks in reverse order, each resource gracefully
+// within its budget (see [Open] and "Shutdown" in the package doc),
+// supervised jobs and servers stop, and other tasks may finish. When the
+// deadline passes, what still runs is cancelled, and so is the context of
+// the close hook or resource closing then; the hooks and resources whose
+// turn had not come run at once, each with an ended context, so that each
+// still runs before Run returns. A second signal does all that at once (a
+// hard stop); a third has its default effect and kills the process.
 //
 // The exit code says how it ended: [ExitOK], [ExitFailure], [ExitTimeout],
 // or 128 plus the signal's number after a hard stop. Failures and the
-// reason for the shutdown are written to [Output].
+// reason for the shutdown are written to [Output], and so is the
+// straggler report: one line for each task, request or queued item that a
+// resource's close cut off (see [CutOffError]), with the resource, how
+// long it had run and the budget, such as
+//
+//	resource: cut off: request GET /slow in http 127.0.0.1:8080 after 8s (budget 8s)
 //
 // If tasks still run after the deadline and the group's shutdown grace,
 // Run reports them and returns without waiting for them, so that the

@@ -392,3 +392,32 @@ func TestOpen_queueItemsLeftAreReported(t *testing.T) {
 		require.Equal(t, []string{"events/consumer", "queue of events: 6 item(s) never taken"}, names)
 	})
 }
+
+// An owned resource closes gracefully too: its tasks finish with their
+// contexts intact within CloseTimeout, and are cancelled after it.
+func TestStack_ownClosesGracefully(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := resource.NewStack(group.New(context.Background()), resource.CloseTimeout(2*time.Second))
+		require.NoError(t, err)
+		child := group.New(context.Background())
+		var quick, slow error
+		child.Go(func(ctx context.Context) error {
+			time.Sleep(time.Second)
+			quick = ctx.Err()
+			return nil
+		})
+		child.Go(func(ctx context.Context) error {
+			<-ctx.Done()
+			slow = context.Cause(ctx)
+			return ctx.Err()
+		})
+		require.NoError(t, s.Own("child", child))
+		start := time.Now()
+		err = s.Close()
+		require.ErrorIs(t, err, context.DeadlineExceeded, "the cut is reported")
+		require.Equal(t, 2*time.Second, time.Since(start))
+		require.NoError(t, quick, "cancelled during the drain")
+		var te *cancel.TimeoutError
+		require.ErrorAs(t, slow, &te)
+	})
+}

@@ -237,10 +237,13 @@ func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
 
 // Own makes the Stack close r in its turn, as a close hook would: when the
 // group leaves Open, r is closed after every entry registered later and
-// before every entry registered earlier, with r.Close. The Stack waits for
-// it at most [CloseTimeout] before the next entry's turn; if r.Close never
-// returns, its task stays in the group, so closing the group waits for it
-// (and Shutdown names it). r's error on closing is a failure of the group.
+// before every entry registered earlier. If r has a Shutdown(ctx) method
+// (a *group.Group, a Stack, an executor, a [Queue]), it is closed
+// gracefully with it, and ctx ends after [CloseTimeout], which cancels
+// what r still runs; else with r.Close. The Stack waits for it at most
+// CloseTimeout before the next entry's turn; if r never returns, its task
+// stays in the group, so closing the group waits for it (and Shutdown
+// names it). r's error on closing is a failure of the group.
 //
 // If r leaves Open on its own first (it failed, or its owner closed it),
 // the Stack closes it at once and reports its error as a failure of the
@@ -255,7 +258,19 @@ func (s *Stack) Own(name string, r Resource) error {
 	if r == nil {
 		panic("resource: Own with nil resource")
 	}
-	return s.own(name, r.Closing(), r.Close, nil)
+	return s.own(name, r.Closing(), func() error { return s.shutdownOwned(r) }, nil)
+}
+
+// shutdownOwned closes an owned resource in its turn: gracefully when it
+// can (a Shutdown(ctx) method) within CloseTimeout, or sooner if the
+// Stack must hurry; else with Close.
+func (s *Stack) shutdownOwned(r Resource) error {
+	ctx, stop := context.WithTimeoutCause(context.Background(), s.timeout, &cancel.TimeoutError{Name: "close", Limit: s.timeout})
+	defer stop()
+	ctx, hurried := context.WithCancelCause(ctx)
+	defer hurried(nil)
+	defer context.AfterFunc(s.hurry, func() { hurried(context.Cause(s.hurry)) })()
+	return shutdownOrClose(ctx, r)
 }
 
 // own is Own for a resource given by its Closing channel and Close method.
