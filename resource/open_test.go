@@ -169,4 +169,31 @@ func TestOpen_badInput(t *testing.T) {
 	require.PanicsWithValue(t, "resource: Open with nil parent or function", func() {
 		_, _ = resource.Open[*resource.Stack](context.Background(), parent, "x", nil)
 	})
+	require.PanicsWithValue(t, "resource: nil StackOption", func() {
+		_, _ = resource.Open(context.Background(), parent, "x", open, nil)
+	})
+	require.PanicsWithValue(t, "resource: nil group.Option", func() { resource.WithGroup(nil) })
+	require.PanicsWithValue(t, "resource: NewQueue with nil Stack or negative capacity", func() {
+		_, _ = resource.NewQueue[int](nil, 1)
+	})
+	require.PanicsWithValue(t, "resource: NewQueue with nil Stack or negative capacity", func() {
+		_, _ = resource.NewQueue[int](parent, -1)
+	})
+	require.PanicsWithValue(t, "resource: nil QueueOption", func() {
+		_, _ = resource.NewQueue[int](parent, 1, nil)
+	})
+}
+
+// WithGroup configures the group Open makes: here its name.
+func TestOpen_withGroupOptions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, err := resource.NewStack(group.New(context.Background()))
+		require.NoError(t, err)
+		r, err := resource.Open(context.Background(), parent, "x", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
+			return s, nil
+		}, resource.WithGroup(group.Name("renamed")))
+		require.NoError(t, err)
+		require.Equal(t, "renamed", r.Name())
+		require.NoError(t, parent.Close())
+	})
 }

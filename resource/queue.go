@@ -50,8 +50,8 @@ type queueOptions struct {
 // error matching [ErrClosed]. NewQueue panics if s or an option is nil or
 // capacity is negative.
 func NewQueue[T any](s *Stack, capacity int, opts ...QueueOption) (*Queue[T], error) {
-	if s == nil {
-		panic("resource: NewQueue with nil Stack")
+	if s == nil || capacity < 0 {
+		panic("resource: NewQueue with nil Stack or negative capacity")
 	}
 	var o queueOptions
 	for _, opt := range opts {

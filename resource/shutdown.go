@@ -160,12 +160,17 @@ func closeGracefully(name string, g *group.Group, s *Stack, r Resource, hurry co
 		err = multierr.Append(<-rerr, err)
 	}
 	mu.Lock()
-	list := cut
+	wasCut, list := cutAt, cut
 	mu.Unlock()
 	if g.State() == group.Closed {
 		list = append(list, s.undone()...) // accepted, never taken
 	}
 	if len(list) == 0 {
+		if wasCut && g.State() == group.Closed && r.Closing() == g.Closing() {
+			// The budget ran out as the last task returned: nothing was
+			// cut off, and Shutdown's note that it cancelled is no failure.
+			return g.Wait()
+		}
 		return err
 	}
 	failures := err // still running after the grace: a ShutdownError names them

@@ -32,7 +32,8 @@ const DefaultCloseTimeout = 5 * time.Second
 // When the group leaves Open (Close, Cancel, Shutdown, a failure, its
 // parent closing), the Stack runs its entries one at a time in reverse
 // order of registration. Each entry gets [CloseTimeout] (default
-// [DefaultCloseTimeout]) from the moment its turn comes; an entry that
+// [DefaultCloseTimeout]) from the moment its turn comes, a resource opened
+// with [Open] its close budget; an entry that
 // overruns does not hold up the next one, but it stays a task of the group,
 // so the group is Closed only once it has returned and [group.Group.Shutdown]
 // names it if it is still running when Shutdown gives up. Under [Run], when
