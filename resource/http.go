@@ -66,9 +66,10 @@ func DrainTimeout(d time.Duration) DrainOption {
 // connections and drains: it calls [http.Server.Shutdown], which lets
 // in-flight requests complete, with a context that the group's
 // cancellation does not reach and that ends after [DrainTimeout]; if that
-// runs out it calls [http.Server.Close] and returns an error matching
-// [context.DeadlineExceeded]: a [*CutOffError] naming the requests it cut
-// off (method, path and how long each had run) when there were any.
+// runs out it calls [http.Server.Close] and fails with a [*CutOffError]
+// naming the requests it cut off (method, path and how long each had run),
+// or, when no handler was running (only connections were open), with an
+// error matching [context.DeadlineExceeded].
 // Opened with [Open], the resource's close budget covers DrainTimeout.
 // Connections made after the drain has started
 // are refused, since the listener is closed. If Serve fails instead (the
@@ -158,9 +159,11 @@ func Serve(g *group.Group, srv *http.Server, ln net.Listener, opts ...ServeOptio
 			// The drain ran out: what still runs is cut off by Close, and
 			// named, so that the cut is never silent.
 			cut := running.list()
-			err = multierr.Combine(fmt.Errorf("resource: http shutdown: %w", err), srv.Close())
 			if len(cut) > 0 {
-				err = &CutOffError{Resource: "http " + addr, Limit: o.drain, CutOff: cut, Err: err}
+				// Not wrapping the deadline: see CutOffError.Unwrap.
+				err = &CutOffError{Resource: "http " + addr, Limit: o.drain, CutOff: cut, Err: srv.Close()}
+			} else {
+				err = multierr.Combine(fmt.Errorf("resource: http shutdown: %w", err), srv.Close())
 			}
 		}
 		if served != nil {

@@ -211,7 +211,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	// The straggler report: what each graceful close cut off.
 	for _, c := range cutOffs(failures) {
 		for _, t := range c.CutOff {
-			fmt.Fprintf(o.out, "resource: cut off: %s in %s after %v (budget %v)\n", t.Task, c.Resource, t.Age.Round(time.Millisecond), c.Limit)
+			fmt.Fprintf(o.out, "resource: cut off: %s in %s after %v (%s)\n", t.Task, c.Resource, t.Age.Round(time.Millisecond), c.why())
 		}
 	}
 	if failures != nil {

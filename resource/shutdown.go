@@ -25,8 +25,12 @@ type CutOffError struct {
 	// Resource names what was closing: the opened resource, or the server
 	// ("http" and its address).
 	Resource string
-	// Limit is the budget that was spent.
+	// Limit is the close budget.
 	Limit time.Duration
+	// Cause is why the close was cut short before its budget was spent
+	// ([Run]'s shutdown deadline, a second signal); nil when the budget
+	// was spent.
+	Cause error
 	// CutOff lists what was cut off, oldest first: tasks by their path,
 	// requests by method and path; each with how long it had run.
 	CutOff []group.StuckTask
@@ -37,7 +41,11 @@ type CutOffError struct {
 // Error names the resource, its budget and everything that was cut off.
 func (e *CutOffError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "resource: closing %s took its whole budget of %v and cut off %d:", e.Resource, e.Limit, len(e.CutOff))
+	if e.Cause != nil {
+		fmt.Fprintf(&b, "resource: closing %s was cut short (%v) and cut off %d:", e.Resource, e.Cause, len(e.CutOff))
+	} else {
+		fmt.Fprintf(&b, "resource: closing %s took its whole budget of %v and cut off %d:", e.Resource, e.Limit, len(e.CutOff))
+	}
 	for _, c := range e.CutOff {
 		fmt.Fprintf(&b, " %s (running %v);", c.Task, c.Age.Round(time.Millisecond))
 	}
@@ -47,12 +55,19 @@ func (e *CutOffError) Error() string {
 	return strings.TrimSuffix(b.String(), ";")
 }
 
-// Unwrap returns [context.DeadlineExceeded] and the resource's failures.
-func (e *CutOffError) Unwrap() []error {
-	if e.Err == nil {
-		return []error{context.DeadlineExceeded}
+// Unwrap returns the resource's failures, if any. It deliberately returns
+// neither the Cause nor [context.DeadlineExceeded]: a group counts a task
+// whose error matches its own context's as cancelled, not failed, and a
+// cut-off must never be dropped that way when the parent's context has
+// ended for the same reason. Match a cut-off with errors.As.
+func (e *CutOffError) Unwrap() error { return e.Err }
+
+// why says in a few words what cut c short, for Run's report.
+func (e *CutOffError) why() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("cut short: %v", e.Cause)
 	}
-	return []error{context.DeadlineExceeded, e.Err}
+	return fmt.Sprintf("budget %v", e.Limit)
 }
 
 // cutOffs returns every CutOffError in err's tree.
@@ -129,20 +144,24 @@ func closeGracefully(name string, g *group.Group, s *Stack, r Resource, hurry co
 	d := s.closeBudget()
 	ctx, stop := context.WithCancelCause(context.WithoutCancel(g.Context()))
 	defer stop(nil)
-	var mu sync.Mutex // guards cut and cutAt
+	var mu sync.Mutex // guards cut, hurried and cutAt
 	var cut []group.StuckTask
+	var hurried error // why, if not the budget
 	cutAt := false
+	limit := &cancel.TimeoutError{Name: "close " + name, Limit: d}
 	cutOff := func(cause error) {
 		mu.Lock()
 		if !cutAt {
 			cutAt = true
 			cut = running(g, s)
+			if cause != limit {
+				hurried = cause
+			}
 		}
 		mu.Unlock()
 		endHurry(cause) // s's entries whose turn has not come run now
 		stop(cause)
 	}
-	limit := &cancel.TimeoutError{Name: "close " + name, Limit: d}
 	timer := time.AfterFunc(d, func() { cutOff(limit) })
 	defer timer.Stop()
 	defer context.AfterFunc(hurry, func() { cutOff(context.Cause(hurry)) })()
@@ -160,7 +179,7 @@ func closeGracefully(name string, g *group.Group, s *Stack, r Resource, hurry co
 		err = multierr.Append(<-rerr, err)
 	}
 	mu.Lock()
-	wasCut, list := cutAt, cut
+	wasCut, list, why := cutAt, cut, hurried
 	mu.Unlock()
 	if g.State() == group.Closed {
 		list = append(list, s.undone()...) // accepted, never taken
@@ -177,7 +196,7 @@ func closeGracefully(name string, g *group.Group, s *Stack, r Resource, hurry co
 	if g.State() == group.Closed {
 		failures = g.Wait() // returns at once, without the shutdown's note
 	}
-	return &CutOffError{Resource: name, Limit: d, CutOff: list, Err: failures}
+	return &CutOffError{Resource: name, Limit: d, Cause: why, CutOff: list, Err: failures}
 }
 
 // shutdownOrClose closes r gracefully if it can (a Shutdown(ctx) method,

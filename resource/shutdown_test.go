@@ -65,8 +65,8 @@ func TestOpen_spentBudgetCutsOffAndNames(t *testing.T) {
 		require.Equal(t, 2*time.Second, time.Since(start), "the budget set on Open")
 		var co *resource.CutOffError
 		require.ErrorAs(t, err, &co)
-		require.ErrorIs(t, err, context.DeadlineExceeded)
 		require.Equal(t, "worker", co.Resource)
+		require.NoError(t, co.Cause, "the budget was spent; nothing cut it short")
 		require.Equal(t, 2*time.Second, co.Limit)
 		require.Len(t, co.CutOff, 1)
 		require.Equal(t, "worker/slow", co.CutOff[0].Task)
@@ -315,9 +315,9 @@ func TestRun_shutdownTimeoutCapsTheBudgets(t *testing.T) {
 		<-started
 		start := time.Now()
 		sigs <- syscall.SIGTERM
-		require.NotEqual(t, resource.ExitOK, <-code)
+		require.Equal(t, resource.ExitTimeout, <-code)
 		require.Equal(t, 3*time.Second, time.Since(start))
-		require.Contains(t, out.String(), "resource: cut off: jobs/endless in jobs after 3s")
+		require.Contains(t, out.String(), "resource: cut off: jobs/endless in jobs after 3s (cut short: cancel: shutdown: timeout of 3s exceeded)")
 	})
 }
 
