@@ -169,6 +169,7 @@ func TestServer_slowRequestIsAnswered(t *testing.T) {
 	sigs := make(chan os.Signal, 1)
 	code := start([]string{"-addr=127.0.0.1:0"}, out, sigs)
 	addr := out.waitFor(t, listening)[1]
+	out.waitFor(t, regexp.MustCompile(`press Ctrl-C to stop\n`)) // everything is open
 	resp := slowGet(addr, "300ms")
 	out.waitFor(t, regexp.MustCompile(`slow: 300ms request started\n`))
 	sigs <- syscall.SIGTERM
@@ -185,6 +186,7 @@ func TestServer_requestLongerThanTheDrainIsReported(t *testing.T) {
 	sigs := make(chan os.Signal, 1)
 	code := start([]string{"-addr=127.0.0.1:0", "-drain=100ms"}, out, sigs)
 	addr := out.waitFor(t, listening)[1]
+	out.waitFor(t, regexp.MustCompile(`press Ctrl-C to stop\n`)) // everything is open
 	resp := slowGet(addr, "1m")
 	out.waitFor(t, regexp.MustCompile(`slow: 1m0s request started\n`))
 	sigs <- syscall.SIGTERM
