@@ -50,11 +50,49 @@
 // ([Supervise], [Every]) and delayed starts ([After]) watch their group's
 // Closing channel, not only their context, so a graceful
 // [group.Group.Shutdown], which cancels nothing until its deadline, stops
-// them at once.
+// them at once. Tasks of a resource that should stop when it closes do
+// the same, or are stopped by one of its close hooks.
 //
 // A Stack's entries wait for the group to close, so a group with a Stack
 // does not become idle by itself: [group.Group.Wait] on it returns only
 // after Cancel, Close or Shutdown (as with [cancel.OnCancel]).
+//
+// # Shutdown
+//
+// Nothing a program accepted is dropped on the way out, and nothing is cut
+// off silently. Under [Run], a shutdown goes:
+//
+//	signal ─▶ intake stops ─▶ resources drain, newest first ─▶ done (exit 0)
+//	   │         (root group leaves Open;  each within its budget;
+//	   │          main's ctx ends)          then its leftovers are cancelled
+//	   │                                    and named: exit 3
+//	   ├─ ShutdownTimeout (default 10s) caps it all: at the deadline the
+//	   │  resource closing then is cut off, older ones close at once
+//	   └─ a second signal: the same, now (exit 128+signal)
+//
+// Each resource opened with [Open] has its turn, in reverse order of
+// opening: it stops taking new work (its group leaves Open without
+// cancelling anything: servers stop accepting, executors and queues
+// refuse new work), its close hooks run at once while its tasks finish
+// what they accepted with their contexts intact (a producer's hook can
+// close a queue its consumers then drain), and the next turn starts when
+// it is Closed. Three limits apply:
+//
+//   - [CloseTimeout] (default 5s): each close hook's time, and the least
+//     budget of a resource. Set it on [Open], [NewStack] or [Run].
+//   - A drain: [DrainTimeout] of [Serve] (default 5s) or of [NewQueue]; a
+//     resource's budget is the longest of its CloseTimeout, its hooks and
+//     nested resources one after another, and its drains.
+//   - [ShutdownTimeout] of Run (default 10s): the whole sequence.
+//
+// When a resource's budget is spent, what it still runs is cancelled
+// (their contexts' cause names the budget) and its close fails with a
+// [*CutOffError] naming each task, request and queued item cut off and how
+// long it had run; Run prints that straggler report and returns
+// [ExitTimeout]. Executors ([executor.Executor]), queues ([Queue]) and
+// servers are resources: Open returns them, and their turn is their own
+// graceful close (Executor.Shutdown, Queue.Close then drain,
+// http.Server.Shutdown).
 //
 // # Errors
 //
@@ -62,7 +100,7 @@
 // policy (fail fast by default): a hook's error, an owned resource that
 // fails or fails to close, a server whose listener breaks or whose drain
 // overruns, a supervised job that exceeds its restart intensity
-// ([*IntensityError]). They are named after their task and combined with
+// ([*IntensityError]), a close that spent its budget ([*CutOffError]). They are named after their task and combined with
 // go.uber.org/multierr, so errors.Is and errors.As see every one. A
 // resource or hook handed to a Stack that has started closing is closed or
 // run at once and reported with [ErrClosed]. Sentinels: [ErrClosed]
@@ -72,9 +110,11 @@
 //
 // Close hooks and the drain of a server are shielded: the cancellation
 // that closes their group does not reach their context, which ends only at
-// their own deadline. Supervised runs and delayed starts are cancelled when
-// their group starts closing. [Run] turns the first signal into a graceful
-// shutdown with a deadline and the second into a hard cancellation.
+// their own deadline. A resource closed in its turn cancels nothing until
+// its budget is spent (see Shutdown above). Supervised runs and delayed
+// starts stop when their group starts closing. [Run] turns the first signal
+// into a graceful shutdown with a deadline and the second into a hard
+// cancellation.
 //
 // # Panics
 //

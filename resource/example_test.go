@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/resource"
 )
@@ -185,4 +186,50 @@ func ExampleRun() {
 	// resource: cancel: received signal interrupt: shutting down (deadline 10s)
 	// closing
 	// exit code 0
+}
+
+// A queue and an executor are resources: Open returns them, and each
+// closes gracefully in its turn. The producer, opened last, stops first;
+// the executor then finishes the jobs it accepted; the queue, opened
+// first, is closed last and its consumer drains every event put into it.
+func ExampleNewQueue() {
+	s, err := resource.NewStack(group.New(context.Background()))
+	if err != nil {
+		panic(err)
+	}
+	events, err := resource.Open(context.Background(), s, "events", func(ctx context.Context, s *resource.Stack) (*resource.Queue[string], error) {
+		q, err := resource.NewQueue[string](s, 10)
+		s.Go(func(ctx context.Context) error {
+			for ev, err := range q.All(ctx) {
+				if err != nil {
+					return err
+				}
+				fmt.Println("handled", ev)
+			}
+			return nil
+		})
+		return q, err
+	})
+	if err != nil {
+		panic(err)
+	}
+	ex, err := resource.Open(context.Background(), s, "executor", func(ctx context.Context, s *resource.Stack) (*executor.Executor, error) {
+		return executor.New(s.Group, executor.MaxWorkers(1)), nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, job := range []string{"a", "b", "c"} {
+		if _, err := ex.Enqueue(func(ctx context.Context) error {
+			return events.Put(ctx, "event "+job)
+		}); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println("close:", s.Close()) // nothing accepted is lost
+	// Output:
+	// handled event a
+	// handled event b
+	// handled event c
+	// close: <nil>
 }

@@ -1,6 +1,9 @@
 package resource
 
-import "testing"
+import (
+	"net/http/httptest"
+	"testing"
+)
 
 // BenchmarkServeHandlerCount measures what Serve adds to every request:
 // counting the handler in and out, from many goroutines at once, as
@@ -9,9 +12,10 @@ func BenchmarkServeHandlerCount(b *testing.B) {
 	var h handlers
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
+		r := httptest.NewRequest("GET", "/", nil)
 		for pb.Next() {
-			h.add(1)
-			h.add(-1)
+			h.enter(r)
+			h.leave(r)
 		}
 	})
 	if h.n != 0 {

@@ -127,8 +127,13 @@ func TestServe_drainTimeoutClosesConnections(t *testing.T) {
 	// closes the connection, which ends the request's context, and the
 	// task returns once the handler has.
 	err := recv(t, closed, "the group to close")
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Contains(t, err.Error(), "resource: http shutdown")
+	// The request that was cut off is named, not only the deadline.
+	var co *resource.CutOffError
+	require.ErrorAs(t, err, &co)
+	require.Equal(t, "http "+b.ln.Addr().String(), co.Resource)
+	require.Equal(t, time.Millisecond, co.Limit)
+	require.Len(t, co.CutOff, 1)
+	require.Equal(t, "request GET /", co.CutOff[0].Task)
 	require.Equal(t, group.Failed, task.State())
 	require.Error(t, recv(t, inFlight, "the cut-off response").err)
 }

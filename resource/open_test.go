@@ -25,9 +25,11 @@ func TestOpen_closingTheParentClosesInReverseOrder(t *testing.T) {
 		opener := func(name string) func(context.Context, *resource.Stack) (*db, error) {
 			return func(ctx context.Context, s *resource.Stack) (*db, error) {
 				s.Go(func(ctx context.Context) error {
-					<-ctx.Done()
+					// A resource's task stops when its resource starts
+					// closing; its context stays intact during the drain.
+					<-s.Closing()
 					j.add(name + " task stopped")
-					return nil
+					return ctx.Err()
 				})
 				if err := s.OnClose("close", func(context.Context) error {
 					j.add(name + " closed")
@@ -146,7 +148,7 @@ func TestOpen_resourceNotBuiltOnItsGroup(t *testing.T) {
 		var made *group.Group
 		r, err := resource.Open(context.Background(), parent, "x", func(ctx context.Context, s *resource.Stack) (detached, error) {
 			made = s.Group
-			s.Go(func(ctx context.Context) error { <-ctx.Done(); return nil })
+			s.Go(func(ctx context.Context) error { <-s.Closing(); return ctx.Err() })
 			return detached{group.New(context.Background())}, nil
 		})
 		require.NoError(t, err)
@@ -166,5 +168,32 @@ func TestOpen_badInput(t *testing.T) {
 	})
 	require.PanicsWithValue(t, "resource: Open with nil parent or function", func() {
 		_, _ = resource.Open[*resource.Stack](context.Background(), parent, "x", nil)
+	})
+	require.PanicsWithValue(t, "resource: nil StackOption", func() {
+		_, _ = resource.Open(context.Background(), parent, "x", open, nil)
+	})
+	require.PanicsWithValue(t, "resource: nil group.Option", func() { resource.WithGroup(nil) })
+	require.PanicsWithValue(t, "resource: NewQueue with nil Stack or negative capacity", func() {
+		_, _ = resource.NewQueue[int](nil, 1)
+	})
+	require.PanicsWithValue(t, "resource: NewQueue with nil Stack or negative capacity", func() {
+		_, _ = resource.NewQueue[int](parent, -1)
+	})
+	require.PanicsWithValue(t, "resource: nil QueueOption", func() {
+		_, _ = resource.NewQueue[int](parent, 1, nil)
+	})
+}
+
+// WithGroup configures the group Open makes: here its name.
+func TestOpen_withGroupOptions(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		parent, err := resource.NewStack(group.New(context.Background()))
+		require.NoError(t, err)
+		r, err := resource.Open(context.Background(), parent, "x", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
+			return s, nil
+		}, resource.WithGroup(group.Name("renamed")))
+		require.NoError(t, err)
+		require.Equal(t, "renamed", r.Name())
+		require.NoError(t, parent.Close())
 	})
 }

@@ -425,6 +425,10 @@ func TestReviewRun_slowHookStarvesOlderHooksPastTheDeadline(t *testing.T) {
 // each finish within their limit overruns its slot, and the parent closes
 // what was opened before it (the database) while it is still closing:
 // "resources close in reverse order of opening" does not hold.
+// Issue 19: the parent read the budget after releasing the resource's turn,
+// so it raced with the resource taking its own entries; the budget is now
+// read first, and TestStack_budgetIsTakenBeforeTheRelease pins that order
+// without depending on the scheduler.
 func TestReviewOpen_nestedResourceOverrunsItsSlot(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var j journal

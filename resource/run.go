@@ -24,8 +24,10 @@ const (
 	// ended.
 	ExitFailure = 1
 	// ExitTimeout: the graceful shutdown did not finish within its
-	// deadline: the remaining tasks were cancelled, or some still ran
-	// after that (they are named on the output). Failures outrank it.
+	// deadline, or a resource's close spent its budget and cut off work
+	// it had accepted (a [*CutOffError]): the remaining tasks were
+	// cancelled, or some still ran after that; they are named on the
+	// output. Other failures outrank it.
 	ExitTimeout = 3
 )
 
@@ -39,9 +41,10 @@ type RunOption interface {
 }
 
 type runOptions struct {
-	signals <-chan os.Signal // nil: the process's SIGINT and SIGTERM
-	timeout time.Duration
-	out     io.Writer
+	signals      <-chan os.Signal // nil: the process's SIGINT and SIGTERM
+	timeout      time.Duration
+	closeTimeout time.Duration // the root Stack's CloseTimeout
+	out          io.Writer
 }
 
 type runOptionFunc func(*runOptions)
@@ -60,8 +63,11 @@ func Signals(ch <-chan os.Signal) RunOption {
 	return runOptionFunc(func(o *runOptions) { o.signals = ch })
 }
 
-// ShutdownTimeout sets the deadline of [Run]'s graceful shutdown. The
-// default is [DefaultShutdownTimeout].
+// ShutdownTimeout sets the deadline of [Run]'s graceful shutdown: it caps
+// the whole closing sequence, whatever the budgets of the resources (see
+// [Open]). The default is [DefaultShutdownTimeout]. [CloseTimeout] is a
+// RunOption too: it sets the root Stack's, which resources opened into it
+// inherit.
 //
 // ShutdownTimeout panics if d is negative.
 func ShutdownTimeout(d time.Duration) RunOption {
@@ -103,17 +109,23 @@ func Output(w io.Writer) RunOption {
 // fast), or at the first signal (SIGINT or SIGTERM, or see [Signals]).
 // Run then shuts the root group down with [group.Group.Shutdown] and a
 // deadline of [ShutdownTimeout]: it refuses new tasks, the Stack closes
-// its resources and hooks in reverse order, supervised jobs and servers
-// stop, and other tasks may finish. When the deadline passes, what still
-// runs is cancelled, and so is the context of the close hook running then;
-// the hooks and resources whose turn had not come run at once, each with an
-// ended context, so that each still runs before Run returns. A second
-// signal does all that at once (a hard stop); a third has its default
-// effect and kills the process.
+// its resources and hooks in reverse order, each resource gracefully
+// within its budget (see [Open] and "Shutdown" in the package doc),
+// supervised jobs and servers stop, and other tasks may finish. When the
+// deadline passes, what still runs is cancelled, and so is the context of
+// the close hook or resource closing then; the hooks and resources whose
+// turn had not come run at once, each with an ended context, so that each
+// still runs before Run returns. A second signal does all that at once (a
+// hard stop); a third has its default effect and kills the process.
 //
 // The exit code says how it ended: [ExitOK], [ExitFailure], [ExitTimeout],
 // or 128 plus the signal's number after a hard stop. Failures and the
-// reason for the shutdown are written to [Output].
+// reason for the shutdown are written to [Output], and so is the
+// straggler report: one line for each task, request or queued item that a
+// resource's close cut off (see [CutOffError]), with the resource, how
+// long it had run and the budget, such as
+//
+//	resource: cut off: request GET /slow in http 127.0.0.1:8080 after 8s (budget 8s)
 //
 // If tasks still run after the deadline and the group's shutdown grace,
 // Run reports them and returns without waiting for them, so that the
@@ -126,7 +138,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	if ctx == nil || main == nil {
 		panic("resource: Run with nil context or main")
 	}
-	o := runOptions{timeout: DefaultShutdownTimeout, out: os.Stderr}
+	o := runOptions{timeout: DefaultShutdownTimeout, closeTimeout: DefaultCloseTimeout, out: os.Stderr}
 	for _, opt := range opts {
 		if opt == nil {
 			panic("resource: nil RunOption")
@@ -147,7 +159,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	// signal comes (see Stack).
 	hurry, hurryNow := context.WithCancelCause(context.Background())
 	defer hurryNow(nil)
-	s, err := NewStack(root, hurryOn{hurry})
+	s, err := NewStack(root, hurryOn{hurry}, closeTimeout(o.closeTimeout))
 	if err != nil {
 		// Only when hard had ended already, so the root group never opened:
 		// Run's ctx had ended, or two signals came before this point.
@@ -196,6 +208,12 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	} else {
 		failures = root.Wait() // Closed: returns at once, without the shutdown's note
 	}
+	// The straggler report: what each graceful close cut off.
+	for _, c := range cutOffs(failures) {
+		for _, t := range c.CutOff {
+			fmt.Fprintf(o.out, "resource: cut off: %s in %s after %v (%s)\n", t.Task, c.Resource, t.Age.Round(time.Millisecond), c.why())
+		}
+	}
 	if failures != nil {
 		fmt.Fprintf(o.out, "resource: %v\n", failures)
 	}
@@ -210,8 +228,10 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 			fmt.Fprintf(o.out, "resource: stopped: %v\n", context.Cause(hard))
 		}
 		return ExitFailure
-	case failures != nil:
+	case failures != nil && !onlyCutOffs(failures):
 		return ExitFailure
+	case failures != nil:
+		return ExitTimeout // work was cut off, and that is all that went wrong
 	case timedOut:
 		fmt.Fprintf(o.out, "resource: shutdown deadline of %v passed\n", o.timeout)
 		return ExitTimeout

@@ -32,7 +32,8 @@ const DefaultCloseTimeout = 5 * time.Second
 // When the group leaves Open (Close, Cancel, Shutdown, a failure, its
 // parent closing), the Stack runs its entries one at a time in reverse
 // order of registration. Each entry gets [CloseTimeout] (default
-// [DefaultCloseTimeout]) from the moment its turn comes; an entry that
+// [DefaultCloseTimeout]) from the moment its turn comes, a resource opened
+// with [Open] its close budget; an entry that
 // overruns does not hold up the next one, but it stays a task of the group,
 // so the group is Closed only once it has returned and [group.Group.Shutdown]
 // names it if it is still running when Shutdown gives up. Under [Run], when
@@ -48,15 +49,42 @@ const DefaultCloseTimeout = 5 * time.Second
 type Stack struct {
 	*group.Group
 	timeout time.Duration
+	// drains holds the longest drain configured for what runs in the
+	// group (a server's DrainTimeout): an opened resource's close budget
+	// covers it. Nil for a Stack not made by Open.
+	drains *drains
 	// hurry ends when closing must finish now: the shutdown deadline of
 	// Run has passed or a second signal came. The entry running then has
 	// its context cancelled, and the ones after it run at once, each with
 	// an ended context, so that every one still gets its turn.
 	hurry context.Context
 
-	mu      sync.Mutex // guards entries and taken
-	entries []*entry
-	taken   bool // the closing sequence has taken the entries: add no more
+	self     *group.Task // the closing sequence's task
+	mu       sync.Mutex  // guards entries, taken, closing and leftOver
+	entries  []*entry
+	taken    bool     // the closing sequence has taken the entries: add no more
+	closing  []*entry // the entries it took
+	leftOver []func() []group.StuckTask
+}
+
+// leftOvers registers f, which names accepted work still undone (items
+// left in a queue) once the group is Closed; see closeGracefully.
+func (s *Stack) leftOvers(f func() []group.StuckTask) {
+	s.mu.Lock()
+	s.leftOver = append(s.leftOver, f)
+	s.mu.Unlock()
+}
+
+// undone calls the functions registered with leftOvers.
+func (s *Stack) undone() []group.StuckTask {
+	s.mu.Lock()
+	fs := s.leftOver
+	s.mu.Unlock()
+	var out []group.StuckTask
+	for _, f := range fs {
+		out = append(out, f()...)
+	}
+	return out
 }
 
 // An entry is one hook or owned resource, run by its own task of the group
@@ -68,6 +96,11 @@ type entry struct {
 	// comes, instead of the Stack's timeout: a resource opened with Open
 	// closes its own entries one after another, each with its own time.
 	budget func() time.Duration
+	// bounded: the entry ends by itself soon after its budget (an opened
+	// resource's graceful close cancels what is left at that point), so
+	// the Stack waits for it rather than starting the next turn while it
+	// still cancels.
+	bounded bool
 }
 
 // A StackOption configures [NewStack] and [Open].
@@ -75,21 +108,52 @@ type StackOption interface {
 	applyStack(*Stack)
 }
 
+// A CloseOption sets a close budget. It configures [NewStack] and [Open]
+// (it is a [StackOption]) and [Run] (it is a [RunOption]).
+type CloseOption interface {
+	StackOption
+	RunOption
+}
+
 type closeTimeout time.Duration
 
-func (d closeTimeout) applyStack(s *Stack) { s.timeout = time.Duration(d) }
+func (d closeTimeout) applyStack(s *Stack)    { s.timeout = time.Duration(d) }
+func (d closeTimeout) applyRun(o *runOptions) { o.closeTimeout = time.Duration(d) }
 
 // hurryOn is the StackOption by which Run and Open give a Stack its hurry.
 type hurryOn struct{ ctx context.Context }
 
 func (h hurryOn) applyStack(s *Stack) { s.hurry = h.ctx }
 
+// groupOptions is the StackOption of WithGroup: Open reads it, NewStack
+// ignores it (its group exists already).
+type groupOptions []group.Option
+
+func (groupOptions) applyStack(*Stack) {}
+
+// WithGroup configures the group that [Open] makes for a resource, with
+// group options (its panic handling, a Timeout, a name other than the
+// resource's). [NewStack] ignores it.
+//
+// WithGroup panics if an option is nil.
+func WithGroup(opts ...group.Option) StackOption {
+	for _, o := range opts {
+		if o == nil {
+			panic("resource: nil group.Option")
+		}
+	}
+	return groupOptions(opts)
+}
+
 // CloseTimeout sets how long each close hook and each owned resource of a
 // [Stack] gets to close, counted from the moment its turn comes. The
-// default is [DefaultCloseTimeout].
+// default is [DefaultCloseTimeout]. Given to [Open], it sets the opened
+// resource's Stack's, and so the least close budget of the resource (see
+// Open); given to [Run], the root Stack's, which the resources opened into
+// it inherit.
 //
 // CloseTimeout panics if d is negative.
-func CloseTimeout(d time.Duration) StackOption {
+func CloseTimeout(d time.Duration) CloseOption {
 	if d < 0 {
 		panic("resource: CloseTimeout must not be negative")
 	}
@@ -112,10 +176,25 @@ func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
 		}
 		o.applyStack(s)
 	}
-	if t := g.Go(s.closeAll, group.Name("resource.stack")); t.State() == group.Refused {
+	if s.self = g.Go(s.closeAll, group.Name("resource.stack")); s.self.State() == group.Refused {
 		return nil, ErrClosed
 	}
 	return s, nil
+}
+
+// ownTasks returns the IDs of the Stack's own tasks: its closing sequence
+// and its entries.
+func (s *Stack) ownTasks() map[uint64]bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	own := map[uint64]bool{s.self.ID(): true}
+	for _, e := range s.entries {
+		own[e.task.ID()] = true
+	}
+	for _, e := range s.closing {
+		own[e.task.ID()] = true
+	}
+	return own
 }
 
 // OnClose registers fn to run when the group leaves Open, before every
@@ -159,10 +238,13 @@ func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
 
 // Own makes the Stack close r in its turn, as a close hook would: when the
 // group leaves Open, r is closed after every entry registered later and
-// before every entry registered earlier, with r.Close. The Stack waits for
-// it at most [CloseTimeout] before the next entry's turn; if r.Close never
-// returns, its task stays in the group, so closing the group waits for it
-// (and Shutdown names it). r's error on closing is a failure of the group.
+// before every entry registered earlier. If r has a Shutdown(ctx) method
+// (a *group.Group, a Stack, an executor, a [Queue]), it is closed
+// gracefully with it, and ctx ends after [CloseTimeout], which cancels
+// what r still runs; else with r.Close. The Stack waits for it at most
+// CloseTimeout before the next entry's turn; if r never returns, its task
+// stays in the group, so closing the group waits for it (and Shutdown
+// names it). r's error on closing is a failure of the group.
 //
 // If r leaves Open on its own first (it failed, or its owner closed it),
 // the Stack closes it at once and reports its error as a failure of the
@@ -177,7 +259,19 @@ func (s *Stack) Own(name string, r Resource) error {
 	if r == nil {
 		panic("resource: Own with nil resource")
 	}
-	return s.own(name, r.Closing(), r.Close, nil)
+	return s.own(name, r.Closing(), func() error { return s.shutdownOwned(r) }, nil)
+}
+
+// shutdownOwned closes an owned resource in its turn: gracefully when it
+// can (a Shutdown(ctx) method) within CloseTimeout, or sooner if the
+// Stack must hurry; else with Close.
+func (s *Stack) shutdownOwned(r Resource) error {
+	ctx, stop := context.WithTimeoutCause(context.Background(), s.timeout, &cancel.TimeoutError{Name: "close", Limit: s.timeout})
+	defer stop()
+	ctx, hurried := context.WithCancelCause(ctx)
+	defer hurried(nil)
+	defer context.AfterFunc(s.hurry, func() { hurried(context.Cause(s.hurry)) })()
+	return shutdownOrClose(ctx, r)
 }
 
 // own is Own for a resource given by its Closing channel and Close method.
@@ -204,7 +298,7 @@ func (s *Stack) push(name string, body func(ctx context.Context, release <-chan 
 
 // pushBudget is push for an entry with its own time budget (see entry).
 func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(ctx context.Context, release <-chan struct{}) error) bool {
-	e := &entry{release: make(chan struct{}), budget: budget}
+	e := &entry{release: make(chan struct{}), budget: budget, bounded: budget != nil}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.taken {
@@ -249,16 +343,20 @@ func (s *Stack) closeAll(ctx context.Context) error {
 	s.mu.Lock()
 	s.taken = true
 	entries := s.entries
-	s.entries = nil
+	s.entries, s.closing = nil, entries
 	s.mu.Unlock()
 	var timer *time.Timer
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
-		close(e.release)
+		// The budget before the release: once released, a nested Stack
+		// starts closing and takes its entries, and its budget would
+		// shrink to what is left of them, letting the next (older) entry
+		// start while this one still closes.
 		d := s.timeout
 		if e.budget != nil {
 			d = e.budget()
 		}
+		close(e.release)
 		if timer == nil {
 			timer = time.NewTimer(d)
 			defer timer.Stop()
@@ -272,24 +370,51 @@ func (s *Stack) closeAll(ctx context.Context) error {
 			// hung hook hold up all the others (oklog/run's most wanted
 			// missing feature); it stays a task of the group, which
 			// waits for it or names it in a ShutdownError.
-		case <-s.hurry.Done():
-			// No time left: the running entry's context has ended; let
-			// all the others run now, so that each still runs.
-			for _, e := range entries[:i] {
-				close(e.release)
+			if e.bounded {
+				// An opened resource is cancelling what its budget left
+				// running; the next turn starts when it has.
+				select {
+				case <-e.task.Done():
+				case <-s.hurry.Done():
+					s.hurryAll(entries[:i])
+					return nil
+				}
 			}
+		case <-s.hurry.Done():
+			s.hurryAll(entries[:i])
 			return nil
 		}
 	}
 	return nil
 }
 
-// closeBudget is how long closing s may take: one timeout for each of its
-// entries, which run one after another, and one for what its group's tasks
-// do once cancelled (a server's drain, say).
+// hurryAll releases the entries whose turn has not come: no time is left,
+// the running entry's context has ended, and each of the others still
+// runs, now, with an ended context.
+func (s *Stack) hurryAll(entries []*entry) {
+	for _, e := range entries {
+		close(e.release)
+	}
+}
+
+// closeBudget is how long closing s gracefully may take: its entries run
+// one after another, each for its own time, while its group's tasks drain
+// alongside; so the longer of the entries' total and the longest drain
+// configured in the group (a server's DrainTimeout), and at least one
+// timeout.
 func (s *Stack) closeBudget() time.Duration {
 	s.mu.Lock()
-	n := len(s.entries)
-	s.mu.Unlock()
-	return time.Duration(n+1) * s.timeout
+	defer s.mu.Unlock()
+	var sum time.Duration
+	for _, e := range s.entries {
+		if e.task.State().Final() {
+			continue // an owned resource that closed on its own
+		}
+		if e.budget != nil {
+			sum += e.budget() // a nested resource: parent to child, no cycle
+		} else {
+			sum += s.timeout
+		}
+	}
+	return max(sum, s.timeout, s.drains.longest())
 }

@@ -35,6 +35,15 @@
 // that the counts match exactly and that the heap and the goroutine count
 // stay flat. They are skipped with -short.
 //
+// # Shutdown
+//
+// TestShutdown_serviceUnderLoad runs a service in miniature under
+// resource.Run (HTTP on 127.0.0.1, an executor, a queue and its consumers,
+// a supervised job) under a bounded load and sends SIGTERM mid-load: every
+// request is answered or refused before acceptance, every queued event is
+// processed, the exit code is 0. TestShutdown_requestLongerThanTheBudget
+// checks that a cut-off request is named and the exit code is not 0.
+//
 // # Bad input
 //
 // The TestBadInput tests hold one table per package: nil functions, zero and

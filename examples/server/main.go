@@ -13,6 +13,11 @@
 // Ctrl-C stops it hard. With -stop-after=5s it stops by itself. While it
 // runs, http://127.0.0.1:8080/debug/nursery shows every running task with
 // its group, name and age (add ?format=json for JSON).
+//
+// http://127.0.0.1:8080/slow?d=3s answers after 3 s. Press Ctrl-C while it
+// runs: the server stops accepting but lets it finish, within -drain (8 s
+// by default). A request longer than that is cut off, and the program
+// says so: it prints the request, how long it had run, and exits with 3.
 package main
 
 import (
@@ -43,6 +48,7 @@ type config struct {
 	report     time.Duration
 	sync       time.Duration
 	syncsPerUp int
+	drain      time.Duration
 }
 
 // run runs the program with args, writing to out, and returns its exit
@@ -57,18 +63,20 @@ func run(ctx context.Context, args []string, out io.Writer, signals <-chan os.Si
 	fs.DurationVar(&cfg.report, "report", 2*time.Second, "period of the report job")
 	fs.DurationVar(&cfg.sync, "sync", 500*time.Millisecond, "period of the sync job")
 	fs.IntVar(&cfg.syncsPerUp, "fail-after", 3, "the sync job loses its upstream after this many syncs")
+	fs.DurationVar(&cfg.drain, "drain", 8*time.Second, "how long the server lets in-flight requests finish at shutdown")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0 // -h: the usage was asked for and printed
 		}
 		return 2
 	}
-	if cfg.report <= 0 || cfg.sync <= 0 || cfg.syncsPerUp < 1 || cfg.stopAfter < 0 {
-		fmt.Fprintln(out, "server: -report and -sync must be positive, -fail-after at least 1, -stop-after not negative")
+	if cfg.report <= 0 || cfg.sync <= 0 || cfg.syncsPerUp < 1 || cfg.stopAfter < 0 || cfg.drain < 0 {
+		fmt.Fprintln(out, "server: -report and -sync must be positive, -fail-after at least 1, -stop-after and -drain not negative")
 		return 2
 	}
 	p := &printer{w: out}
-	opts := []resource.RunOption{resource.Output(p), resource.ShutdownTimeout(10 * time.Second)}
+	// The whole shutdown gets the drain and some time for the rest.
+	opts := []resource.RunOption{resource.Output(p), resource.ShutdownTimeout(cfg.drain + 5*time.Second)}
 	if signals != nil {
 		opts = append(opts, resource.Signals(signals))
 	}
@@ -100,10 +108,26 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "hello, visitor %d\n", st.visits.Add(1))
 		})
+		// A slow request: it is answered even if the program is asked to
+		// stop meanwhile, as long as it ends within the drain.
+		mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+			d, err := time.ParseDuration(r.URL.Query().Get("d"))
+			if err != nil {
+				http.Error(w, "want ?d=DURATION", http.StatusBadRequest)
+				return
+			}
+			p.printf("slow: %v request started", d)
+			select {
+			case <-time.After(d):
+				fmt.Fprintf(w, "done after %v\n", d)
+			case <-r.Context().Done(): // cut off: the drain ran out
+			}
+		})
 		// Every running task of the program, with its name and age.
 		mux.Handle("/debug/nursery", observe.Handler(root))
 		srv := &http.Server{Handler: mux}
-		served := resource.Serve(s.Group, srv, ln)
+		// The resource's close budget covers the drain.
+		served := resource.Serve(s.Group, srv, ln, resource.DrainTimeout(cfg.drain))
 		p.printf("listening on http://%s (running tasks: http://%s/debug/nursery)", ln.Addr(), ln.Addr())
 		// When the group closes, the server's task drains in-flight
 		// requests; meanwhile the hooks run, the last registered first.
@@ -116,7 +140,7 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 			p.printf("http: draining")
 			return nil
 		})
-	}); err != nil {
+	}, resource.CloseTimeout(cfg.drain)); err != nil { // its hooks wait for the drain
 		return err
 	}
 	if _, err := resource.Open(ctx, s, "jobs", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {

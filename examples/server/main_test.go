@@ -119,7 +119,7 @@ func TestServer_ctrlC(t *testing.T) {
 	sigs <- syscall.SIGINT
 	require.Equal(t, 0, exitCode(t, code, out), out.String())
 	text := out.String()
-	requireInOrder(t, text, append([]string{"resource: cancel: received signal interrupt: shutting down (deadline 10s)"}, sequence...)...)
+	requireInOrder(t, text, append([]string{"resource: cancel: received signal interrupt: shutting down (deadline 13s)"}, sequence...)...)
 	require.True(t, strings.HasSuffix(text, "store closed after 2 visits\n"), text)
 
 	_, err = net.DialTimeout("tcp", addr, bound)
@@ -138,7 +138,7 @@ func TestServer_syncJobIsRestarted(t *testing.T) {
 }
 
 func TestServer_badFlags(t *testing.T) {
-	for _, args := range [][]string{{"-nope"}, {"-sync=0"}, {"-fail-after=0"}, {"-stop-after=-1s"}} {
+	for _, args := range [][]string{{"-nope"}, {"-sync=0"}, {"-fail-after=0"}, {"-stop-after=-1s"}, {"-drain=-1s"}} {
 		out := newOutput()
 		require.Equal(t, 2, run(context.Background(), args, out, nil), "args %v", args)
 	}
@@ -160,4 +160,71 @@ func TestServer_listenFails(t *testing.T) {
 	require.Contains(t, text, `resource: open "http"`)
 	require.Contains(t, text, "address already in use")
 	require.Contains(t, text, "store closed after 0 visits")
+}
+
+// A slow request that began before Ctrl-C is answered: the server stops
+// accepting but drains it.
+func TestServer_slowRequestIsAnswered(t *testing.T) {
+	out := newOutput()
+	sigs := make(chan os.Signal, 1)
+	code := start([]string{"-addr=127.0.0.1:0"}, out, sigs)
+	addr := out.waitFor(t, listening)[1]
+	out.waitFor(t, regexp.MustCompile(`press Ctrl-C to stop\n`)) // everything is open
+	resp := slowGet(addr, "300ms")
+	out.waitFor(t, regexp.MustCompile(`slow: 300ms request started\n`))
+	sigs <- syscall.SIGTERM
+	r := recvResponse(t, resp)
+	require.NoError(t, r.err)
+	require.Equal(t, "done after 300ms\n", r.body)
+	require.Equal(t, 0, exitCode(t, code, out), out.String())
+}
+
+// A request longer than the drain is cut off, and the program says so: it
+// names the request and exits with 3.
+func TestServer_requestLongerThanTheDrainIsReported(t *testing.T) {
+	out := newOutput()
+	sigs := make(chan os.Signal, 1)
+	code := start([]string{"-addr=127.0.0.1:0", "-drain=100ms"}, out, sigs)
+	addr := out.waitFor(t, listening)[1]
+	out.waitFor(t, regexp.MustCompile(`press Ctrl-C to stop\n`)) // everything is open
+	resp := slowGet(addr, "1m")
+	out.waitFor(t, regexp.MustCompile(`slow: 1m0s request started\n`))
+	sigs <- syscall.SIGTERM
+	require.Equal(t, 3, exitCode(t, code, out), out.String())
+	require.Error(t, recvResponse(t, resp).err)
+	require.Regexp(t, `resource: cut off: request GET /slow\?d=1m in http 127\.0\.0\.1:\d+ after \d+ms \(budget 100ms\)`, out.String())
+}
+
+type response struct {
+	body string
+	err  error
+}
+
+// slowGet asks for /slow?d=d in a goroutine; the result arrives on the
+// channel.
+func slowGet(addr, d string) <-chan response {
+	out := make(chan response, 1) // one send
+	go func() {
+		c := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: bound}
+		resp, err := c.Get("http://" + addr + "/slow?d=" + d)
+		if err != nil {
+			out <- response{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		out <- response{body: string(body), err: err}
+	}()
+	return out
+}
+
+func recvResponse(t *testing.T, ch <-chan response) response {
+	t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(bound):
+		require.FailNow(t, "the slow request did not end")
+	}
+	return response{}
 }
