@@ -49,6 +49,7 @@ type Scope struct {
 // [Scope.SetDeadline]). A deadline already past ends the context before
 // NewScope returns. Call [Scope.Cancel] when done.
 func NewScope(ctx context.Context, deadline time.Time) *Scope {
+	mustContext(ctx, "NewScope")
 	sctx, stop := context.WithCancelCause(ctx)
 	s := &Scope{
 		ctx:      sctx,

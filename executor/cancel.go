@@ -30,6 +30,12 @@ import (
 // The tasks should be jobs of this executor; other tasks are cancelled and
 // counted all the same.
 func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, error) {
+	mustContext(ctx, "Executor.Cancel")
+	for _, t := range tasks {
+		if t == nil {
+			panic("executor: Executor.Cancel with a nil task")
+		}
+	}
 	all := len(tasks) == 0
 	if all {
 		tasks = ex.jobs()

@@ -141,4 +141,7 @@ func (ex *Executor) Close() error { return ex.g.Close() }
 // fails blocked Submit calls with [ErrClosed], and lets running and
 // backlogged jobs finish on their own. If ctx ends first, it cancels what is
 // left; see [group.Group.Shutdown] for what it returns then.
-func (ex *Executor) Shutdown(ctx context.Context) error { return ex.g.Shutdown(ctx) }
+func (ex *Executor) Shutdown(ctx context.Context) error {
+	mustContext(ctx, "Executor.Shutdown")
+	return ex.g.Shutdown(ctx)
+}

@@ -65,6 +65,7 @@ func NewRateLimiter(n int, per, minSpacing time.Duration) *RateLimiter {
 // they would have had without it. If ctx is already done when Wait is
 // called, Wait returns its cause at once, even if a start were free.
 func (l *RateLimiter) Wait(ctx context.Context) error {
+	mustContext(ctx, "RateLimiter.Wait")
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}

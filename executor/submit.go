@@ -34,6 +34,7 @@ import (
 //
 // Submit panics if fn is nil.
 func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) error) (*group.Task, error) {
+	mustContext(ctx, "Executor.Submit")
 	if fn == nil {
 		panic("executor: Submit with nil function")
 	}

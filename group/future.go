@@ -46,6 +46,7 @@ func (f *Future[T]) Result() (T, error) {
 // Await is [Future.Result] bounded by ctx: if ctx ends first it returns the
 // zero value and ctx's cause, and the task goes on.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	mustContext(ctx, "Future.Await")
 	select {
 	case <-f.Done():
 		return f.Result()

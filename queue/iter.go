@@ -30,6 +30,7 @@ import (
 // consumers, a queue-wide Err would report another loop's context, and a
 // Seq2 puts the error where range makes the caller look at it.
 func (q *Queue[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	mustContext(ctx, "Queue.All")
 	return func(yield func(T, error) bool) {
 		for {
 			v, err := q.Get(ctx)

@@ -43,6 +43,7 @@ import (
 // If parent has started closing, Open returns [ErrClosed] without calling
 // open. Open panics if parent or open is nil.
 func Open[R Resource](ctx context.Context, parent *Stack, name string, open func(ctx context.Context, s *Stack) (R, error), opts ...group.Option) (R, error) {
+	mustContext(ctx, "Open")
 	if parent == nil || open == nil {
 		panic("resource: Open with nil parent or function")
 	}

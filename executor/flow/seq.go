@@ -236,6 +236,7 @@ func stage[In, Mid, Out any](ctx context.Context, name string, src Seq[In], limi
 //
 // Map panics if src or fn is nil, or if limit is negative.
 func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) (Out, error), limit int) Seq[Out] {
+	mustContext(ctx, "Map")
 	if src == nil || fn == nil {
 		panic("flow: Map with a nil sequence or function")
 	}
@@ -251,6 +252,7 @@ func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Cont
 //
 // FlatMap panics if src or fn is nil, or if limit is negative.
 func FlatMap[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) ([]Out, error), limit int) Seq[Out] {
+	mustContext(ctx, "FlatMap")
 	if src == nil || fn == nil {
 		panic("flow: FlatMap with a nil sequence or function")
 	}
@@ -277,6 +279,7 @@ type kept[T any] struct {
 //
 // Filter panics if src or pred is nil, or if limit is negative.
 func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	mustContext(ctx, "Filter")
 	return filter(ctx, "flow.Filter", src, pred, limit, true)
 }
 
@@ -285,6 +288,7 @@ func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Contex
 //
 // FilterFalse panics if src or pred is nil, or if limit is negative.
 func FilterFalse[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	mustContext(ctx, "FilterFalse")
 	return filter(ctx, "flow.FilterFalse", src, pred, limit, false)
 }
 
@@ -312,6 +316,7 @@ func filter[T any](ctx context.Context, name string, src Seq[T], pred func(conte
 //
 // DropWhile panics if src or pred is nil, or if limit is negative.
 func DropWhile[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	mustContext(ctx, "DropWhile")
 	if src == nil || pred == nil {
 		panic("flow: DropWhile with a nil sequence or predicate")
 	}
@@ -375,6 +380,7 @@ func numbered[T any](src Seq[T]) Seq[at[T]] {
 //
 // Each panics if src or fn is nil, or if limit is negative.
 func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v T) error, limit int) error {
+	mustContext(ctx, "Each")
 	if src == nil || fn == nil {
 		panic("flow: Each with a nil sequence or function")
 	}
@@ -394,6 +400,7 @@ func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v
 //
 // Reduce panics if src or fn is nil.
 func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
+	mustContext(ctx, "Reduce")
 	if src == nil || fn == nil {
 		panic("flow: Reduce with a nil sequence or function")
 	}
@@ -419,6 +426,7 @@ func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Conte
 //
 // ReduceRight panics if src or fn is nil.
 func ReduceRight[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
+	mustContext(ctx, "ReduceRight")
 	if src == nil || fn == nil {
 		panic("flow: ReduceRight with a nil sequence or function")
 	}
