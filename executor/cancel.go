@@ -31,6 +31,7 @@ import (
 // counted all the same.
 func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, error) {
 	mustContext(ctx, "Executor.Cancel")
+	ex.mustBeMade("Executor.Cancel")
 	for _, t := range tasks {
 		if t == nil {
 			panic("executor: Executor.Cancel with a nil task")

@@ -26,7 +26,7 @@ const DefaultCloseTimeout = 5 * time.Second
 // A Stack embeds its *[group.Group], so it has all of the group's methods
 // and is a [Resource]; a type that embeds a *Stack is a Resource too.
 // Make one with [NewStack], or let [Open] or [Run] make it. The zero value
-// is not usable. A Stack must not be copied; its methods are safe for
+// is not usable: OnClose and Own panic with a message that says so. A Stack must not be copied; its methods are safe for
 // concurrent use.
 //
 // When the group leaves Open (Close, Cancel, Shutdown, a failure, its
@@ -139,6 +139,7 @@ func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
 //
 // OnClose panics if fn is nil.
 func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
+	s.mustBeMade("Stack.OnClose")
 	if fn == nil {
 		panic("resource: OnClose with nil function")
 	}
@@ -174,10 +175,18 @@ func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
 //
 // Own panics if r is nil.
 func (s *Stack) Own(name string, r Resource) error {
+	s.mustBeMade("Stack.Own")
 	if r == nil {
 		panic("resource: Own with nil resource")
 	}
 	return s.own(name, r.Closing(), r.Close, nil)
+}
+
+// mustBeMade panics if s is a zero Stack, which has no group to close.
+func (s *Stack) mustBeMade(method string) {
+	if s.Group == nil {
+		panic("resource: " + method + " on a zero Stack; make one with NewStack, Open or Run")
+	}
 }
 
 // own is Own for a resource given by its Closing channel and Close method.
