@@ -120,14 +120,16 @@ func TestTaskContextEndsWithItsCause(t *testing.T) {
 		g := group.New(context.Background())
 		ran := make(chan struct{}, 1)
 		registered := make(chan struct{})
+		var stopped bool // written before registered is closed
 		g.Go(func(ctx context.Context) error {
 			stop := context.AfterFunc(ctx, func() { ran <- struct{}{} })
-			require.True(t, stop())
+			stopped = stop()
 			close(registered)
 			<-ctx.Done()
 			return ctx.Err()
 		})
 		recv(t, registered, "registration")
+		require.True(t, stopped)
 		require.NoError(t, g.Close())
 		require.Empty(t, ran)
 	})

@@ -93,13 +93,21 @@ func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
 	g := group.New(parent)
 	checked := make(chan struct{})
 	up := make(chan struct{})
+	// What the task saw, checked on the test's goroutine once checked is
+	// closed (require must not be called from the task's goroutine).
+	var (
+		value       any
+		hasDeadline bool
+		errBefore   error
+		name        string
+		childCause  error
+	)
 	task := g.Go(func(ctx context.Context) error {
 		defer close(checked)
-		require.Equal(t, 42, ctx.Value(key{}))
-		_, has := ctx.Deadline()
-		require.False(t, has)
-		require.NoError(t, ctx.Err())
-		require.Contains(t, ctx.(interface{ String() string }).String(), "Context")
+		value = ctx.Value(key{})
+		_, hasDeadline = ctx.Deadline()
+		errBefore = ctx.Err()
+		name = ctx.(interface{ String() string }).String()
 		child, stop := context.WithCancel(ctx)
 		defer stop()
 		fired := make(chan struct{})
@@ -108,12 +116,17 @@ func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
 		close(up)
 		<-child.Done()
 		<-fired
-		require.ErrorIs(t, context.Cause(child), group.ErrCanceled)
+		childCause = context.Cause(child)
 		return ctx.Err()
 	})
 	recv(t, up, "task")
 	task.Cancel()
 	recv(t, checked, "task checks")
+	require.Equal(t, 42, value)
+	require.False(t, hasDeadline)
+	require.NoError(t, errBefore)
+	require.Contains(t, name, "Context")
+	require.ErrorIs(t, childCause, group.ErrCanceled)
 	require.NoError(t, g.Close())
 }
 
