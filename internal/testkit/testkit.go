@@ -35,18 +35,36 @@ func recvWithin(t testing.TB, ch <-chan struct{}, what string, bound time.Durati
 }
 
 // Within runs f, a blocking call such as wg.Wait or g.Wait, and fails the
-// test with every goroutine's stack if f has not returned within Bound.
-// f runs in a goroutine of its own, so it must not call t.FailNow (nor
-// require): store what it returns in a variable and check that after
-// Within. After a timeout f is left running; the test has failed anyway.
-func Within(t testing.TB, what string, f func()) {
+// test with every goroutine's stack if f has not returned within Bound. It
+// returns what f panicked with, or nil, so that the caller can raise it
+// again in its own goroutine. f runs in a goroutine of its own, so it must
+// not call t.FailNow (nor require): store what it returns in a variable
+// and check that after Within. After a timeout f is left running; the test
+// has failed anyway.
+func Within(t testing.TB, what string, f func()) (panicked any) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		f()
+		panicked = Catch(f)
 	}()
 	Recv(t, done, what)
+	return panicked
+}
+
+// Receive returns the next value from ch, failing the test with every
+// goroutine's stack if none comes within Bound.
+func Receive[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(Bound)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		require.FailNow(t, "timed out after "+Bound.String()+" waiting for "+what, "all goroutines:\n%s", Stacks())
+		panic("unreachable")
+	}
 }
 
 // Stacks returns the stacks of all goroutines, as a crash prints them.

@@ -57,3 +57,13 @@ func TestStacks_growsPastItsFirstBuffer(t *testing.T) {
 	}
 	require.Greater(t, len(Stacks()), 1<<16)
 }
+
+func TestWithin_returnsThePanic(t *testing.T) {
+	require.Equal(t, "boom", Within(t, "a panicking call", func() { panic("boom") }))
+}
+
+func TestReceive(t *testing.T) {
+	ch := make(chan int, 1)
+	ch <- 7
+	require.Equal(t, 7, Receive(t, ch, "a value"))
+}
