@@ -29,6 +29,8 @@ import (
 //
 // The tasks should be jobs of this executor; other tasks are cancelled and
 // counted all the same.
+//
+// Cancel panics if ctx or one of the tasks is nil.
 func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, error) {
 	mustContext(ctx, "Executor.Cancel")
 	ex.mustBeMade("Executor.Cancel")
