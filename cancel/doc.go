@@ -46,8 +46,8 @@
 // unchanged with its stack. The task bodies returned by OnCancel and OnDone
 // let a panic in their hook reach whoever runs them; package group recovers
 // it at the task boundary like any task's panic. Misuse panics with a
-// "cancel: " message at the call site: a nil function or Waitable, a
-// negative grace period or timeout.
+// "cancel: " message at the call site: a nil context, function or
+// Waitable, a negative grace period or timeout.
 //
 // # Porting from hat.aio and paco
 //

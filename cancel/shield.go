@@ -102,6 +102,7 @@ func Ignore() ShieldOption {
 // directly; with [Grace], about 1 µs and 8 allocations, mostly the timer
 // and its context. See BenchmarkShield.
 func Shield(ctx context.Context, fn func(ctx context.Context) error, opts ...ShieldOption) error {
+	mustContext(ctx, "Shield")
 	if fn == nil {
 		panic("cancel: nil function")
 	}
@@ -121,6 +122,7 @@ func Shield(ctx context.Context, fn func(ctx context.Context) error, opts ...Shi
 // ShieldValue blocks until fn returns. It panics if fn is nil; a panic in fn
 // propagates to the caller unchanged.
 func ShieldValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...ShieldOption) (T, error) {
+	mustContext(ctx, "ShieldValue")
 	if fn == nil {
 		panic("cancel: nil function")
 	}

@@ -29,6 +29,7 @@ import (
 // For a shutdown with a single step, [signal.NotifyContext] suffices: since
 // Go 1.26 its context's cause names the signal too.
 func NotifyShutdown(ctx context.Context, sigs ...os.Signal) (graceful, hard context.Context, stop func()) {
+	mustContext(ctx, "NotifyShutdown")
 	if len(sigs) == 0 {
 		sigs = []os.Signal{os.Interrupt, syscall.SIGTERM}
 	}
@@ -50,6 +51,7 @@ func NotifyShutdown(ctx context.Context, sigs ...os.Signal) (graceful, hard cont
 // happens; the contexts then end only with ctx or stop. stop behaves as
 // described at NotifyShutdown, without the unregistering.
 func ShutdownOn(ctx context.Context, signals <-chan os.Signal) (graceful, hard context.Context, stop func()) {
+	mustContext(ctx, "ShutdownOn")
 	return watch(ctx, signals, func() {})
 }
 

@@ -41,6 +41,7 @@ import (
 // Timeout panics if limit is negative or fn is nil; a panic in fn
 // propagates to the caller unchanged, after the timer has been stopped.
 func Timeout(ctx context.Context, name string, limit time.Duration, fn func(ctx context.Context) error) error {
+	mustContext(ctx, "Timeout")
 	if fn == nil {
 		panic("cancel: nil function")
 	}
@@ -59,6 +60,7 @@ func Timeout(ctx context.Context, name string, limit time.Duration, fn func(ctx 
 // TimeoutValue blocks until fn returns. It panics if limit is negative or
 // fn is nil; a panic in fn propagates to the caller unchanged.
 func TimeoutValue[T any](ctx context.Context, name string, limit time.Duration, fn func(ctx context.Context) (T, error)) (T, error) {
+	mustContext(ctx, "TimeoutValue")
 	if fn == nil {
 		panic("cancel: nil function")
 	}

@@ -29,7 +29,16 @@ import (
 //
 // The tasks should be jobs of this executor; other tasks are cancelled and
 // counted all the same.
+//
+// Cancel panics if ctx or one of the tasks is nil.
 func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, error) {
+	mustContext(ctx, "Executor.Cancel")
+	ex.mustBeMade("Executor.Cancel")
+	for _, t := range tasks {
+		if t == nil {
+			panic("executor: Executor.Cancel with a nil task")
+		}
+	}
 	all := len(tasks) == 0
 	if all {
 		tasks = ex.jobs()

@@ -71,7 +71,9 @@
 // worker survives and takes the next job. A job that calls runtime.Goexit
 // has failed; its worker exits and is replaced. Functions in this package
 // panic with "executor: ..." on a nil function, executor or option, and on
-// limits that are not positive.
+// limits that are not positive. Every function and method that takes a
+// context panics at the call if it is nil, before it takes a lock or
+// returns an iterator ("executor: Map with nil context").
 //
 // # Submitting from a job
 //

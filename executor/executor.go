@@ -14,8 +14,9 @@ import (
 // at once, on worker goroutines that it reuses from job to job. See the
 // package documentation for its lifecycle, error policy and cancellation.
 //
-// An Executor is made by [New]; there is no useful zero value. It must not
-// be copied. Its methods are safe for concurrent use, including from its
+// An Executor is made by [New]; there is no useful zero value: the
+// methods of a zero Executor panic with a message that says so. It must
+// not be copied. Its methods are safe for concurrent use, including from its
 // own jobs.
 //
 // Submit of a tiny job costs about 520 ns at limit 8, 440 ns at 128 and
@@ -52,6 +53,14 @@ type Executor struct {
 	reaper  *time.Timer
 	reaping bool   // reaper is armed
 	epoch   uint64 // counts reaper runs
+}
+
+// mustBeMade panics if ex is a zero Executor, which has no group or
+// workers to run anything with.
+func (ex *Executor) mustBeMade(method string) {
+	if ex.g == nil {
+		panic("executor: " + method + " on a zero Executor; make one with New")
+	}
 }
 
 // New returns an executor whose jobs run in a new subgroup of parent: when
@@ -97,10 +106,16 @@ func New(parent *group.Group, opts ...Option) *Executor {
 // Closing, Done, Context, Cause). Tasks started in it directly with
 // [group.Group.Go] are not jobs of the executor: they do not count against
 // MaxWorkers.
-func (ex *Executor) Group() *group.Group { return ex.g }
+func (ex *Executor) Group() *group.Group {
+	ex.mustBeMade("Executor.Group")
+	return ex.g
+}
 
 // MaxWorkers returns the most jobs the executor runs at once.
-func (ex *Executor) MaxWorkers() int { return ex.max }
+func (ex *Executor) MaxWorkers() int {
+	ex.mustBeMade("Executor.MaxWorkers")
+	return ex.max
+}
 
 // Wait blocks until no job runs, none waits in the backlog and no Submit is
 // blocked, then the executor is Closed. Jobs may submit more jobs while Wait
@@ -115,6 +130,7 @@ func (ex *Executor) MaxWorkers() int { return ex.max }
 // is raised again here, as group's Wait does. Called from one of the
 // executor's jobs, Wait returns [group.ErrWaitInTask] instead of hanging.
 func (ex *Executor) Wait() error {
+	ex.mustBeMade("Executor.Wait")
 	ex.mu.Lock()
 	if !ex.waiting {
 		ex.waiting = true
@@ -135,10 +151,17 @@ func (ex *Executor) Wait() error {
 // until the executor is Closed. It returns what [Executor.Wait] returns; a
 // close without failures returns nil. It implements [io.Closer], is
 // idempotent and is made for defer ex.Close().
-func (ex *Executor) Close() error { return ex.g.Close() }
+func (ex *Executor) Close() error {
+	ex.mustBeMade("Executor.Close")
+	return ex.g.Close()
+}
 
 // Shutdown closes the executor gracefully: it refuses new work at once,
 // fails blocked Submit calls with [ErrClosed], and lets running and
 // backlogged jobs finish on their own. If ctx ends first, it cancels what is
 // left; see [group.Group.Shutdown] for what it returns then.
-func (ex *Executor) Shutdown(ctx context.Context) error { return ex.g.Shutdown(ctx) }
+func (ex *Executor) Shutdown(ctx context.Context) error {
+	mustContext(ctx, "Executor.Shutdown")
+	ex.mustBeMade("Executor.Shutdown")
+	return ex.g.Shutdown(ctx)
+}

@@ -13,6 +13,7 @@ import (
 //
 // Async panics if ex or fn is nil.
 func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (*group.Future[T], error) {
+	mustContext(ctx, "Async")
 	if ex == nil || fn == nil {
 		panic("executor: Async with nil executor or function")
 	}
@@ -32,6 +33,7 @@ func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context
 //
 // Exec panics if ex or fn is nil.
 func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (T, error) {
+	mustContext(ctx, "Exec")
 	if ex == nil || fn == nil {
 		panic("executor: Exec with nil executor or function")
 	}

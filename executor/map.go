@@ -31,6 +31,7 @@ import (
 //
 // Map panics if ex, seq or fn is nil.
 func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) iter.Seq2[Out, error] {
+	mustContext(ctx, "Map")
 	if ex == nil || seq == nil || fn == nil {
 		panic("executor: Map with nil executor, sequence or function")
 	}
@@ -143,6 +144,7 @@ func growRing[T any](futs []T, head, n, limit int) []T {
 //
 // Collect panics if ex, seq or fn is nil.
 func Collect[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) ([]Out, error) {
+	mustContext(ctx, "Collect")
 	var out []Out
 	for v, err := range Map(ctx, ex, seq, fn, opts...) {
 		if err != nil {

@@ -19,7 +19,8 @@ import (
 // dependency. RateLimiter is a window over the last n start times instead,
 // which gives both guarantees exactly.
 //
-// The zero value is not usable; create one with [NewRateLimiter]. A
+// The zero value is not usable (its Wait panics); create one with
+// [NewRateLimiter]. A
 // RateLimiter must not be copied after first use. It is safe for concurrent
 // use. It owns no goroutines: each blocked caller waits on its own timer,
 // and only the caller at the head of the queue has one.
@@ -65,6 +66,10 @@ func NewRateLimiter(n int, per, minSpacing time.Duration) *RateLimiter {
 // they would have had without it. If ctx is already done when Wait is
 // called, Wait returns its cause at once, even if a start were free.
 func (l *RateLimiter) Wait(ctx context.Context) error {
+	mustContext(ctx, "RateLimiter.Wait")
+	if l.n == 0 {
+		panic("executor: RateLimiter.Wait on a zero RateLimiter; make one with NewRateLimiter")
+	}
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}

@@ -33,6 +33,7 @@ import (
 // Retry is safe for concurrent use, unless calls share a JitterSource. It
 // starts no goroutines; its one timer is stopped before it returns.
 func Retry[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...RetryOption) (T, error) {
+	mustContext(ctx, "Retry")
 	if fn == nil {
 		panic("executor: Retry with nil function")
 	}

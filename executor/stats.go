@@ -26,6 +26,7 @@ type Stats struct {
 // job counts come from the executor's group, read after its own counts, so
 // a job that changes state in between shows in its new state.
 func (ex *Executor) Stats() Stats {
+	ex.mustBeMade("Executor.Stats")
 	ex.mu.Lock()
 	s := Stats{
 		Waiting: int64(ex.pendingLocked()),

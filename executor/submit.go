@@ -34,6 +34,8 @@ import (
 //
 // Submit panics if fn is nil.
 func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) error) (*group.Task, error) {
+	mustContext(ctx, "Executor.Submit")
+	ex.mustBeMade("Executor.Submit")
 	if fn == nil {
 		panic("executor: Submit with nil function")
 	}
@@ -51,6 +53,7 @@ func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) err
 //
 // TrySubmit panics if fn is nil.
 func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, bool) {
+	ex.mustBeMade("Executor.TrySubmit")
 	if fn == nil {
 		panic("executor: TrySubmit with nil function")
 	}
@@ -73,6 +76,7 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 //
 // Enqueue panics if fn is nil.
 func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, error) {
+	ex.mustBeMade("Executor.Enqueue")
 	if fn == nil {
 		panic("executor: Enqueue with nil function")
 	}

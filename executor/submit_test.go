@@ -26,6 +26,10 @@ func TestNeverMoreThanMaxWorkersRun(t *testing.T) {
 			return nil
 		}
 		var wg sync.WaitGroup
+		// Submitters report errors here, not through require, which must
+		// only be called from the test's goroutine; one slot per call, so
+		// no send blocks.
+		errs := make(chan error, 4*500)
 		for range 4 { // several submitters, and Enqueue beside Submit
 			wg.Go(func() {
 				for i := range 500 {
@@ -35,11 +39,15 @@ func TestNeverMoreThanMaxWorkersRun(t *testing.T) {
 					} else {
 						_, err = ex.Enqueue(job)
 					}
-					require.NoError(t, err)
+					errs <- err
 				}
 			})
 		}
 		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
 		require.NoError(t, ex.Wait())
 		require.LessOrEqual(t, hw.max.Load(), int64(workers))
 		s := ex.Stats()
@@ -76,16 +84,17 @@ func TestSubmitBlocksWhileFull(t *testing.T) {
 
 		// Until a worker is free.
 		done := make(chan struct{})
+		var err error // written before done is closed
 		go func() {
 			defer close(done)
-			_, err := ex.Submit(context.Background(), nop)
-			require.NoError(t, err)
+			_, err = ex.Submit(context.Background(), nop)
 		}()
 		synctest.Wait()
 		require.Equal(t, int64(1), ex.Stats().Blocked)
 		notClosed(t, done, "blocked Submit")
 		gt.open()
 		<-done
+		require.NoError(t, err)
 		require.NoError(t, ex.Wait())
 		require.Equal(t, executor.Stats{Submitted: 5, Succeeded: 5}, ex.Stats())
 		require.NoError(t, g.Close())
@@ -151,6 +160,7 @@ func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
 		}
 		var mu sync.Mutex
 		var order []int
+		errs := make(chan error, 5) // one per submitter: no send blocks
 		for i := range 5 {
 			go func() {
 				_, err := ex.Submit(context.Background(), func(context.Context) error {
@@ -159,13 +169,16 @@ func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
 					mu.Unlock()
 					return nil
 				})
-				require.NoError(t, err)
+				errs <- err
 			}()
 			synctest.Wait() // submitter i is blocked before i+1 starts
 		}
 		require.Equal(t, int64(5), ex.Stats().Blocked)
 		gt.open()
 		require.NoError(t, ex.Wait())
+		for range 5 {
+			require.NoError(t, <-errs)
+		}
 		require.Equal(t, []int{0, 1, 2, 3, 4}, order)
 		require.NoError(t, g.Close())
 	})

@@ -16,6 +16,7 @@ import (
 //
 // MapUnordered panics if ex, seq or fn is nil.
 func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) iter.Seq2[Out, error] {
+	mustContext(ctx, "MapUnordered")
 	if ex == nil || seq == nil || fn == nil {
 		panic("executor: MapUnordered with nil executor, sequence or function")
 	}

@@ -71,6 +71,10 @@
 // supervisors). panic(nil) is a panic. A task that calls [runtime.Goexit]
 // (t.FailNow in a test) has [Failed] with [ErrGoexit].
 //
+// Every function and method that takes a context panics if it is nil, at
+// the call ("group: Group.Shutdown with nil context"), as the standard
+// library does.
+//
 // # Waiting from a task
 //
 // A task may call Cancel on its own group at any time. Wait, Close and

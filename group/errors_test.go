@@ -25,9 +25,9 @@ func TestFailFastCancelsWithTheFirstFailureAsCause(t *testing.T) {
 	})
 	recv(t, up, "sibling start")
 	failing := g.Go(func(context.Context) error { return boom })
-	err := g.Wait()
+	err := wait(t, g)
 	require.ErrorIs(t, err, boom)
-	require.ErrorIs(t, <-sibling, boom)
+	require.ErrorIs(t, take(t, sibling), boom)
 	require.ErrorIs(t, g.Cause(), boom)
 	require.ErrorIs(t, context.Cause(g.Context()), boom)
 	require.Equal(t, group.Failed, failing.State())
@@ -58,7 +58,7 @@ func TestReturningTheContextErrorAfterCancelIsNotAFailure(t *testing.T) {
 				return tt.ret(ctx)
 			})
 			recv(t, up, "task start")
-			err := g.Close()
+			err := closeAndWait(t, g)
 			require.Equal(t, tt.want, task.State())
 			if tt.want == group.Failed {
 				require.Error(t, err)
@@ -78,7 +78,7 @@ func TestCancellationFromOutsideIsReported(t *testing.T) {
 		task := g.Go(started(up))
 		recv(t, up, "task start")
 		stop(why)
-		err := g.Wait()
+		err := wait(t, g)
 		require.ErrorIs(t, err, why)
 		require.Equal(t, group.Canceled, task.State())
 		require.ErrorIs(t, g.Cause(), why)
@@ -110,7 +110,7 @@ func TestCancellationFromOutsideIsReported(t *testing.T) {
 		stop()
 		g := group.New(parent)
 		recv(t, g.Closing(), "Closing")
-		require.ErrorIs(t, g.Wait(), context.Canceled)
+		require.ErrorIs(t, wait(t, g), context.Canceled)
 	})
 }
 
@@ -123,7 +123,7 @@ func TestWaitCombinesFailuresInOrderAndNamesTasks(t *testing.T) {
 	// orders the two handlers.
 	recv(t, g.Go(func(context.Context) error { return first }, group.Name("alpha")).Done(), "first task")
 	recv(t, g.Go(func(context.Context) error { return second }).Done(), "second task")
-	require.NoError(t, g.Wait(), "a supervised group's failures go to its handler")
+	require.NoError(t, wait(t, g), "a supervised group's failures go to its handler")
 	require.Len(t, handled, 2)
 	require.ErrorIs(t, handled[0], first)
 	require.EqualError(t, handled[0], "task alpha: first")
@@ -136,14 +136,14 @@ func TestWaitCombinesFailuresInOrderAndNamesTasks(t *testing.T) {
 	g.Go(func(context.Context) error { return first }, group.Name("alpha"))
 	recv(t, g.Closing(), "fail fast")
 	close(gate)
-	err := g.Wait()
+	err := wait(t, g)
 	errs := multierr.Errors(err)
 	require.Len(t, errs, 2)
 	require.EqualError(t, errs[0], "task alpha: first")
 	require.EqualError(t, errs[1], "task beta: second")
 	require.ErrorIs(t, err, first)
 	require.ErrorIs(t, err, second)
-	require.Equal(t, err, g.Close(), "later calls return the same")
+	require.Equal(t, err, closeAndWait(t, g), "later calls return the same")
 }
 
 type codeError struct{ code int }
@@ -154,11 +154,11 @@ func TestErrorsAsSeesThroughTheCombination(t *testing.T) {
 	g := group.New(context.Background(), group.Supervise(func(error) {}))
 	sub := g.Subgroup(group.Name("sub"))
 	sub.Go(func(context.Context) error { return &codeError{7} }, group.Name("x"))
-	err := sub.Wait()
+	err := wait(t, sub)
 	var ce *codeError
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, 7, ce.code)
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 }
 
 func TestSuperviseKeepsTheGroupOpen(t *testing.T) {
@@ -169,7 +169,7 @@ func TestSuperviseKeepsTheGroupOpen(t *testing.T) {
 	}
 	require.Equal(t, group.Open, g.State())
 	require.NoError(t, g.Context().Err())
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	require.Len(t, failures, 3)
 	require.Equal(t, group.Stats{Spawned: 3, Failed: 3}, g.Stats())
 }

@@ -3,7 +3,10 @@ package group
 import "context"
 
 // A Future is a [Task] with a typed result, started by [Async]. It has all
-// of Task's methods. Its methods are safe for concurrent use.
+// of Task's methods. Its methods are safe for concurrent use. A Future
+// must not be copied. The zero value is not a future: Result, Await and
+// Task's Done, Cancel, Start and Run panic with a message saying how to
+// make one, rather than wait for ever.
 type Future[T any] struct {
 	Task
 	fn  func(context.Context) (T, error)
@@ -39,6 +42,7 @@ func (f *Future[T]) runTask(ctx context.Context) error {
 // Result blocks until the task has finished and returns its value and
 // [Task.Err]. The value is the zero value if the function never ran.
 func (f *Future[T]) Result() (T, error) {
+	f.mustBeMadeFuture("Future.Result")
 	<-f.Done()
 	return f.val, f.Err()
 }
@@ -46,11 +50,20 @@ func (f *Future[T]) Result() (T, error) {
 // Await is [Future.Result] bounded by ctx: if ctx ends first it returns the
 // zero value and ctx's cause, and the task goes on.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	mustContext(ctx, "Future.Await")
+	f.mustBeMadeFuture("Future.Await")
 	select {
 	case <-f.Done():
 		return f.Result()
 	case <-ctx.Done():
 		var zero T
 		return zero, context.Cause(ctx)
+	}
+}
+
+// mustBeMadeFuture panics if f is a zero Future, which would never finish.
+func (f *Future[T]) mustBeMadeFuture(method string) {
+	if f.g == nil {
+		panic("group: " + method + " on a zero Future; futures are made by Async")
 	}
 }

@@ -12,21 +12,21 @@ import (
 func TestAsyncResult(t *testing.T) {
 	var g group.Group
 	f := group.Async(&g, func(context.Context) (string, error) { return "hello", nil }, group.Name("greet"))
-	v, err := f.Result()
+	v, err := result(t, f)
 	require.NoError(t, err)
 	require.Equal(t, "hello", v)
 	require.Equal(t, "greet", f.Name())
 	require.Equal(t, group.Succeeded, f.State())
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, &g))
 }
 
 func TestAsyncErrorFailsTheGroup(t *testing.T) {
 	boom := errors.New("boom")
 	g := group.New(context.Background())
 	f := group.Async(g, func(context.Context) (int, error) { return 0, boom })
-	_, err := f.Result()
+	_, err := result(t, f)
 	require.Equal(t, boom, err)
-	require.ErrorIs(t, g.Wait(), boom)
+	require.ErrorIs(t, wait(t, g), boom)
 }
 
 func TestAwaitIsBoundedByItsContext(t *testing.T) {
@@ -43,7 +43,7 @@ func TestAwaitIsBoundedByItsContext(t *testing.T) {
 	v, err = f.Await(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, 7, v)
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 }
 
 func TestFutureCancel(t *testing.T) {
@@ -56,9 +56,9 @@ func TestFutureCancel(t *testing.T) {
 	})
 	recv(t, up, "future start")
 	f.Cancel()
-	v, err := f.Result()
+	v, err := result(t, f)
 	require.ErrorIs(t, err, context.Canceled)
 	require.Equal(t, -1, v)
 	require.Equal(t, group.Canceled, f.State())
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 }

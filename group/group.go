@@ -189,6 +189,7 @@ type groupKey struct{}
 // belongs to no group. An executor uses it to tell whether a call comes from
 // one of its own jobs.
 func FromContext(ctx context.Context) *Group {
+	mustContext(ctx, "FromContext")
 	g, _ := ctx.Value(groupKey{}).(*Group)
 	return g
 }

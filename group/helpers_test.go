@@ -2,6 +2,8 @@ package group_test
 
 import (
 	"context"
+	"sync"
+	"testing"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
@@ -43,3 +45,46 @@ var (
 	notClosed = testkit.NotClosed
 	catch     = testkit.Catch
 )
+
+// Bounded forms of the blocking calls the tests make on their own
+// goroutine: each fails the test with every goroutine's stack after bound
+// instead of hanging until go test's timeout. A panic raised by the call
+// (Wait and Close raise a task's panic) is raised again here, so that
+// catch sees it as before.
+
+// wait is g.Wait, bounded.
+func wait(t testing.TB, g interface{ Wait() error }) (err error) {
+	t.Helper()
+	if v := testkit.Within(t, "Wait", func() { err = g.Wait() }); v != nil {
+		panic(v)
+	}
+	return err
+}
+
+// closeAndWait is g.Close, bounded.
+func closeAndWait(t testing.TB, g interface{ Close() error }) (err error) {
+	t.Helper()
+	if v := testkit.Within(t, "Close", func() { err = g.Close() }); v != nil {
+		panic(v)
+	}
+	return err
+}
+
+// result is f.Result, bounded.
+func result[T any](t testing.TB, f *group.Future[T]) (v T, err error) {
+	t.Helper()
+	testkit.Within(t, "Future.Result", func() { v, err = f.Result() })
+	return v, err
+}
+
+// waitAll is wg.Wait, bounded.
+func waitAll(t testing.TB, wg *sync.WaitGroup) {
+	t.Helper()
+	testkit.Within(t, "WaitGroup.Wait", wg.Wait)
+}
+
+// take receives one value from ch, bounded.
+func take[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	return testkit.Receive(t, ch, "a value")
+}

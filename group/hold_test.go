@@ -21,7 +21,7 @@ func TestHoldAdmitsWithoutStarting(t *testing.T) {
 	require.True(t, task.Start())
 	recv(t, ran, "started task")
 	require.False(t, task.Start(), "Start does nothing after the first call")
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Succeeded, task.State())
 }
 
@@ -29,7 +29,7 @@ func TestStartPanicsOnATaskNotHeld(t *testing.T) {
 	var g group.Group
 	task := g.Go(func(context.Context) error { return nil })
 	require.PanicsWithValue(t, "group: Task.Start or Task.Run on a task not made with Hold", func() { task.Start() })
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, &g))
 }
 
 func TestCancelledHeldTaskNeverRuns(t *testing.T) {
@@ -39,7 +39,7 @@ func TestCancelledHeldTaskNeverRuns(t *testing.T) {
 	require.Equal(t, group.Canceled, task.State(), "accounted for at once")
 	require.ErrorIs(t, task.Err(), group.ErrCanceled)
 	require.False(t, task.Start())
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, g.Stats())
 }
 
@@ -48,9 +48,9 @@ func TestClosingDropsHeldTasks(t *testing.T) {
 	sub := g.Subgroup()
 	a := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
 	b := group.Async(sub, func(context.Context) (int, error) { panic("must not run") }, group.Hold())
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Canceled, a.State())
-	_, err := b.Result()
+	_, err := result(t, b)
 	require.ErrorIs(t, err, group.ErrCanceled)
 	require.False(t, a.Start())
 	require.False(t, b.Start())
@@ -90,10 +90,10 @@ func TestTaskContextEndsWithItsCause(t *testing.T) {
 		var g group.Group
 		ctxs := make(chan context.Context, 1)
 		recv(t, g.Go(func(ctx context.Context) error { ctxs <- ctx; return nil }).Done(), "task")
-		ctx := <-ctxs
+		ctx := take(t, ctxs)
 		recv(t, ctx.Done(), "context of a finished task")
 		require.Equal(t, context.Canceled, ctx.Err())
-		require.NoError(t, g.Wait())
+		require.NoError(t, wait(t, &g))
 	})
 	t.Run("derived after the context ended", func(t *testing.T) {
 		g := group.New(context.Background())
@@ -113,22 +113,24 @@ func TestTaskContextEndsWithItsCause(t *testing.T) {
 		})
 		recv(t, up, "task")
 		task.Cancel()
-		require.ErrorIs(t, <-checked, group.ErrCanceled)
-		require.NoError(t, g.Close())
+		require.ErrorIs(t, take(t, checked), group.ErrCanceled)
+		require.NoError(t, closeAndWait(t, g))
 	})
 	t.Run("stopped AfterFunc does not run", func(t *testing.T) {
 		g := group.New(context.Background())
 		ran := make(chan struct{}, 1)
 		registered := make(chan struct{})
+		var stopped bool // written before registered is closed
 		g.Go(func(ctx context.Context) error {
 			stop := context.AfterFunc(ctx, func() { ran <- struct{}{} })
-			require.True(t, stop())
+			stopped = stop()
 			close(registered)
 			<-ctx.Done()
 			return ctx.Err()
 		})
 		recv(t, registered, "registration")
-		require.NoError(t, g.Close())
+		require.True(t, stopped)
+		require.NoError(t, closeAndWait(t, g))
 		require.Empty(t, ran)
 	})
 }
@@ -155,6 +157,6 @@ func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
 	require.Equal(t, group.Failed, tasks[1].State())
 	require.Equal(t, group.Canceled, tasks[2].State())
 	require.False(t, tasks[0].Run(), "a task runs once")
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Stats{Spawned: 3, Succeeded: 1, Failed: 1, Canceled: 1}, g.Stats())
 }

@@ -46,6 +46,6 @@ func TestTasksCarryPprofLabels(t *testing.T) {
 		got <- v
 		return nil
 	})
-	require.Equal(t, "api", <-got)
-	require.NoError(t, g.Close())
+	require.Equal(t, "api", take(t, got))
+	require.NoError(t, closeAndWait(t, g))
 }

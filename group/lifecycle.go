@@ -62,6 +62,7 @@ func (g *Group) Wait() error {
 // naming each with its age instead of hanging. Those tasks stay owned by the
 // group: a later Wait or Close waits for them.
 func (g *Group) Shutdown(ctx context.Context) error {
+	mustContext(ctx, "Group.Shutdown")
 	g.lazy()
 	g.drain()
 	if done, err := g.await(ctx.Done()); err != nil || done {

@@ -18,7 +18,7 @@ func TestZeroValueIsOpenRootGroup(t *testing.T) {
 	ran := make(chan struct{})
 	g.Go(func(context.Context) error { close(ran); return nil })
 	recv(t, ran, "task")
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, &g))
 	require.Equal(t, group.Closed, g.State())
 	require.ErrorIs(t, g.Cause(), group.ErrClosed)
 }
@@ -30,7 +30,7 @@ func TestEmbeddedByValue(t *testing.T) {
 	}
 	s := &server{name: "s"}
 	s.Go(func(ctx context.Context) error { return blockUntilCancelled(ctx) })
-	require.NoError(t, s.Close())
+	require.NoError(t, closeAndWait(t, s))
 	require.Equal(t, group.Closed, s.State())
 }
 
@@ -50,7 +50,7 @@ func TestStatesMoveForwardAndChannelsCloseOnce(t *testing.T) {
 	recv(t, g.Done(), "Done")
 	require.Equal(t, group.Closed, g.State())
 	g.Cancel()
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Closed, g.State())
 }
 
@@ -97,11 +97,11 @@ func TestGoOnClosedGroupIsRefused(t *testing.T) {
 			require.Equal(t, group.Refused, task.State())
 			require.ErrorIs(t, task.Err(), group.ErrClosed)
 			f := group.Async(&g, func(context.Context) (int, error) { return 1, nil })
-			v, err := f.Result()
+			v, err := result(t, f)
 			require.ErrorIs(t, err, group.ErrClosed)
 			require.Equal(t, 0, v)
 			require.ErrorIs(t, g.Start(context.Background(), func(context.Context, func()) error { return nil }), group.ErrClosed)
-			require.NoError(t, g.Wait())
+			require.NoError(t, wait(t, &g))
 			require.False(t, ran)
 			require.Equal(t, group.Stats{Spawned: 3, Refused: 3}, g.Stats())
 		})
@@ -126,7 +126,7 @@ func TestWaitLetsTasksStartTasks(t *testing.T) {
 		}
 	}
 	g.Go(spawn(6))
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, &g))
 	require.Equal(t, 127, count)
 	require.Equal(t, int64(127), g.Stats().Succeeded)
 }
@@ -174,7 +174,7 @@ func TestEndingCallsAreIdempotentAndConcurrent(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	waitAll(t, &wg)
 	close(errs)
 	for err := range errs {
 		require.ErrorIs(t, err, boom)
@@ -194,8 +194,8 @@ func TestTasksGetTheGroupContextNotTheCallers(t *testing.T) {
 		return nil
 	})
 	stop()
-	require.NoError(t, g.Wait())
-	require.Equal(t, "parent", <-got)
+	require.NoError(t, wait(t, g))
+	require.Equal(t, "parent", take(t, got))
 }
 
 func TestNewPanicsOnNilContext(t *testing.T) {

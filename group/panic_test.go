@@ -25,7 +25,7 @@ func TestPanicIsRaisedAgainInWaitAfterSiblingsAreJoined(t *testing.T) {
 	recv(t, up, "sibling start")
 	g.Go(func(context.Context) error { panicHere(); return nil }, group.Name("crasher"))
 
-	v := catch(func() { _ = g.Wait() })
+	v := catch(func() { _ = wait(t, g) })
 	pe, ok := v.(*group.PanicError)
 	require.True(t, ok, "Wait raised %T %v", v, v)
 	require.True(t, siblingDone.Load(), "siblings are joined before the panic is raised again")
@@ -33,10 +33,10 @@ func TestPanicIsRaisedAgainInWaitAfterSiblingsAreJoined(t *testing.T) {
 	require.Contains(t, pe.Task, "crasher")
 	require.Contains(t, string(pe.Stack), "panicHere", "the original stack is kept")
 	require.Contains(t, pe.Error(), "panicHere")
-	require.Same(t, pe, <-hooked, "the hook heard of the panic when it was recovered")
+	require.Same(t, pe, take(t, hooked), "the hook heard of the panic when it was recovered")
 
 	// The panic is raised once; later waits return it as an error.
-	err := g.Wait()
+	err := wait(t, g)
 	var again *group.PanicError
 	require.ErrorAs(t, err, &again)
 	require.Same(t, pe, again)
@@ -56,7 +56,7 @@ func TestPanicIsReportedAtRecoveryNotOnlyAtWait(t *testing.T) {
 	case <-recvTimeout():
 		t.Fatal("panic hook not called before Wait")
 	}
-	require.NotNil(t, catch(func() { _ = g.Close() }))
+	require.NotNil(t, catch(func() { _ = closeAndWait(t, g) }))
 }
 
 func TestPanicsAsErrors(t *testing.T) {
@@ -64,7 +64,7 @@ func TestPanicsAsErrors(t *testing.T) {
 	g := group.New(context.Background(), group.PanicsAsErrors(), quietPanics(nil))
 	g.Go(func(context.Context) error { panic(boom) })
 	var err error
-	require.Nil(t, catch(func() { err = g.Wait() }))
+	require.Nil(t, catch(func() { err = wait(t, g) }))
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
 	require.ErrorIs(t, err, boom, "a panic with an error value unwraps to it")
@@ -77,21 +77,21 @@ func TestPanicsAsErrorsWithSuperviseGoToTheHandler(t *testing.T) {
 	recv(t, g.Go(func(context.Context) error { panic("handled") }).Done(), "task")
 	require.Equal(t, group.Open, g.State())
 	var pe *group.PanicError
-	require.ErrorAs(t, <-got, &pe)
-	require.NoError(t, g.Close())
+	require.ErrorAs(t, take(t, got), &pe)
+	require.NoError(t, closeAndWait(t, g))
 }
 
 func TestPanicInSupervisedGroupStillFailsIt(t *testing.T) {
 	g := group.New(context.Background(), quietPanics(nil), group.Supervise(func(error) {}))
 	g.Go(func(context.Context) error { panic("bug") })
-	v := catch(func() { _ = g.Wait() })
+	v := catch(func() { _ = wait(t, g) })
 	require.IsType(t, &group.PanicError{}, v)
 }
 
 func TestPanicNilIsAPanic(t *testing.T) {
 	g := group.New(context.Background(), group.PanicsAsErrors(), quietPanics(nil))
 	task := g.Go(func(context.Context) error { panic(nil) })
-	err := g.Wait()
+	err := wait(t, g)
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
 	var pn *runtime.PanicNilError
@@ -105,7 +105,7 @@ func TestGoexitCompletesBookkeeping(t *testing.T) {
 		runtime.Goexit()
 		return nil
 	}, group.Name("quitter"))
-	err := g.Wait()
+	err := wait(t, g)
 	require.ErrorIs(t, err, group.ErrGoexit)
 	require.Equal(t, group.Failed, task.State())
 	require.ErrorIs(t, task.Err(), group.ErrGoexit)
@@ -116,7 +116,7 @@ func TestSubgroupPanicReachesTheParent(t *testing.T) {
 	g := group.New(context.Background(), quietPanics(nil))
 	sub := g.Subgroup()
 	sub.Go(func(context.Context) error { panic("deep") })
-	v := catch(func() { _ = g.Wait() })
+	v := catch(func() { _ = wait(t, g) })
 	pe, ok := v.(*group.PanicError)
 	require.True(t, ok, "got %T", v)
 	require.Equal(t, "deep", pe.Value)

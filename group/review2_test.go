@@ -42,8 +42,8 @@ func TestReview2SnapshotStatsAgreeWithTasks(t *testing.T) {
 		}
 	}
 	close(stop)
-	wg.Wait()
-	require.NoError(t, g.Close())
+	waitAll(t, &wg)
+	require.NoError(t, closeAndWait(t, g))
 	require.Empty(t, bad, "a snapshot listed more live tasks than its Stats count as running")
 }
 
@@ -65,7 +65,7 @@ func TestReview2CloseRightAfterParentCancelLosesCause(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		g := group.New(ctx)
 		cancel(cause)
-		if err := g.Close(); !errors.Is(err, cause) {
+		if err := closeAndWait(t, g); !errors.Is(err, cause) {
 			lost++
 		}
 	}
@@ -151,7 +151,7 @@ func TestReview2ObserverHearsOneEndPerTask(t *testing.T) {
 	for _, tk := range tasks[:4] {
 		recv(t, tk.Done(), "task")
 	}
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	tasks = append(tasks, g.Go(func(context.Context) error { return nil })) // refused
 	mu.Lock()
 	defer mu.Unlock()
@@ -183,5 +183,5 @@ func TestReview2LinkIntoOwnTreeDescribedOnce(t *testing.T) {
 	}
 	count(a.Snapshot())
 	require.Equal(t, int32(2), n.Load())
-	require.NoError(t, a.Close())
+	require.NoError(t, closeAndWait(t, a))
 }

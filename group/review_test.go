@@ -21,7 +21,7 @@ func TestSubgroupsRacingCancelAreNeverMissed(t *testing.T) {
 			})
 		}
 		g.Cancel()
-		wg.Wait()
+		waitAll(t, &wg)
 		closed := make(chan error, 1)
 		go func() { closed <- g.Close() }()
 		select {
@@ -40,7 +40,7 @@ func TestRefusedHeldTaskCannotBeStarted(t *testing.T) {
 	require.Equal(t, group.Refused, task.State())
 	require.False(t, task.Start())
 	require.False(t, task.Run())
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, &g))
 	require.Equal(t, group.Stats{Spawned: 1, Refused: 1}, g.Stats())
 }
 
@@ -57,7 +57,7 @@ func TestTaskAndGroupCancelRacing(t *testing.T) {
 		})
 		recv(t, up, "task")
 		go task.Cancel()
-		require.NoError(t, g.Close())
+		require.NoError(t, closeAndWait(t, g))
 		require.Equal(t, group.Canceled, task.State())
 	}
 }
@@ -66,9 +66,9 @@ func TestSubgroupPanicIsRaisedOnceInTheTree(t *testing.T) {
 	g := group.New(context.Background(), quietPanics(nil))
 	sub := g.Subgroup()
 	sub.Go(func(context.Context) error { panic("once") })
-	require.NotNil(t, catch(func() { _ = sub.Wait() }), "the first Wait raises it")
+	require.NotNil(t, catch(func() { _ = wait(t, sub) }), "the first Wait raises it")
 	var err error
-	require.Nil(t, catch(func() { err = g.Wait() }), "the parent returns it instead")
+	require.Nil(t, catch(func() { err = wait(t, g) }), "the parent returns it instead")
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
 }
@@ -80,11 +80,11 @@ func TestDoneChannelsRacingTheEnd(t *testing.T) {
 	for range 2000 {
 		ctxs := make(chan context.Context, 1)
 		task := g.Go(func(ctx context.Context) error { ctxs <- ctx; return nil })
-		ctx := <-ctxs
+		ctx := take(t, ctxs)
 		var wg sync.WaitGroup
 		wg.Go(func() { <-task.Done() })
 		wg.Go(func() { <-ctx.Done() })
-		wg.Wait()
+		waitAll(t, &wg)
 	}
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 }

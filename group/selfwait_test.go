@@ -75,7 +75,7 @@ func TestCancelFromOwnTaskDoesNotDeadlock(t *testing.T) {
 	g := group.New(context.Background())
 	g.Go(blockUntilCancelled)
 	g.Go(func(context.Context) error { g.Cancel(); return nil })
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 }
 
 func TestWaitFromHeldTaskRunInAWorkerIsDetected(t *testing.T) {

@@ -161,8 +161,8 @@ func TestSnapshotUnderChange(t *testing.T) {
 		check(root.Snapshot())
 	}
 	close(stop)
-	churners.Wait()
-	require.NoError(t, root.Close())
+	waitAll(t, &churners)
+	require.NoError(t, closeAndWait(t, root))
 }
 
 // TestObserverEvents checks every event a group reports, with exact
@@ -241,7 +241,7 @@ func TestObserveMisuse(t *testing.T) {
 	require.True(t, h.Observed())
 	h.Emit(group.Event{Kind: group.SubmitBlocked})
 	require.Equal(t, int32(1), n.Load())
-	require.NoError(t, h.Close())
+	require.NoError(t, closeAndWait(t, h))
 	require.Equal(t, "submit-blocked", group.SubmitBlocked.String())
 	require.Equal(t, "EventKind(99)", group.EventKind(99).String())
 }
@@ -257,14 +257,14 @@ func TestLinkShowsAnotherRoot(t *testing.T) {
 	require.Len(t, snap.Groups, 1)
 	require.Equal(t, "db", snap.Groups[0].Name)
 	require.Len(t, snap.Groups[0].Tasks, 1)
-	require.NoError(t, child.Close())
+	require.NoError(t, closeAndWait(t, child))
 	require.Equal(t, group.Open, parent.State(), "closing the linked group leaves the parent open")
 	require.Empty(t, parent.Snapshot().Groups, "a Closed linked group is forgotten")
 	other := group.New(context.Background())
 	parent.Link(other)
-	require.NoError(t, parent.Close())
+	require.NoError(t, closeAndWait(t, parent))
 	require.Equal(t, group.Open, other.State(), "closing the parent leaves the linked group open")
-	require.NoError(t, other.Close())
+	require.NoError(t, closeAndWait(t, other))
 	require.Panics(t, func() { parent.Link(nil) })
 	require.Panics(t, func() { parent.Link(parent) })
 }
@@ -279,13 +279,13 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 		group.OnPanic(func(*group.PanicError) { hooked.Add(1) }))
 	like := group.New(context.Background(), group.Like(parent), group.Name("db"))
 	like.Go(func(context.Context) error { panic("x") })
-	err := like.Wait() // PanicsAsErrors inherited: an error, not a panic
+	err := wait(t, like) // PanicsAsErrors inherited: an error, not a panic
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, int32(1), hooked.Load())
 	require.Equal(t, int32(2), events.Load(), "started and panicked")
 	require.Equal(t, "db", like.Name())
-	require.NoError(t, parent.Close())
+	require.NoError(t, closeAndWait(t, parent))
 	require.Panics(t, func() { group.Like(nil) })
 }
 
@@ -300,6 +300,6 @@ func TestSnapshotLinkCycle(t *testing.T) {
 	require.Len(t, snap.Groups, 1)
 	require.Equal(t, "b", snap.Groups[0].Name)
 	require.Empty(t, snap.Groups[0].Groups)
-	require.NoError(t, a.Close())
-	require.NoError(t, b.Close())
+	require.NoError(t, closeAndWait(t, a))
+	require.NoError(t, closeAndWait(t, b))
 }

@@ -229,6 +229,7 @@ func (t *Task) canceledBy(err error) bool {
 //
 // Start panics if fn is nil.
 func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready func()) error, opts ...TaskOption) error {
+	mustContext(ctx, "Group.Start")
 	if fn == nil {
 		panic("group: Start with nil function")
 	}

@@ -22,7 +22,7 @@ func TestStartReturnsOnceReady(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "listening", state, "Start returns after ready")
 	require.Equal(t, int64(1), g.Stats().Running)
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 }
 
 func TestStartEarlyErrorGoesToTheCallerNotTheGroup(t *testing.T) {
@@ -31,7 +31,7 @@ func TestStartEarlyErrorGoesToTheCallerNotTheGroup(t *testing.T) {
 	err := g.Start(context.Background(), func(context.Context, func()) error { return bind })
 	require.Equal(t, bind, err)
 	require.Equal(t, group.Open, g.State(), "the group did not fail")
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Stats{Spawned: 1, Failed: 1}, g.Stats())
 }
 
@@ -39,7 +39,7 @@ func TestStartWithoutReady(t *testing.T) {
 	g := group.New(context.Background())
 	err := g.Start(context.Background(), func(context.Context, func()) error { return nil })
 	require.ErrorIs(t, err, group.ErrNotReady)
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 }
 
 func TestStartErrorAfterReadyFailsTheGroup(t *testing.T) {
@@ -52,7 +52,7 @@ func TestStartErrorAfterReadyFailsTheGroup(t *testing.T) {
 		return boom
 	}))
 	close(release)
-	require.ErrorIs(t, g.Wait(), boom)
+	require.ErrorIs(t, wait(t, g), boom)
 }
 
 func TestStartCancelledByItsContext(t *testing.T) {
@@ -67,7 +67,7 @@ func TestStartCancelledByItsContext(t *testing.T) {
 		return tctx.Err()
 	})
 	require.ErrorIs(t, err, why)
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, g.Stats())
 }
 
@@ -76,5 +76,5 @@ func TestStartPanicIsReturnedAndRaised(t *testing.T) {
 	err := g.Start(context.Background(), func(context.Context, func()) error { panic("during start") })
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
-	require.NotNil(t, catch(func() { _ = g.Wait() }))
+	require.NotNil(t, catch(func() { _ = wait(t, g) }))
 }

@@ -132,8 +132,8 @@ func TestStressRandomOperations(t *testing.T) {
 				}
 			})
 		}
-		wg.Wait()
-		_ = catch(func() { _ = root.Close() })
+		waitAll(t, &wg)
+		_ = catch(func() { _ = closeAndWait(t, root) })
 
 		w.mu.Lock()
 		for _, g := range w.groups {

@@ -19,7 +19,7 @@ func TestClosingAParentClosesEveryDescendantFirst(t *testing.T) {
 	var order []string
 	record := func(name string) func(context.Context) error {
 		return func(ctx context.Context) error {
-			<-ctx.Done()
+			recv(t, ctx.Done(), "the context to end")
 			mu.Lock()
 			order = append(order, name)
 			mu.Unlock()
@@ -35,7 +35,7 @@ func TestClosingAParentClosesEveryDescendantFirst(t *testing.T) {
 	for name, g := range map[string]*group.Group{"root": root, "mid": mid, "leaf": leaf} {
 		go func() { <-g.Done(); closedOrder <- name }()
 	}
-	require.NoError(t, root.Close())
+	require.NoError(t, closeAndWait(t, root))
 	require.Equal(t, group.Closed, mid.State())
 	require.Equal(t, group.Closed, leaf.State())
 	require.ErrorIs(t, leaf.Cause(), group.ErrClosed)
@@ -43,7 +43,7 @@ func TestClosingAParentClosesEveryDescendantFirst(t *testing.T) {
 
 	// leaf is Closed before mid, and mid before root: a parent counts its
 	// subgroups as running until they are Closed.
-	got := []string{<-closedOrder, <-closedOrder, <-closedOrder}
+	got := []string{take(t, closedOrder), take(t, closedOrder), take(t, closedOrder)}
 	require.ElementsMatch(t, []string{"root", "mid", "leaf"}, got)
 }
 
@@ -58,7 +58,7 @@ func TestParentIsClosedOnlyAfterItsSubgroups(t *testing.T) {
 	notClosed(t, root.Done(), "root Done")
 	require.Equal(t, group.Closing, root.State())
 	close(release)
-	require.NoError(t, root.Wait())
+	require.NoError(t, wait(t, root))
 	require.Equal(t, group.Closed, sub.State())
 }
 
@@ -70,9 +70,9 @@ func TestFailedSubgroupIsOneFailureOfItsParent(t *testing.T) {
 	recv(t, up, "sibling start")
 	sub := root.Subgroup(group.Name("workers"))
 	sub.Go(func(context.Context) error { return boom }, group.Name("w1"))
-	err := root.Wait()
+	err := wait(t, root)
 	require.ErrorIs(t, err, boom)
-	require.ErrorIs(t, sub.Wait(), boom)
+	require.ErrorIs(t, wait(t, sub), boom)
 	require.Equal(t, group.Canceled, sibling.State(), "the parent failed fast")
 	require.ErrorIs(t, root.Cause(), boom)
 }
@@ -83,29 +83,29 @@ func TestSupervisedParentHandlesSubgroupFailure(t *testing.T) {
 	root := group.New(context.Background(), group.Supervise(func(err error) { handled <- err }))
 	sub := root.Subgroup()
 	sub.Go(func(context.Context) error { return boom })
-	require.ErrorIs(t, sub.Wait(), boom)
-	require.ErrorIs(t, <-handled, boom)
+	require.ErrorIs(t, wait(t, sub), boom)
+	require.ErrorIs(t, take(t, handled), boom)
 	require.Equal(t, group.Open, root.State())
-	require.NoError(t, root.Close())
+	require.NoError(t, closeAndWait(t, root))
 }
 
 func TestSubgroupClosedAloneLeavesTheParentOpen(t *testing.T) {
 	root := group.New(context.Background())
 	sub := root.Subgroup()
 	sub.Go(blockUntilCancelled)
-	require.NoError(t, sub.Close())
+	require.NoError(t, closeAndWait(t, sub))
 	require.Equal(t, group.Open, root.State())
 	recv(t, root.Go(func(context.Context) error { return nil }).Done(), "task after subgroup closed")
-	require.NoError(t, root.Close())
+	require.NoError(t, closeAndWait(t, root))
 }
 
 func TestSubgroupOfAClosedGroupIsClosed(t *testing.T) {
 	var g group.Group
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, &g))
 	sub := g.Subgroup()
 	require.Equal(t, group.Closed, sub.State())
 	require.Equal(t, group.Refused, sub.Go(func(context.Context) error { return nil }).State())
-	require.NoError(t, sub.Wait())
+	require.NoError(t, wait(t, sub))
 }
 
 func TestSubgroupInheritsPanicHandling(t *testing.T) {
@@ -114,16 +114,16 @@ func TestSubgroupInheritsPanicHandling(t *testing.T) {
 	sub := root.Subgroup()
 	sub.Go(func(context.Context) error { panic("inherited") })
 	var err error
-	require.Nil(t, catch(func() { err = root.Wait() }))
+	require.Nil(t, catch(func() { err = wait(t, root) }))
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
-	require.Equal(t, "inherited", (<-hooked).Value)
+	require.Equal(t, "inherited", take(t, hooked).Value)
 }
 
 func TestSubgroupTimeoutFailsTheSubgroup(t *testing.T) {
 	root := group.New(context.Background(), group.Supervise(func(error) {}))
 	sub := root.Subgroup(group.Timeout(1))
 	sub.Go(blockUntilCancelled)
-	require.ErrorIs(t, sub.Wait(), context.DeadlineExceeded)
-	require.NoError(t, root.Close())
+	require.ErrorIs(t, wait(t, sub), context.DeadlineExceeded)
+	require.NoError(t, closeAndWait(t, root))
 }

@@ -12,6 +12,9 @@ import (
 // ([Succeeded], [Failed], [Canceled] or [Refused]) and keeps it.
 //
 // A Task is made only by its group; its methods are safe for concurrent use.
+// A Task must not be copied. The zero value is not a task: its Done,
+// Cancel, Start and Run panic with a message saying how to make one (a
+// zero Task would otherwise wait for ever), and its State is [Pending].
 type Task struct {
 	g     *Group
 	body  taskBody
@@ -109,7 +112,18 @@ func closeOnce(v *atomic.Value, c chan struct{}) {
 
 // Done returns a channel that is closed when the task has reached its final
 // state.
-func (t *Task) Done() <-chan struct{} { return lazyChan(&t.done, t.finished) }
+func (t *Task) Done() <-chan struct{} {
+	t.mustBeMade("Task.Done")
+	return lazyChan(&t.done, t.finished)
+}
+
+// mustBeMade panics if t is a zero Task, which no group owns and which
+// would never finish.
+func (t *Task) mustBeMade(method string) {
+	if t.g == nil {
+		panic("group: " + method + " on a zero Task; tasks are made by Group.Go, Group.Start or Async")
+	}
+}
 
 func (t *Task) finished() bool { return t.State().Final() }
 
@@ -141,6 +155,7 @@ func (t *Task) ID() uint64 { return t.id }
 // affected. A task that returns its context's error after Cancel is
 // [Canceled], not [Failed]; its group goes on.
 func (t *Task) Cancel() {
+	t.mustBeMade("Task.Cancel")
 	for {
 		f := t.flags.Load()
 		if f&flagCancel != 0 || t.State().Final() {
@@ -172,6 +187,7 @@ func (t *Task) Cancel() {
 //
 // Start panics if the task was not made with Hold.
 func (t *Task) Start() bool {
+	t.mustBeMade("Task.Start")
 	if !t.claim() {
 		return false
 	}
@@ -191,6 +207,7 @@ func (t *Task) Start() bool {
 //
 // Run panics if the task was not made with Hold.
 func (t *Task) Run() bool {
+	t.mustBeMade("Task.Run")
 	if !t.claim() {
 		return false
 	}

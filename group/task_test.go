@@ -26,11 +26,11 @@ func TestTaskCancelCancelsOnlyThatTask(t *testing.T) {
 	a.Cancel()
 	recv(t, a.Done(), "a done")
 	require.Equal(t, group.Canceled, a.State())
-	require.ErrorIs(t, <-causes, group.ErrCanceled)
+	require.ErrorIs(t, take(t, causes), group.ErrCanceled)
 	require.Equal(t, group.Running, b.State())
 	require.Equal(t, group.Open, g.State(), "cancelling a task does not fail the group")
 	a.Cancel() // no effect on a finished task
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Stats{Spawned: 2, Canceled: 2}, g.Stats())
 }
 
@@ -44,7 +44,7 @@ func TestTaskThatCatchesCancelAndReturnsNilSucceeded(t *testing.T) {
 	})
 	recv(t, up, "task")
 	task.Cancel()
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Succeeded, task.State())
 	require.NoError(t, task.Err())
 }
@@ -62,7 +62,7 @@ func TestTaskCancelledBeforeStartNeverRuns(t *testing.T) {
 		return ctx.Err()
 	})
 	task.Cancel()
-	require.NoError(t, g.Wait())
+	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Canceled, task.State())
 	if len(ran) == 0 {
 		require.ErrorIs(t, task.Err(), group.ErrCanceled)
@@ -84,7 +84,7 @@ func TestTaskErrStateAndDone(t *testing.T) {
 	require.Equal(t, group.Failed, task.State())
 	require.True(t, task.State().Final())
 	recv(t, task.Done(), "Done again")
-	require.NoError(t, g.Close())
+	require.NoError(t, closeAndWait(t, g))
 }
 
 func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
@@ -93,13 +93,21 @@ func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
 	g := group.New(parent)
 	checked := make(chan struct{})
 	up := make(chan struct{})
+	// What the task saw, checked on the test's goroutine once checked is
+	// closed (require must not be called from the task's goroutine).
+	var (
+		value       any
+		hasDeadline bool
+		errBefore   error
+		name        string
+		childCause  error
+	)
 	task := g.Go(func(ctx context.Context) error {
 		defer close(checked)
-		require.Equal(t, 42, ctx.Value(key{}))
-		_, has := ctx.Deadline()
-		require.False(t, has)
-		require.NoError(t, ctx.Err())
-		require.Contains(t, ctx.(interface{ String() string }).String(), "Context")
+		value = ctx.Value(key{})
+		_, hasDeadline = ctx.Deadline()
+		errBefore = ctx.Err()
+		name = ctx.(interface{ String() string }).String()
 		child, stop := context.WithCancel(ctx)
 		defer stop()
 		fired := make(chan struct{})
@@ -108,13 +116,18 @@ func TestTaskContextBehavesLikeAStandardContext(t *testing.T) {
 		close(up)
 		<-child.Done()
 		<-fired
-		require.ErrorIs(t, context.Cause(child), group.ErrCanceled)
+		childCause = context.Cause(child)
 		return ctx.Err()
 	})
 	recv(t, up, "task")
 	task.Cancel()
 	recv(t, checked, "task checks")
-	require.NoError(t, g.Close())
+	require.Equal(t, 42, value)
+	require.False(t, hasDeadline)
+	require.NoError(t, errBefore)
+	require.Contains(t, name, "Context")
+	require.ErrorIs(t, childCause, group.ErrCanceled)
+	require.NoError(t, closeAndWait(t, g))
 }
 
 func TestFromContext(t *testing.T) {
@@ -128,8 +141,8 @@ func TestFromContext(t *testing.T) {
 		got <- group.FromContext(child)
 		return nil
 	})
-	require.NoError(t, g.Close())
-	a, b := <-got, <-got
+	require.NoError(t, closeAndWait(t, g))
+	a, b := take(t, got), take(t, got)
 	require.ElementsMatch(t, []*group.Group{g, sub}, []*group.Group{a, b})
 	require.Same(t, g, group.FromContext(g.Context()))
 	require.Nil(t, group.FromContext(context.Background()))
@@ -144,8 +157,8 @@ func TestTaskFromContext(t *testing.T) {
 		got <- group.TaskFromContext(child)
 		return nil
 	})
-	require.NoError(t, g.Wait())
-	require.Same(t, task, <-got)
+	require.NoError(t, wait(t, &g))
+	require.Same(t, task, take(t, got))
 	require.Nil(t, group.TaskFromContext(g.Context()))
 	require.Nil(t, group.TaskFromContext(context.Background()))
 }

@@ -137,6 +137,7 @@ type taskKey struct{}
 // nil when ctx belongs to no task. An executor uses it to tell which of its
 // jobs a call comes from.
 func TaskFromContext(ctx context.Context) *Task {
+	mustContext(ctx, "TaskFromContext")
 	t, _ := ctx.Value(taskKey{}).(*Task)
 	return t
 }

@@ -64,8 +64,11 @@
 //
 // # Panics
 //
-// [New] panics if the capacity is negative. No method panics because the
-// queue is closed, empty or full.
+// [New] panics if the capacity is negative. Every method that takes a
+// context panics if it is nil, at the call ("queue: Queue.Put with nil
+// context"); [Queue.All] checks when it is called, not when the iterator
+// is ranged over. No method panics because the queue is closed, empty or
+// full.
 //
 // # Performance
 //

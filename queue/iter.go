@@ -30,6 +30,7 @@ import (
 // consumers, a queue-wide Err would report another loop's context, and a
 // Seq2 puts the error where range makes the caller look at it.
 func (q *Queue[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	mustContext(ctx, "Queue.All")
 	return func(yield func(T, error) bool) {
 		for {
 			v, err := q.Get(ctx)
@@ -76,6 +77,7 @@ func (q *Queue[T]) drained() bool {
 //
 // First panics if pred is nil.
 func (q *Queue[T]) First(ctx context.Context, pred func(T) bool) (T, error) {
+	mustContext(ctx, "Queue.First")
 	if pred == nil {
 		panic("queue: First with a nil predicate")
 	}

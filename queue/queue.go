@@ -55,6 +55,7 @@ func New[T any](capacity int) *Queue[T] {
 // Blocked putters are served in the order they called Put: each slot a
 // getter frees goes to the oldest one.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
+	mustContext(ctx, "Queue.Put")
 	if ctx.Err() != nil {
 		return context.Cause(ctx)
 	}
@@ -123,6 +124,7 @@ func (q *Queue[T]) tryPutLocked(v T) error {
 //
 // Blocked getters are served in the order they called Get.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) {
+	mustContext(ctx, "Queue.Get")
 	return q.get(ctx, false)
 }
 
@@ -133,6 +135,7 @@ func (q *Queue[T]) Get(ctx context.Context) (T, error) {
 // in as space frees and are removed too. [Queue.TryGetUntilEmpty] is the
 // form that never blocks.
 func (q *Queue[T]) GetUntilEmpty(ctx context.Context) (T, error) {
+	mustContext(ctx, "Queue.GetUntilEmpty")
 	return q.get(ctx, true)
 }
 

@@ -124,8 +124,8 @@
 // and restarted like an error; past the restart intensity it escalates
 // like the panic of an unsupervised task. [Run]'s root group turns panics
 // into failures ([group.PanicsAsErrors]). Functions in this package panic
-// with "resource: ..." on a nil group, function, server, listener or
-// option and on negative durations.
+// with "resource: ..." on a nil context, group, function, server, listener
+// or option and on negative durations.
 //
 // There are no package-level goroutines, pools or timers, so everything
 // here works inside testing/synctest bubbles.

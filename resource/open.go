@@ -66,6 +66,7 @@ import (
 // If parent has started closing, Open returns [ErrClosed] without calling
 // open. Open panics if parent, open or an option is nil.
 func Open[R Resource](ctx context.Context, parent *Stack, name string, open func(ctx context.Context, s *Stack) (R, error), opts ...StackOption) (R, error) {
+	mustContext(ctx, "Open")
 	if parent == nil || open == nil {
 		panic("resource: Open with nil parent or function")
 	}

@@ -97,6 +97,7 @@ func (q *Queue[T]) Close() error {
 // consumers drain it; if ctx ends first, they are cancelled. It returns
 // what [group.Group.Shutdown] returns.
 func (q *Queue[T]) Shutdown(ctx context.Context) error {
+	mustContext(ctx, "Queue.Shutdown")
 	q.Queue.Close()
 	return q.s.Shutdown(ctx)
 }

@@ -26,7 +26,7 @@ const DefaultCloseTimeout = 5 * time.Second
 // A Stack embeds its *[group.Group], so it has all of the group's methods
 // and is a [Resource]; a type that embeds a *Stack is a Resource too.
 // Make one with [NewStack], or let [Open] or [Run] make it. The zero value
-// is not usable. A Stack must not be copied; its methods are safe for
+// is not usable: OnClose and Own panic with a message that says so. A Stack must not be copied; its methods are safe for
 // concurrent use.
 //
 // When the group leaves Open (Close, Cancel, Shutdown, a failure, its
@@ -218,6 +218,7 @@ func (s *Stack) ownTasks() map[uint64]bool {
 //
 // OnClose panics if fn is nil.
 func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
+	s.mustBeMade("Stack.OnClose")
 	if fn == nil {
 		panic("resource: OnClose with nil function")
 	}
@@ -256,6 +257,7 @@ func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
 //
 // Own panics if r is nil.
 func (s *Stack) Own(name string, r Resource) error {
+	s.mustBeMade("Stack.Own")
 	if r == nil {
 		panic("resource: Own with nil resource")
 	}
@@ -272,6 +274,13 @@ func (s *Stack) shutdownOwned(r Resource) error {
 	defer hurried(nil)
 	defer context.AfterFunc(s.hurry, func() { hurried(context.Cause(s.hurry)) })()
 	return shutdownOrClose(ctx, r)
+}
+
+// mustBeMade panics if s is a zero Stack, which has no group to close.
+func (s *Stack) mustBeMade(method string) {
+	if s.Group == nil {
+		panic("resource: " + method + " on a zero Stack; make one with NewStack, Open or Run")
+	}
 }
 
 // own is Own for a resource given by its Closing channel and Close method.

@@ -18,7 +18,8 @@ import (
 // [Every].
 //
 // A Supervisor is made only by Supervise and Every; its methods are safe
-// for concurrent use.
+// for concurrent use. A Supervisor must not be copied. The zero value is
+// not a supervisor: its methods panic with a message that says so.
 type Supervisor struct {
 	g    *group.Group
 	sub  *group.Group // runs the job, one task per run
@@ -152,23 +153,43 @@ func Supervise(g *group.Group, name string, job func(ctx context.Context) error,
 }
 
 // Done returns a channel that is closed when the supervisor has stopped.
-func (s *Supervisor) Done() <-chan struct{} { return s.task.Done() }
+func (s *Supervisor) Done() <-chan struct{} {
+	s.mustBeMade("Supervisor.Done")
+	return s.task.Done()
+}
 
 // Err returns nil while the supervisor runs and after it stopped without
 // failing (the job returned [ErrStop], or the group closed); its
 // [*IntensityError] after it escalated; the cause of its cancellation
 // after [Supervisor.Cancel]; or [ErrClosed] if the group refused it.
-func (s *Supervisor) Err() error { return s.task.Err() }
+func (s *Supervisor) Err() error {
+	s.mustBeMade("Supervisor.Err")
+	return s.task.Err()
+}
 
 // Cancel stops the supervisor: the current run is cancelled and not
 // restarted. It does not wait; see [Supervisor.Done].
-func (s *Supervisor) Cancel() { s.task.Cancel() }
+func (s *Supervisor) Cancel() {
+	s.mustBeMade("Supervisor.Cancel")
+	s.task.Cancel()
+}
 
 // Stats returns the supervisor's counts so far.
 func (s *Supervisor) Stats() Stats {
+	s.mustBeMade("Supervisor.Stats")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stats
+}
+
+// mustBeMade panics if s is a zero Supervisor, which runs nothing and
+// would never be done.
+func (s *Supervisor) mustBeMade(method string) {
+	// s.g, not s.task: the loop calls methods before Supervise has stored
+	// its task.
+	if s.g == nil {
+		panic("resource: " + method + " on a zero Supervisor; start one with Supervise or Every")
+	}
 }
 
 // loop is the supervisor's task.

@@ -47,6 +47,7 @@ func indices(n int) Seq[int] {
 // Race with no functions returns [ErrNoFunctions]. Race panics if a
 // function is nil.
 func Race[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error)) (T, error) {
+	mustContext(ctx, "Race")
 	checkFuncs("Race", fns)
 	var zero T
 	if len(fns) == 0 {
@@ -107,6 +108,7 @@ func Race[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error
 //
 // Gather panics if a function is nil or limit is negative.
 func Gather[T any](ctx context.Context, limit int, fns ...func(ctx context.Context) (T, error)) ([]T, error) {
+	mustContext(ctx, "Gather")
 	checkFuncs("Gather", fns)
 	checkLimit(limit)
 	call := func(ctx context.Context, i int) (T, error) { return fns[i](ctx) }
@@ -171,6 +173,7 @@ type Result[T any] struct {
 //
 // GatherAll panics if a function is nil or limit is negative.
 func GatherAll[T any](ctx context.Context, limit int, fns ...func(ctx context.Context) (T, error)) []Result[T] {
+	mustContext(ctx, "GatherAll")
 	checkFuncs("GatherAll", fns)
 	checkLimit(limit)
 	out := make([]Result[T], 0, len(fns))
@@ -246,6 +249,7 @@ func startAll[T any](ctx context.Context, name string, n int, fn func(context.Co
 //
 // Repeat panics if fn is nil, or if n or limit is negative.
 func Repeat[T any](ctx context.Context, n int, fn func(ctx context.Context, i int) (T, error), limit int) ([]T, error) {
+	mustContext(ctx, "Repeat")
 	if fn == nil {
 		panic("flow: Repeat with a nil function")
 	}
@@ -263,6 +267,7 @@ func Repeat[T any](ctx context.Context, n int, fn func(ctx context.Context, i in
 //
 // Series panics if a function is nil.
 func Series[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error)) ([]T, error) {
+	mustContext(ctx, "Series")
 	checkFuncs("Series", fns)
 	out := make([]T, 0, len(fns))
 	for _, fn := range fns {
@@ -286,6 +291,7 @@ func Series[T any](ctx context.Context, fns ...func(ctx context.Context) (T, err
 //
 // Until panics if fn or test is nil.
 func Until[T any](ctx context.Context, fn func(ctx context.Context) (T, error), test func(ctx context.Context) (bool, error)) ([]T, error) {
+	mustContext(ctx, "Until")
 	return loop(ctx, "Until", fn, test, true)
 }
 
@@ -295,6 +301,7 @@ func Until[T any](ctx context.Context, fn func(ctx context.Context) (T, error), 
 //
 // Whilst panics if fn or test is nil.
 func Whilst[T any](ctx context.Context, fn func(ctx context.Context) (T, error), test func(ctx context.Context) (bool, error)) ([]T, error) {
+	mustContext(ctx, "Whilst")
 	return loop(ctx, "Whilst", fn, test, false)
 }
 

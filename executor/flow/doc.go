@@ -83,8 +83,8 @@
 // runs one function n times with a limit; [Times] makes a function that
 // runs at most n times.
 //
-// Bad input — a nil function or sequence, a negative limit or count —
-// panics at the call with a message that starts "flow: ". An empty input is
+// Bad input — a nil context, function or sequence, a negative limit or
+// count — panics at the call with a message that starts "flow: ". An empty input is
 // not bad input: Map of nothing yields nothing, Every of nothing is true,
 // Race of nothing returns [ErrNoFunctions].
 //

@@ -62,9 +62,7 @@ func TestStagesKeepOrderAndLimit(t *testing.T) {
 	for _, limit := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				seed := rand.Uint64()
-				t.Logf("seed %d", seed)
-				rng := rand.New(rand.NewPCG(seed, 0))
+				rng := rand.New(rand.NewPCG(testSeed(t), 0))
 				delays := make([]time.Duration, 200)
 				for i := range delays {
 					delays[i] = time.Duration(rng.IntN(50)) * time.Millisecond

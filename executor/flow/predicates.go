@@ -25,6 +25,7 @@ var errDecided = errors.New("flow: decided")
 //
 // Every panics if src or pred is nil, or if limit is negative.
 func Every[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) (bool, error) {
+	mustContext(ctx, "Every")
 	decided, err := decide(ctx, "flow.Every", src, pred, limit, false)
 	return !decided && err == nil, err
 }
@@ -38,6 +39,7 @@ func Every[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context
 //
 // Some panics if src or pred is nil, or if limit is negative.
 func Some[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) (bool, error) {
+	mustContext(ctx, "Some")
 	return decide(ctx, "flow.Some", src, pred, limit, true)
 }
 
@@ -99,6 +101,7 @@ func withoutDecided(err error) error {
 //
 // First panics if src or pred is nil, or if limit is negative.
 func First[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), def T, limit int) (T, error) {
+	mustContext(ctx, "First")
 	if src == nil || pred == nil {
 		panic("flow: First with a nil sequence or predicate")
 	}

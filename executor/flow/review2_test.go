@@ -99,9 +99,7 @@ func TestReview2PoolGoexitInCall(t *testing.T) {
 // are never cancelled; nothing runs once Map has returned. Also with a
 // consumer that stops early.
 func TestReview2PoolInOrderRandomized(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	r := rand.New(rand.NewPCG(seed, 2))
+	r := rand.New(rand.NewPCG(testSeed(t), 2))
 	for round := range 300 {
 		n := 1 + r.IntN(60)
 		limit := 1 + r.IntN(6)

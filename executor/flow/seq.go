@@ -266,6 +266,7 @@ func stage[In, Mid, Out any](ctx context.Context, name string, src Seq[In], limi
 //
 // Map panics if src or fn is nil, or if limit is negative.
 func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) (Out, error), limit int) Seq[Out] {
+	mustContext(ctx, "Map")
 	if src == nil || fn == nil {
 		panic("flow: Map with a nil sequence or function")
 	}
@@ -295,6 +296,7 @@ func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Cont
 //
 // MapAll panics if src or fn is nil, or if limit is negative.
 func MapAll[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) (Out, error), limit int) Seq[Result[Out]] {
+	mustContext(ctx, "MapAll")
 	if src == nil || fn == nil {
 		panic("flow: MapAll with a nil sequence or function")
 	}
@@ -314,6 +316,7 @@ func MapAll[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.C
 //
 // FlatMap panics if src or fn is nil, or if limit is negative.
 func FlatMap[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) ([]Out, error), limit int) Seq[Out] {
+	mustContext(ctx, "FlatMap")
 	if src == nil || fn == nil {
 		panic("flow: FlatMap with a nil sequence or function")
 	}
@@ -340,6 +343,7 @@ type kept[T any] struct {
 //
 // Filter panics if src or pred is nil, or if limit is negative.
 func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	mustContext(ctx, "Filter")
 	return filter(ctx, "flow.Filter", src, pred, limit, true)
 }
 
@@ -348,6 +352,7 @@ func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Contex
 //
 // FilterFalse panics if src or pred is nil, or if limit is negative.
 func FilterFalse[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	mustContext(ctx, "FilterFalse")
 	return filter(ctx, "flow.FilterFalse", src, pred, limit, false)
 }
 
@@ -375,6 +380,7 @@ func filter[T any](ctx context.Context, name string, src Seq[T], pred func(conte
 //
 // DropWhile panics if src or pred is nil, or if limit is negative.
 func DropWhile[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
+	mustContext(ctx, "DropWhile")
 	if src == nil || pred == nil {
 		panic("flow: DropWhile with a nil sequence or predicate")
 	}
@@ -438,6 +444,7 @@ func numbered[T any](src Seq[T]) Seq[at[T]] {
 //
 // Each panics if src or fn is nil, or if limit is negative.
 func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v T) error, limit int) error {
+	mustContext(ctx, "Each")
 	if src == nil || fn == nil {
 		panic("flow: Each with a nil sequence or function")
 	}
@@ -458,6 +465,7 @@ func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v
 //
 // Reduce panics if src or fn is nil.
 func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
+	mustContext(ctx, "Reduce")
 	if src == nil || fn == nil {
 		panic("flow: Reduce with a nil sequence or function")
 	}
@@ -488,6 +496,7 @@ func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Conte
 //
 // ReduceRight panics if src or fn is nil.
 func ReduceRight[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
+	mustContext(ctx, "ReduceRight")
 	if src == nil || fn == nil {
 		panic("flow: ReduceRight with a nil sequence or function")
 	}

@@ -59,6 +59,7 @@ func (w ReturnWhen) String() string {
 //
 // Wait panics if when is not one of the constants or a task is nil.
 func Wait[W Waitable](ctx context.Context, when ReturnWhen, tasks ...W) (done, pending []W, err error) {
+	mustContext(ctx, "Wait")
 	if when < AllCompleted || when > FirstError {
 		panic("flow: Wait with an unknown ReturnWhen")
 	}

@@ -55,6 +55,9 @@
 // PanicError (task path, value, stack) just before the crash, to flush
 // logs or report it; without a hook nothing is printed before the crash.
 //
+// [WithContext] panics if ctx is nil, as x/sync's does (there the panic
+// comes from package context).
+//
 // # Where behaviour differs
 //
 //   - The crash report starts "panic: V [recovered, repanicked]" instead of

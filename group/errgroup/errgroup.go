@@ -50,6 +50,7 @@ type Group struct {
 // Cancelling ctx does not stop the Group: its functions see it only through
 // the returned Context, as with x/sync.
 func WithContext(ctx context.Context) (*Group, context.Context) {
+	mustContext(ctx, "WithContext")
 	ctx, cancel := context.WithCancelCause(ctx)
 	return &Group{cancel: cancel, values: context.WithoutCancel(ctx)}, ctx
 }

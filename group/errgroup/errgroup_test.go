@@ -33,16 +33,11 @@ func waitAsync(g *errgroup.Group) <-chan error {
 	return ch
 }
 
-// result fails the test unless ch delivers within a bound, and returns it.
+// result fails the test, with every goroutine's stack, unless ch delivers
+// within a bound, and returns what it delivered.
 func result(t *testing.T, ch <-chan error) error {
 	t.Helper()
-	select {
-	case err := <-ch:
-		return err
-	case <-time.After(testkit.Bound):
-		require.FailNow(t, "timed out waiting for Wait")
-		return nil
-	}
+	return testkit.Receive(t, ch, "Wait")
 }
 
 // gate returns a channel for functions to wait on and a func that closes
@@ -73,7 +68,7 @@ func TestZeroGroupIsUsable(t *testing.T) {
 		g.Go(func() error { ran.Add(1); return nil })
 	}
 	require.True(t, g.TryGo(func() error { ran.Add(1); return nil }), "no limit")
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 	require.Equal(t, int32(11), ran.Load())
 }
 
@@ -105,9 +100,9 @@ func TestWaitReturnsFirstError(t *testing.T) {
 					if want == nil {
 						want = err
 					}
-					require.Equal(t, want, g.Wait())
+					require.Equal(t, want, result(t, waitAsync(&g)))
 				}
-				require.Equal(t, want, g.Wait())
+				require.Equal(t, want, result(t, waitAsync(&g)))
 			}
 		})
 	}
@@ -122,7 +117,7 @@ func TestWaitReturnsErrorReturnedFirstNotStartedFirst(t *testing.T) {
 	// the function would come before that, and race with err1).
 	recv(t, ctx.Done(), "the second function's error")
 	open1()
-	require.Equal(t, err2, g.Wait())
+	require.Equal(t, err2, result(t, waitAsync(g)))
 }
 
 func TestWaitBlocksUntilAllFunctionsReturn(t *testing.T) {
@@ -150,7 +145,7 @@ func TestErrorDoesNotCancelOtherFunctions(t *testing.T) {
 	recv(t, failed, "failing function")
 	var ran atomic.Bool
 	g.Go(func() error { ran.Store(true); return nil })
-	require.Equal(t, err1, g.Wait())
+	require.Equal(t, err1, result(t, waitAsync(&g)))
 	require.True(t, ran.Load())
 }
 
@@ -169,7 +164,7 @@ func TestGoFromFunctionWhileWaiting(t *testing.T) {
 		}
 	}
 	g.Go(spawn(6))
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 	require.Equal(t, int32(1<<7-1), count.Load())
 }
 
@@ -197,7 +192,7 @@ func TestWithContextCancelledOnFirstError(t *testing.T) {
 	require.ErrorIs(t, ctx.Err(), context.Canceled)
 	g.Go(func() error { return err2 })
 	open()
-	require.Equal(t, err1, g.Wait())
+	require.Equal(t, err1, result(t, waitAsync(g)))
 	require.Equal(t, err1, context.Cause(ctx), "the cause stays the first error")
 }
 
@@ -219,7 +214,7 @@ func TestWithContextCancelledWhenWaitReturns(t *testing.T) {
 			for _, err := range tt.errs {
 				g.Go(func() error { return err })
 			}
-			require.Equal(t, tt.want, g.Wait())
+			require.Equal(t, tt.want, result(t, waitAsync(g)))
 			require.True(t, done(ctx.Done()), "context cancelled when Wait returns")
 			require.Equal(t, tt.wantCause, context.Cause(ctx))
 		})
@@ -232,7 +227,7 @@ func TestWithContextNotCancelledBeforeWait(t *testing.T) {
 	g.Go(func() error { defer close(returned); return nil })
 	recv(t, returned, "function")
 	require.NoError(t, ctx.Err(), "success cancels nothing before Wait")
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(g)))
 	require.ErrorIs(t, ctx.Err(), context.Canceled)
 }
 
@@ -244,7 +239,7 @@ func TestWithContextParentCancellationDoesNotStopGroup(t *testing.T) {
 	require.Equal(t, err2, context.Cause(ctx))
 	var ran atomic.Bool
 	g.Go(func() error { ran.Store(true); return nil })
-	require.NoError(t, g.Wait(), "Wait reports only the functions' errors")
+	require.NoError(t, result(t, waitAsync(g)), "Wait reports only the functions' errors")
 	require.True(t, ran.Load(), "Go still runs functions")
 }
 
@@ -252,7 +247,7 @@ func TestWithContextKeepsValues(t *testing.T) {
 	type key struct{}
 	g, ctx := errgroup.WithContext(context.WithValue(context.Background(), key{}, "v"))
 	require.Equal(t, "v", ctx.Value(key{}))
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(g)))
 }
 
 func TestWithContextNilPanics(t *testing.T) {
@@ -268,26 +263,26 @@ func TestReusableAfterWait(t *testing.T) {
 			for range 5 {
 				g.Go(func() error { ran.Add(1); return nil })
 			}
-			require.NoError(t, g.Wait(), "round %d", round)
+			require.NoError(t, result(t, waitAsync(&g)), "round %d", round)
 			require.Equal(t, int32(5), ran.Load(), "round %d", round)
 		}
 	})
 	t.Run("first error sticks", func(t *testing.T) {
 		var g errgroup.Group
 		g.Go(func() error { return err1 })
-		require.Equal(t, err1, g.Wait())
+		require.Equal(t, err1, result(t, waitAsync(&g)))
 		var ran atomic.Bool
 		g.Go(func() error { ran.Store(true); return err2 })
-		require.Equal(t, err1, g.Wait(), "a later error does not replace the first")
+		require.Equal(t, err1, result(t, waitAsync(&g)), "a later error does not replace the first")
 		require.True(t, ran.Load())
 	})
 	t.Run("with context", func(t *testing.T) {
 		g, ctx := errgroup.WithContext(context.Background())
-		require.NoError(t, g.Wait())
+		require.NoError(t, result(t, waitAsync(g)))
 		require.Error(t, ctx.Err())
 		var ran atomic.Bool
 		g.Go(func() error { ran.Store(true); return nil })
-		require.NoError(t, g.Wait())
+		require.NoError(t, result(t, waitAsync(g)))
 		require.True(t, ran.Load(), "functions still run although the context is cancelled")
 		require.Equal(t, context.Canceled, context.Cause(ctx))
 	})
@@ -296,7 +291,7 @@ func TestReusableAfterWait(t *testing.T) {
 		g.SetLimit(1)
 		for range 3 {
 			g.Go(func() error { return nil })
-			require.NoError(t, g.Wait())
+			require.NoError(t, result(t, waitAsync(&g)))
 		}
 		g.SetLimit(2) // no goroutine is active after Wait
 	})
@@ -345,7 +340,7 @@ func TestGoRespectsLimitUnderLoad(t *testing.T) {
 			return nil
 		})
 	}
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 }
 
 func TestTryGoReportsWhetherStarted(t *testing.T) {
@@ -375,10 +370,10 @@ func TestTryGoReportsWhetherStarted(t *testing.T) {
 			}
 			require.Equal(t, want, started)
 			open()
-			require.NoError(t, g.Wait())
+			require.NoError(t, result(t, waitAsync(&g)))
 			if tt.limit != 0 {
 				require.True(t, g.TryGo(func() error { return nil }), "a slot is free after Wait")
-				require.NoError(t, g.Wait())
+				require.NoError(t, result(t, waitAsync(&g)))
 			}
 		})
 	}
@@ -397,7 +392,7 @@ func TestTryGoFreesSlotWhenFunctionReturns(t *testing.T) {
 		require.True(t, time.Now().Before(deadline), "slot not given back")
 		runtime.Gosched()
 	}
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 }
 
 func TestSetLimitNegativeMeansNoLimit(t *testing.T) {
@@ -415,7 +410,7 @@ func TestSetLimitNegativeMeansNoLimit(t *testing.T) {
 	go func() { started.Wait(); close(allStarted) }()
 	recv(t, allStarted, "all functions started together")
 	open()
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 }
 
 func TestSetLimitZeroBlocksGo(t *testing.T) {
@@ -462,7 +457,7 @@ func TestSetLimitWhileActivePanics(t *testing.T) {
 			g.Go(func() error { <-release; return nil })
 			got := testkit.Catch(func() { g.SetLimit(tt.then) })
 			open()
-			require.NoError(t, g.Wait())
+			require.NoError(t, result(t, waitAsync(&g)))
 			if !tt.panic {
 				require.Nil(t, got)
 				return
@@ -483,19 +478,19 @@ func TestSetLimitToNoLimitWhileActiveReleasesOldSlots(t *testing.T) {
 	g.SetLimit(-1)
 	g.Go(func() error { <-release; return nil }) // does not block
 	open()
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 	g.SetLimit(1) // every slot was given back
 	require.True(t, g.TryGo(func() error { return nil }))
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 }
 
 func TestGoexitIsNotAnError(t *testing.T) {
 	var g errgroup.Group
 	g.SetLimit(1)
 	g.Go(func() error { runtime.Goexit(); return err1 })
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 	require.True(t, g.TryGo(func() error { return nil }), "the slot was given back")
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 }
 
 func TestWaitFromOwnFunctionReturnsErrWaitInTask(t *testing.T) {
@@ -515,7 +510,7 @@ func TestFunctionMayWaitForAnotherGroup(t *testing.T) {
 		inner.Go(func() error { return err1 })
 		return inner.Wait()
 	})
-	require.Equal(t, err1, outer.Wait())
+	require.Equal(t, err1, result(t, waitAsync(&outer)))
 }
 
 func TestConcurrentUse(t *testing.T) {
@@ -541,7 +536,7 @@ func TestConcurrentUse(t *testing.T) {
 			}
 		})
 	}
-	callers.Wait()
-	require.Equal(t, err1, g.Wait())
+	testkit.Within(t, "the callers", callers.Wait)
+	require.Equal(t, err1, result(t, waitAsync(&g)))
 	require.Equal(t, int64(800), ran.Load())
 }

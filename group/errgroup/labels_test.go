@@ -84,7 +84,7 @@ func TestFunctionsCarryPprofLabels(t *testing.T) {
 			recv(t, up, "function")
 			labels := labelsOf(t)
 			open()
-			require.NoError(t, g.Wait())
+			require.NoError(t, result(t, waitAsync(g)))
 			for _, want := range tt.want {
 				require.Contains(t, labels, want)
 			}
@@ -101,7 +101,7 @@ func TestSetNameAppliesAfterWait(t *testing.T) {
 	g.SetName("later") // the running generation keeps its number
 	require.NotContains(t, labelsOf(t), `"later"`)
 	open()
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 
 	up = make(chan struct{})
 	release, open = gate(t)
@@ -109,6 +109,6 @@ func TestSetNameAppliesAfterWait(t *testing.T) {
 	recv(t, up, "second function")
 	labels := labelsOf(t)
 	open()
-	require.NoError(t, g.Wait())
+	require.NoError(t, result(t, waitAsync(&g)))
 	require.Contains(t, labels, `"nursery.group":"later"`)
 }

@@ -4,6 +4,7 @@
 package testkit
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -14,13 +15,67 @@ import (
 // It only turns a hang into a failure; no test depends on it for timing.
 const Bound = 10 * time.Second
 
-// Recv fails the test unless ch is closed (or receives) within Bound.
+// Recv fails the test unless ch is closed (or receives) within Bound. On
+// a timeout the failure shows every goroutine's stack, so that the hang
+// can be read from the log.
 func Recv(t testing.TB, ch <-chan struct{}, what string) {
 	t.Helper()
+	recvWithin(t, ch, what, Bound)
+}
+
+func recvWithin(t testing.TB, ch <-chan struct{}, what string, bound time.Duration) {
+	t.Helper()
+	timer := time.NewTimer(bound)
+	defer timer.Stop()
 	select {
 	case <-ch:
-	case <-time.After(Bound):
-		require.FailNow(t, "timed out waiting for "+what)
+	case <-timer.C:
+		require.FailNow(t, "timed out after "+bound.String()+" waiting for "+what, "all goroutines:\n%s", Stacks())
+	}
+}
+
+// Within runs f, a blocking call such as wg.Wait or g.Wait, and fails the
+// test with every goroutine's stack if f has not returned within Bound. It
+// returns what f panicked with, or nil, so that the caller can raise it
+// again in its own goroutine. f runs in a goroutine of its own, so it must
+// not call t.FailNow (nor require): store what it returns in a variable
+// and check that after Within. After a timeout f is left running; the test
+// has failed anyway.
+func Within(t testing.TB, what string, f func()) (panicked any) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		panicked = Catch(f)
+	}()
+	Recv(t, done, what)
+	return panicked
+}
+
+// Receive returns the next value from ch, failing the test with every
+// goroutine's stack if none comes within Bound.
+func Receive[T any](t testing.TB, ch <-chan T, what string) T {
+	t.Helper()
+	timer := time.NewTimer(Bound)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		require.FailNow(t, "timed out after "+Bound.String()+" waiting for "+what, "all goroutines:\n%s", Stacks())
+		panic("unreachable")
+	}
+}
+
+// Stacks returns the stacks of all goroutines, as a crash prints them.
+func Stacks() string {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return string(buf[:n])
+		}
+		buf = make([]byte, 2*len(buf))
 	}
 }
 

@@ -1,0 +1,81 @@
+package group_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTaskContext_deadline: a task's context has its group's deadline,
+// whether it comes from the group's Timeout or from the parent context,
+// and none when neither has one.
+func TestTaskContext_deadline(t *testing.T) {
+	tests := []struct {
+		give   string
+		parent func() (context.Context, context.CancelFunc)
+		opts   []group.Option
+		want   time.Duration // from the start; 0: no deadline
+	}{
+		{give: "none", parent: func() (context.Context, context.CancelFunc) {
+			return context.WithCancel(context.Background())
+		}},
+		{give: "group Timeout", want: 5 * time.Second, opts: []group.Option{group.Timeout(5 * time.Second)},
+			parent: func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+		{give: "parent deadline", want: 3 * time.Second, parent: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 3*time.Second)
+		}},
+		{give: "the earlier of both", want: 2 * time.Second, opts: []group.Option{group.Timeout(2 * time.Second)},
+			parent: func() (context.Context, context.CancelFunc) {
+				return context.WithTimeout(context.Background(), 3*time.Second)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.give, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				parent, stop := tt.parent()
+				defer stop()
+				g := group.New(parent, tt.opts...)
+				var (
+					deadline time.Time
+					ok       bool
+				)
+				g.Go(func(ctx context.Context) error {
+					deadline, ok = ctx.Deadline()
+					return nil
+				})
+				require.NoError(t, g.Wait())
+				if tt.want == 0 {
+					require.False(t, ok)
+					return
+				}
+				require.True(t, ok)
+				require.Equal(t, start.Add(tt.want), deadline)
+			})
+		})
+	}
+}
+
+// TestTaskContext_deadlineEndsTheTask: when the group's Timeout passes, a
+// task blocked on its context ends with context.DeadlineExceeded, at the
+// deadline its context reported.
+func TestTaskContext_deadlineEndsTheTask(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background(), group.Timeout(time.Second))
+		var reported, ended time.Time
+		task := g.Go(func(ctx context.Context) error {
+			reported, _ = ctx.Deadline()
+			<-ctx.Done()
+			ended = time.Now()
+			return ctx.Err()
+		})
+		err := g.Wait()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorIs(t, task.Err(), context.DeadlineExceeded)
+		require.Equal(t, reported, ended)
+	})
+}
