@@ -121,6 +121,26 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 			require.ErrorIs(t, err, errCause)
 		})
 	})
+	t.Run("idle subgroup, parent context cancelled", func(t *testing.T) {
+		// Wait may run before the root has heard of its context: the
+		// cancellation must not be lost either way.
+		ctx, stop := context.WithCancelCause(context.Background())
+		g := group.New(ctx)
+		sub := g.Subgroup()
+		stop(errCause)
+		require.ErrorIs(t, sub.Wait(), errCause)
+		require.ErrorIs(t, g.Wait(), errCause)
+	})
+	t.Run("own Close racing the parent context", func(t *testing.T) {
+		// As a root group's Close after its context ended: the
+		// cancellation from above came first, and is reported.
+		ctx, stop := context.WithCancelCause(context.Background())
+		g := group.New(ctx)
+		sub := g.Subgroup()
+		stop(errCause)
+		require.ErrorIs(t, sub.Close(), errCause)
+		require.ErrorIs(t, g.Wait(), errCause)
+	})
 	t.Run("parent group closed", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
