@@ -59,12 +59,14 @@ func TestWaitReportsCancellation(t *testing.T) {
 		})
 	})
 	t.Run("clean finish", func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g)
-		_, err := ex.Submit(context.Background(), nop)
-		require.NoError(t, err)
-		require.NoError(t, ex.Wait())
-		require.NoError(t, g.Close())
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			ex := executor.New(g)
+			_, err := ex.Submit(context.Background(), nop)
+			require.NoError(t, err)
+			require.NoError(t, ex.Wait())
+			require.NoError(t, g.Close())
+		})
 	})
 }
 

@@ -16,12 +16,14 @@ var errCause = errors.New("the cause")
 // whether it came before the task started or while it ran.
 func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("held task cancelled before it starts", func(t *testing.T) {
-		g := group.New(context.Background())
-		task := g.Go(blockUntilCancelled, group.Hold())
-		task.Cancel()
-		require.ErrorIs(t, task.Err(), context.Canceled)
-		require.ErrorIs(t, task.Err(), group.ErrCanceled)
-		require.NoError(t, g.Wait())
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			task := g.Go(blockUntilCancelled, group.Hold())
+			task.Cancel()
+			require.ErrorIs(t, task.Err(), context.Canceled)
+			require.ErrorIs(t, task.Err(), group.ErrCanceled)
+			require.NoError(t, g.Wait())
+		})
 	})
 	t.Run("held task dropped by a failure of its group", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -64,12 +66,14 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 		})
 	})
 	t.Run("future cancelled before it starts", func(t *testing.T) {
-		g := group.New(context.Background())
-		f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, group.Hold())
-		f.Cancel()
-		_, err := f.Result()
-		require.ErrorIs(t, err, context.Canceled)
-		require.NoError(t, g.Wait())
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, group.Hold())
+			f.Cancel()
+			_, err := f.Result()
+			require.ErrorIs(t, err, context.Canceled)
+			require.NoError(t, g.Wait())
+		})
 	})
 }
 
@@ -122,24 +126,28 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("idle subgroup, parent context cancelled", func(t *testing.T) {
-		// Wait may run before the root has heard of its context: the
-		// cancellation must not be lost either way.
-		ctx, stop := context.WithCancelCause(context.Background())
-		g := group.New(ctx)
-		sub := g.Subgroup()
-		stop(errCause)
-		require.ErrorIs(t, sub.Wait(), errCause)
-		require.ErrorIs(t, g.Wait(), errCause)
+		synctest.Test(t, func(t *testing.T) {
+			// Wait may run before the root has heard of its context: the
+			// cancellation must not be lost either way.
+			ctx, stop := context.WithCancelCause(context.Background())
+			g := group.New(ctx)
+			sub := g.Subgroup()
+			stop(errCause)
+			require.ErrorIs(t, sub.Wait(), errCause)
+			require.ErrorIs(t, g.Wait(), errCause)
+		})
 	})
 	t.Run("own Close racing the parent context", func(t *testing.T) {
-		// As a root group's Close after its context ended: the
-		// cancellation from above came first, and is reported.
-		ctx, stop := context.WithCancelCause(context.Background())
-		g := group.New(ctx)
-		sub := g.Subgroup()
-		stop(errCause)
-		require.ErrorIs(t, sub.Close(), errCause)
-		require.ErrorIs(t, g.Wait(), errCause)
+		synctest.Test(t, func(t *testing.T) {
+			// As a root group's Close after its context ended: the
+			// cancellation from above came first, and is reported.
+			ctx, stop := context.WithCancelCause(context.Background())
+			g := group.New(ctx)
+			sub := g.Subgroup()
+			stop(errCause)
+			require.ErrorIs(t, sub.Close(), errCause)
+			require.ErrorIs(t, g.Wait(), errCause)
+		})
 	})
 	t.Run("parent group closed", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
@@ -179,37 +187,43 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("clean finish", func(t *testing.T) {
-		g := group.New(context.Background())
-		sub := g.Subgroup()
-		sub.Go(nopTask)
-		require.NoError(t, sub.Wait())
-		g.Cancel()
-		require.NoError(t, sub.Wait(), "closed before the parent was cancelled")
-		require.NoError(t, g.Wait())
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			sub := g.Subgroup()
+			sub.Go(nopTask)
+			require.NoError(t, sub.Wait())
+			g.Cancel()
+			require.NoError(t, sub.Wait(), "closed before the parent was cancelled")
+			require.NoError(t, g.Wait())
+		})
 	})
 }
 
 // A task refused because a failure closed the group carries the failure.
 func TestRefusalCarriesTheCause(t *testing.T) {
 	t.Run("failure", func(t *testing.T) {
-		g := group.New(context.Background())
-		g.Go(func(context.Context) error { return errCause })
-		require.ErrorIs(t, g.Wait(), errCause)
-		task := g.Go(nopTask)
-		require.Equal(t, group.Refused, task.State())
-		require.ErrorIs(t, task.Err(), group.ErrClosed)
-		require.ErrorIs(t, task.Err(), errCause)
-		f := group.Async(g, func(context.Context) (int, error) { return 1, nil })
-		_, err := f.Result()
-		require.ErrorIs(t, err, group.ErrClosed)
-		require.ErrorIs(t, err, errCause)
-		err = g.Start(context.Background(), func(context.Context, func()) error { return nil })
-		require.ErrorIs(t, err, group.ErrClosed)
-		require.ErrorIs(t, err, errCause)
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			g.Go(func(context.Context) error { return errCause })
+			require.ErrorIs(t, g.Wait(), errCause)
+			task := g.Go(nopTask)
+			require.Equal(t, group.Refused, task.State())
+			require.ErrorIs(t, task.Err(), group.ErrClosed)
+			require.ErrorIs(t, task.Err(), errCause)
+			f := group.Async(g, func(context.Context) (int, error) { return 1, nil })
+			_, err := f.Result()
+			require.ErrorIs(t, err, group.ErrClosed)
+			require.ErrorIs(t, err, errCause)
+			err = g.Start(context.Background(), func(context.Context, func()) error { return nil })
+			require.ErrorIs(t, err, group.ErrClosed)
+			require.ErrorIs(t, err, errCause)
+		})
 	})
 	t.Run("plain close", func(t *testing.T) {
-		g := group.New(context.Background())
-		require.NoError(t, g.Close())
-		require.Equal(t, group.ErrClosed, g.Go(nopTask).Err())
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			require.NoError(t, g.Close())
+			require.Equal(t, group.ErrClosed, g.Go(nopTask).Err())
+		})
 	})
 }
