@@ -27,6 +27,8 @@
 // the limit that fired, [ErrGraceExceeded] marks a shield's grace period,
 // [ErrExpired] a scope's deadline, and [*SignalError] the signal received.
 // The deadline causes match [context.DeadlineExceeded] with [errors.Is].
+// A [*CanceledError] tells a caller of Timeout or TimeoutValue that it was
+// cancelled while the function ran, and carries the function's result.
 // Errors are combined with go.uber.org/multierr, so errors.Is and errors.As
 // see through the combination; each function documents the order.
 //
@@ -65,7 +67,8 @@
 //   - hat.aio run_asyncio(handle_signals=True): [NotifyShutdown]; its event
 //     loop is main itself. For one step only, [signal.NotifyContext].
 //   - paco timeout(coro, timeout): [Timeout] or [TimeoutValue]; asyncio's
-//     wait_for likewise.
+//     and hat.aio's wait_for likewise, with [*CanceledError] for the
+//     CancelledError that carries the result.
 //   - paco TimeoutLimit(timeout): [context.WithTimeoutCause] with a
 //     [*TimeoutError] as cause, or a [Scope] when the deadline must move;
 //     TimeoutLimit.cancel: the context's cancel func or [Scope.Cancel].

@@ -4,26 +4,30 @@ import (
 	"context"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // Cancel cancels jobs, running or waiting in the backlog, waits for them to
-// finish, and returns how many of them ended [group.Canceled]
-// (asyncio-pool's cancel). A job that had finished before the call, or that caught
-// its cancellation and returned nil, is not counted: it completed. Without
-// tasks, Cancel cancels every job accepted before the call (running,
-// handed to a worker, or waiting in the backlog); jobs submitted
-// concurrently with it may escape.
+// finish, and returns how many of them it reached before they finished
+// (asyncio-pool's cancel): a job that had finished before the call is not
+// counted, a job that caught its cancellation and returned a value is, and
+// keeps its value (see [group.Task.Cancel]). Without tasks, Cancel cancels
+// every job accepted before the call (running, handed to a worker, or
+// waiting in the backlog); jobs submitted concurrently with it may escape.
 //
-// Cancel blocks until every job it cancelled has finished, because only
-// then is it known whether the job accepted its cancellation. If ctx ends
-// first, Cancel returns the count so far and [context.Cause](ctx); the
-// remaining jobs are still cancelled and finish on their own.
+// Cancel blocks until every job it cancelled has finished, so that the
+// jobs are known to have let go of what they held. If ctx ends first,
+// Cancel returns the count of those finished so far and
+// [context.Cause](ctx); the remaining jobs are still cancelled and finish
+// on their own.
 //
 // Under the default fail-fast policy, cancelling jobs through Cancel closes
 // the executor as well, as a cancelled job does in coroexecutor: every
-// other job is cancelled too, and new work is refused. That happens when
-// Cancel is called without tasks, or when one of the tasks had not
-// finished; naming only finished jobs changes nothing. With
+// other job is cancelled too, new work is refused, and [Executor.Wait]
+// reports the cancellation with an error that matches [context.Canceled]
+// and [group.ErrCanceled] (it is not a failure of the parent group). That
+// happens when Cancel is called without tasks, or when one of the tasks had
+// not finished; naming only finished jobs changes nothing. With
 // [SuppressErrors] the executor goes on. A direct [group.Task.Cancel] of a
 // job cancels that job only, whatever the policy.
 //
@@ -51,16 +55,20 @@ func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, erro
 	}
 	// Waiting jobs first: a worker freed by cancelling a running one must
 	// not start a job that is about to be cancelled too.
+	reached := make(map[*group.Task]bool, len(live))
 	for _, t := range live {
-		if t.State() == group.Pending {
-			t.Cancel()
+		if t.State() == group.Pending && t.Cancel() {
+			reached[t] = true
 		}
 	}
 	for _, t := range live {
-		t.Cancel()
+		if t.Cancel() {
+			reached[t] = true
+		}
 	}
 	if !ex.opts.suppress && (all || len(live) > 0) {
-		ex.g.Cancel()
+		// Reported by Wait, as coroexecutor raises at the end of its scope.
+		groupctl.CancelReported(ex.g, errCancel)
 	}
 	n := 0
 	for _, t := range live {
@@ -69,7 +77,7 @@ func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, erro
 		case <-ctx.Done():
 			return n, context.Cause(ctx)
 		}
-		if t.State() == group.Canceled {
+		if reached[t] {
 			n++
 		}
 	}

@@ -48,14 +48,22 @@
 // was cancelled has not failed; a job that catches its cancellation and
 // returns nil has succeeded. With [SuppressErrors] failures stay with their
 // tasks ([group.Task.Err], the TaskError hook) and the executor runs on.
-// Wait returns the group's combined errors (see [group.Group.Wait]).
+// Wait returns the group's combined errors (see [group.Group.Wait]), and
+// reports a cancellation that ended the work from outside (the parent, its
+// context, [Executor.Cancel] under fail-fast) with its cause; a clean
+// finish and the executor's own Close return nil. Once a failure or a
+// cancellation has closed the executor, every refusal (Submit, Enqueue,
+// Async, Exec, a refused task's Err) wraps both [ErrClosed] and that cause,
+// so the loop above returns the failure itself.
 //
 // # Cancellation
 //
 // A job's context is its task's: cancelled by [group.Task.Cancel], by
 // [Executor.Cancel] and when the executor closes. [Executor.Cancel] cancels
-// chosen jobs, or all, waits for them, and counts those that ended
-// cancelled. Under fail-fast it also closes the executor (unless it was
+// chosen jobs, or all, waits for them, and counts those it reached before
+// they finished (asyncio-pool's count). Every cancelled job's error matches
+// [context.Canceled] and keeps its cause, whether the job was cancelled
+// while it waited or while it ran. Under fail-fast it also closes the executor (unless it was
 // given only jobs that had finished): that is what
 // coroexecutor means by "a job is cancelled" — cancellation through the
 // executor, as opposed to a direct [group.Task.Cancel] of one job, which

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -10,8 +11,25 @@ import (
 // and [Exec] when the executor no longer accepts work: it was closed, is
 // shutting down or waiting with nothing left to run, failed fast, or its
 // parent closed it. It is [group.ErrClosed], so errors.Is matches either
-// name.
+// name. When a failure or a cancellation closed the executor, the error
+// returned wraps both ErrClosed and that cause (see [Executor.Submit]).
 var ErrClosed = group.ErrClosed
+
+// errCancel is the cause with which [Executor.Cancel] closes a fail-fast
+// executor; it matches group.ErrCanceled and so context.Canceled.
+var errCancel = fmt.Errorf("executor: closed by Cancel: %w", group.ErrCanceled)
+
+// closedErr returns the refusal of an executor that no longer accepts
+// work: ErrClosed, joined with the cause when a failure or a cancellation
+// closed it, so that a caller that returns Submit's error does not lose
+// the failure (group's refusals are made the same way).
+func (ex *Executor) closedErr() error {
+	cause := ex.g.Cause()
+	if cause == nil || errors.Is(cause, ErrClosed) {
+		return ErrClosed
+	}
+	return fmt.Errorf("%w: %w", ErrClosed, cause)
+}
 
 // ErrFull is returned by [Executor.Enqueue] when every worker is busy and
 // the backlog bounded by [Backlog] is full.

@@ -125,9 +125,13 @@ func (ex *Executor) MaxWorkers() int {
 // nothing.
 //
 // Wait returns what [group.Group.Wait] returns for the executor's group: the
-// failures of jobs, first first (none with [SuppressErrors]), and the cause
-// of a cancellation from outside (parent context, [Timeout]). A job's panic
-// is raised again here, as group's Wait does. Called from one of the
+// failures of jobs, first first (none with [SuppressErrors]), then a
+// cancellation that ended the executor's work from outside — its parent
+// group or the parent's context, [Timeout], or [Executor.Cancel] under
+// fail-fast — as an error that matches [context.Canceled] (or
+// [context.DeadlineExceeded] for a deadline) and its cause. A clean finish
+// and the executor's own Close return nil. A job's panic is raised again
+// here, as group's Wait does. Called from one of the
 // executor's jobs, Wait returns [group.ErrWaitInTask] instead of hanging.
 func (ex *Executor) Wait() error {
 	ex.mustBeMade("Executor.Wait")

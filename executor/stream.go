@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"math"
 
 	"github.com/nursery-go/nursery/group"
@@ -111,7 +112,7 @@ func cancelAndWait(tasks []*group.Task) {
 // ErrDeadlock) is yielded at once. It reports whether to drain what is in
 // flight.
 func (s *stream[Out]) submitFailed(ctx context.Context, err error) bool {
-	if err == ErrClosed && ctx.Err() == nil {
+	if errors.Is(err, ErrClosed) && ctx.Err() == nil {
 		s.cut = true
 		return true
 	}

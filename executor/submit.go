@@ -17,7 +17,15 @@ import (
 // producer is woken once per MaxWorkers/2 jobs rather than once per job.
 //
 // If ctx ends while Submit blocks, it returns [context.Cause](ctx) and
-// submits nothing; if the executor closes, it returns [ErrClosed]. A ctx
+// submits nothing. If the executor is closed or closes, it returns
+// [ErrClosed]; when a failure or a cancellation closed it, the error wraps
+// that cause too, so that a producer loop's
+//
+//	if _, err := ex.Submit(ctx, job); err != nil {
+//		return err
+//	}
+//
+// returns the failure, not only "closed". A ctx
 // that is already done does not stop a Submit that need not block. Called
 // from one of the executor's own jobs when waiting would never end, it
 // returns [ErrDeadlock] (see "Submitting from a job").
@@ -70,8 +78,8 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 // (after the jobs queued by Submit) and runs, oldest first, as workers come
 // free; the task is [group.Pending]
 // until then. Enqueue returns [ErrFull] when the backlog bounded by
-// [Backlog] is full (see there for what counts), and [ErrClosed] when the
-// executor no longer accepts work. A job waiting in the backlog is cancelled without running when the
+// [Backlog] is full (see there for what counts), and [ErrClosed] (wrapping
+// the cause, as Submit's does) when the executor no longer accepts work. A job waiting in the backlog is cancelled without running when the
 // executor closes, and runs when it shuts down gracefully.
 //
 // Enqueue panics if fn is nil.
@@ -83,14 +91,14 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 	ex.mu.Lock()
 	if isClosed(ex.closing) {
 		ex.mu.Unlock()
-		return nil, ErrClosed
+		return nil, ex.closedErr()
 	}
 	if ex.waiters.len() == 0 && ex.assignedLocked() < ex.max {
 		// A worker is free: the same path as a Submit that need not block.
 		w, spawn := ex.reserveLocked()
 		ex.mu.Unlock()
 		if spawn && !ex.spawn(w, true) {
-			return nil, ErrClosed
+			return nil, ex.closedErr()
 		}
 		t := ex.g.Go(fn, ex.hold)
 		return t, ex.dispatch(w, t)
@@ -105,13 +113,13 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 	t := ex.g.Go(fn, ex.hold)
 	if t.State() == group.Refused {
 		ex.mu.Unlock()
-		return nil, ErrClosed
+		return nil, t.Err()
 	}
 	ex.active++
 	nw := ex.placeLocked(t)
 	ex.mu.Unlock()
 	if nw != nil && !ex.spawn(nw, false) {
-		return nil, ErrClosed // t was cancelled
+		return nil, ex.closedErr() // t was cancelled
 	}
 	return t, nil
 }
@@ -124,14 +132,14 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 	ex.mu.Lock()
 	if isClosed(ex.closing) {
 		ex.mu.Unlock()
-		return nil, ErrClosed
+		return nil, ex.closedErr()
 	}
 	if ex.waiters.len() == 0 {
 		if ex.assignedLocked() < ex.max {
 			w, spawn := ex.reserveLocked()
 			ex.mu.Unlock()
 			if spawn && !ex.spawn(w, true) {
-				return nil, ErrClosed
+				return nil, ex.closedErr()
 			}
 			return w, nil
 		}
@@ -177,7 +185,7 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 	case <-ctx.Done():
 		cause = context.Cause(ctx)
 	case <-ex.closing:
-		cause = ErrClosed
+		cause = ex.closedErr()
 	case <-stop:
 		cause = errStopped
 	}
@@ -215,14 +223,11 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 	refused := t.State() == group.Refused
 	if w != nil {
 		if refused {
-			t = nil // releases the reservation
-		} else {
-			w.cur.Store(t) // before Submit returns, for Cancel
+			w.ch <- nil // releases the reservation
+			return t.Err()
 		}
+		w.cur.Store(t) // before Submit returns, for Cancel
 		w.ch <- t
-		if refused {
-			return ErrClosed
-		}
 		return nil
 	}
 	ex.mu.Lock()
@@ -232,12 +237,12 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 		ex.grantLocked()
 		ex.trimIdleLocked()
 		ex.mu.Unlock()
-		return ErrClosed
+		return t.Err()
 	}
 	nw := ex.placeLocked(t)
 	ex.mu.Unlock()
 	if nw != nil && !ex.spawn(nw, false) {
-		return ErrClosed // t was cancelled
+		return ex.closedErr() // t was cancelled
 	}
 	return nil
 }

@@ -37,8 +37,18 @@
 //
 // A task that returns its context's error (or cause) after its context was
 // cancelled has not failed: it is [Canceled]. Cancellation from outside (the
-// parent context, a deadline, [Timeout]) is nonetheless reported by Wait, so
-// it never turns into success.
+// parent context, a deadline, [Timeout], and for a subgroup its parent
+// group) is nonetheless reported by Wait, so it never turns into success;
+// a group's own Cancel or Close is not reported, and neither is a
+// subgroup's cancellation passed on to its parent as a failure.
+//
+// Every cancellation outcome, whenever it happened, matches
+// [context.Canceled] (or [context.DeadlineExceeded] for a deadline) and
+// its cause with errors.Is: a cancelled task's [Task.Err], whether it was
+// cancelled before it ran ([ErrCanceled] joined with the group's cause) or
+// while it ran, and what Wait reports. A refusal of a group that a failure
+// or a cancellation closed wraps both [ErrClosed] and that cause, so that
+// returning it does not hide the failure.
 //
 // Wait, Close and Shutdown return every failure combined with
 // go.uber.org/multierr, first failure first; errors.Is and errors.As see each

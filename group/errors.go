@@ -1,6 +1,7 @@
 package group
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,11 +12,95 @@ import (
 // ErrClosed is returned by [Task.Err] for a task that was refused because its
 // group was no longer open, by [Group.Start] on a group that is not open, and
 // by [Group.Cause] (and as the cause of the group's context) after a plain
-// [Group.Cancel], [Group.Close] or [Group.Shutdown].
+// [Group.Cancel], [Group.Close] or [Group.Shutdown]. A refusal of a group
+// that a failure or a cancellation closed wraps both ErrClosed and that
+// cause, so that the refusal does not hide why.
 var ErrClosed = errors.New("group: closed")
 
-// ErrCanceled is the cause of a task's context after [Task.Cancel].
-var ErrCanceled = errors.New("group: task canceled")
+// ErrCanceled is the cause of a task's context after [Task.Cancel], and the
+// error of a task cancelled before it ran. It matches [context.Canceled]
+// with [errors.Is].
+var ErrCanceled error = &canceledSentinel{"group: task canceled"}
+
+// canceledSentinel is a sentinel that also matches context.Canceled, in the
+// manner of os.ErrDeadlineExceeded: callers that only know the standard
+// library still see a cancellation.
+type canceledSentinel struct{ msg string }
+
+func (e *canceledSentinel) Error() string { return e.msg }
+
+// Is reports whether target is context.Canceled.
+func (e *canceledSentinel) Is(target error) bool { return target == context.Canceled }
+
+// canceledError is the outcome of a cancellation: what the work returned
+// (err), how its context ended (end: context.Canceled or DeadlineExceeded)
+// and why (cause), so that errors.Is matches each. end and cause are nil
+// when err already matches them.
+type canceledError struct{ end, err, cause error }
+
+func (e *canceledError) Error() string {
+	var b strings.Builder
+	for _, part := range e.Unwrap() {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(part.Error())
+	}
+	return b.String()
+}
+
+func (e *canceledError) Unwrap() []error {
+	parts := make([]error, 0, 3)
+	for _, part := range [...]error{e.end, e.err, e.cause} {
+		if part != nil {
+			parts = append(parts, part)
+		}
+	}
+	return parts
+}
+
+// ctxError returns why ctx ended as one error that matches both ctx.Err()
+// and context.Cause(ctx), or nil if ctx has not ended.
+func ctxError(ctx context.Context) error {
+	return canceledOutcome(nil, ctx.Err(), context.Cause(ctx))
+}
+
+// canceledOutcome returns err, what work returned after its context ended
+// with end (ctx.Err()) and cause (context.Cause), as an error that matches
+// all three: a bare ctx.Err() keeps the cause, and a returned cause still
+// matches context.Canceled. It returns err itself when err matches both
+// already, and the context's end with its cause when err is nil.
+func canceledOutcome(err, end, cause error) error {
+	if end == nil {
+		return err
+	}
+	if err == nil {
+		err = end
+	}
+	e := canceledError{err: err}
+	if !errors.Is(err, end) {
+		e.end = end
+	}
+	if cause != nil && !errors.Is(err, cause) {
+		e.cause = cause
+	}
+	if e.end == nil && e.cause == nil {
+		return err
+	}
+	return &e
+}
+
+// refusal returns the error of work refused by a group that left Open for
+// cause: ErrClosed, wrapping the cause too when it is not a plain close.
+func refusal(cause error) error {
+	if cause == nil || errors.Is(cause, ErrClosed) {
+		if cause == nil {
+			return ErrClosed
+		}
+		return cause
+	}
+	return fmt.Errorf("%w: %w", ErrClosed, cause)
+}
 
 // ErrNotReady is returned by [Group.Start] when the task returned nil without
 // calling ready.

@@ -60,7 +60,10 @@ type Group struct {
 	linked    []*Group    // shown under g in snapshots (Link), oldest first
 	errs      []error     // failures, first first
 	panicked  *PanicError // first panic to raise again in Wait
-	result    error       // combined errs, fixed when Closed
+	result    error       // combined errs, fixed when Closed: what the parent sees
+	report    error       // a cancellation imposed from above (see cancelWith), or nil
+	waited    error       // result and report, fixed when Closed: what Wait returns
+	dropErr   error       // the error of pending tasks dropped by the cancellation
 
 	// Work that unlock does after releasing mu.
 	cancelSubs []*Group
@@ -284,7 +287,7 @@ func (st *Stats) add(o Stats) {
 // its first panic in the first caller that asks.
 func (g *Group) outcome() error {
 	g.mu.Lock()
-	res, pe := g.result, g.panicked
+	res, pe := g.waited, g.panicked
 	g.mu.Unlock()
 	// Raised once in the whole tree: a subgroup's panic is also its
 	// parent's failure, and Wait on both must not raise it twice.

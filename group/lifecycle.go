@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/nursery-go/nursery/internal/groupctl"
+	"go.uber.org/multierr"
 )
 
 // Cancel starts closing the group now: it refuses new tasks and cancels the
 // contexts of all its tasks and subgroups with cause [ErrClosed]. It does not
 // wait (hat.aio's close). Calling it again, or from one of the group's own
 // tasks, is safe.
-func (g *Group) Cancel() { g.cancelWith(ErrClosed, false) }
+func (g *Group) Cancel() { g.cancelWith(ErrClosed, byOwner) }
 
 // Close cancels the group like [Group.Cancel] and then waits like
 // [Group.Wait], returning what Wait returns. It implements [io.Closer], is
@@ -29,10 +32,15 @@ func (g *Group) Close() error {
 // waits for each subgroup until that is Closed (see [Group.Subgroup]).
 //
 // Wait returns every failure combined with [go.uber.org/multierr], first
-// failure first, each naming its task when the task is named; when the group
-// was cancelled from outside (its parent context or its Timeout), that cause
-// is among them. A group closed by Cancel or Close without failures returns
-// nil. Later calls return the same.
+// failure first, each naming its task when the task is named. When the
+// group was cancelled from outside before it closed — its parent context
+// or its Timeout for a root group, its parent group for a subgroup — Wait
+// reports that too, as an error that matches [context.Canceled] (or
+// [context.DeadlineExceeded] for a deadline) and the cause. A subgroup's
+// cancellation by its parent is not passed on to the parent as a failure:
+// only its failures are. A group closed by its own Cancel or Close without
+// failures, or that finished before anything cancelled it, returns nil.
+// Later calls return the same.
 //
 // If a task panicked and the group was not made with [PanicsAsErrors], the
 // first Wait (or Close or Shutdown) to return raises the [*PanicError] again
@@ -76,7 +84,7 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	// ctx ends because a context above the group's own ended too (a hard
 	// stop), the two cancellations race, and the cause must not depend on
 	// which comes first.
-	g.cancelWith(context.Cause(ctx), false)
+	g.cancelWith(context.Cause(ctx), byOwner)
 	grace, stop := context.WithTimeout(context.Background(), g.opts.grace)
 	defer stop()
 	done, err := g.await(grace.Done())
@@ -125,26 +133,52 @@ func (g *Group) drain() {
 
 // contextDone runs (through context.AfterFunc) when the group's context is
 // cancelled from outside: by its parent context or its Timeout.
-func (g *Group) contextDone() { g.cancelWith(context.Cause(g.ctx), true) }
+func (g *Group) contextDone() { g.cancelWith(context.Cause(g.ctx), byOutside) }
 
-// cancelWith cancels the group and its subgroups. An external cause is a
-// failure of the group, reported by Wait.
-func (g *Group) cancelWith(cause error, external bool) {
+// cancelKind says who cancels a group, which decides what Wait reports.
+type cancelKind int8
+
+const (
+	// byOwner: Cancel, Close, Shutdown. Not reported: the owner knows.
+	byOwner cancelKind = iota
+	// byOutside: the context given to New, or the group's Timeout. A
+	// failure of the group, passed on to its parent.
+	byOutside
+	// byParent: the parent group, or (through internal/groupctl) an
+	// executor's Cancel. Reported by Wait, not passed on to the parent,
+	// which knows already, or (for an executor) was not asked.
+	byParent
+)
+
+func init() {
+	groupctl.CancelReported = func(g any, cause error) { g.(*Group).cancelWith(cause, byParent) }
+}
+
+// cancelWith cancels the group and its subgroups.
+func (g *Group) cancelWith(cause error, kind cancelKind) {
 	g.lazy()
 	g.mu.Lock()
-	if external {
-		if g.outsideCauseLocked() == nil || g.ctl.Load()&ctlClosed != 0 {
+	open := g.ctl.Load()&ctlClosed == 0 && !g.cancelled
+	switch oc := g.outsideCauseLocked(); {
+	case kind == byOutside:
+		if oc == nil || !open {
 			g.mu.Unlock()
 			return
 		}
-		g.errs = append(g.errs, cause)
-	} else if oc := g.outsideCauseLocked(); oc != nil && g.ctl.Load()&ctlClosed == 0 {
+		g.errs = append(g.errs, ctxError(g.ctx))
+	case oc != nil && open:
 		// The context was cancelled from outside and contextDone has not
 		// run yet: this cancellation is that one, and Wait must report it.
-		cause, external = oc, true
-		g.errs = append(g.errs, oc)
+		cause, kind = oc, byOutside
+		g.errs = append(g.errs, ctxError(g.ctx))
+	case kind == byOwner && open && g.ctx.Err() != nil:
+		// The parent's cancellation reached the context first: the owner
+		// closes a group that its parent is closing anyway.
+		cause, kind = context.Cause(g.ctx), byParent
 	}
-	g.cancelLocked(cause, external)
+	if g.cancelLocked(cause, kind == byOutside) && kind == byParent {
+		g.report = ctxError(g.ctx)
+	}
 	g.finishIfDrainedLocked()
 	g.unlock()
 }
@@ -162,11 +196,11 @@ func (g *Group) outsideCauseLocked() error {
 	return context.Cause(g.ctx)
 }
 
-// cancelLocked cancels the group's context; its subgroups are cancelled by
-// unlock, after g.mu is released.
-func (g *Group) cancelLocked(cause error, external bool) {
+// cancelLocked cancels the group's context and reports whether it did; its
+// subgroups are cancelled by unlock, after g.mu is released.
+func (g *Group) cancelLocked(cause error, external bool) bool {
 	if g.cancelled || g.ctl.Load()&ctlClosed != 0 {
-		return
+		return false
 	}
 	g.cancelled = true
 	if !g.left {
@@ -183,6 +217,10 @@ func (g *Group) cancelLocked(cause error, external bool) {
 	}
 	// Every task admitted before the closing flag was set is linked into
 	// its shard by now, or its admitter holds the shard's lock until it is.
+	g.dropErr = ErrCanceled
+	if !errors.Is(ErrCanceled, cause) {
+		g.dropErr = &canceledError{err: ErrCanceled, cause: cause}
+	}
 	g.eachTask(func(t *Task) {
 		if t.drop() {
 			// A pending task that never started: unlock accounts for it.
@@ -194,6 +232,7 @@ func (g *Group) cancelLocked(cause error, external bool) {
 	// Subgroups' contexts are already cancelled (they derive from ours);
 	// unlock moves them to Closing too and records why.
 	g.cancelSubs, g.subsCause = g.subsLocked(), cause
+	return true
 }
 
 // failLocked records a failure and applies the fail-fast policy.
@@ -213,14 +252,14 @@ func (g *Group) unlock() {
 	g.cancelSubs, g.subsCause = nil, nil
 	notify := g.notify
 	g.notify = false
-	dropped := g.dropped
+	dropped, dropErr := g.dropped, g.dropErr
 	g.dropped = nil
 	g.mu.Unlock()
 	for _, t := range dropped {
-		g.taskDone(t, ErrCanceled, neverRan)
+		g.taskDone(t, dropErr, neverRan)
 	}
 	for _, sg := range subs {
-		sg.cancelWith(cause, false)
+		sg.cancelWith(cause, byParent)
 	}
 	if notify {
 		g.parent.childDone(g)
@@ -258,8 +297,15 @@ func (g *Group) finishIfDrainedLocked() {
 		// The tasks may have seen a cancellation from outside before the
 		// AfterFunc watching for it has run: it must not be lost.
 		if cause := g.outsideCauseLocked(); cause != nil {
-			g.errs = append(g.errs, cause)
+			g.errs = append(g.errs, ctxError(g.ctx))
 			g.cancelLocked(cause, true)
+			continue
+		}
+		// Likewise a cancellation by the parent that has reached the
+		// context but not yet the group: Wait reports it.
+		if g.parent != nil && !g.cancelled && g.ctx.Err() != nil {
+			g.cancelLocked(context.Cause(g.ctx), false)
+			g.report = ctxError(g.ctx)
 			continue
 		}
 		// Closing and Closed at once, unless a task was admitted meanwhile
@@ -275,6 +321,10 @@ func (g *Group) finishIfDrainedLocked() {
 // finishLocked makes the group Closed; unlock then tells the parent.
 func (g *Group) finishLocked() {
 	g.result = combine(g.errs)
+	g.waited = g.result
+	if g.report != nil {
+		g.waited = multierr.Append(g.result, g.report)
+	}
 	if g.stopWatch != nil {
 		g.stopWatch()
 	}

@@ -44,7 +44,8 @@ const (
 	// this kind.)
 	TaskPanicked
 	// TaskCanceled: a task ended cancelled (Event.Err is what it returned,
-	// or ErrCanceled if it never ran).
+	// or an error matching ErrCanceled if it never ran; Task.Err adds its
+	// context's end and cause).
 	TaskCanceled
 	// TaskRefused: a task was refused because its group was not open.
 	TaskRefused

@@ -14,7 +14,8 @@ import (
 // tells why.
 //
 // On a group that is not open, Go starts nothing and returns a task already
-// [Refused] with [ErrClosed]: refused work is visible, never dropped
+// [Refused] with [ErrClosed] (wrapping the group's cause when a failure or a
+// cancellation closed it): refused work is visible, never dropped
 // silently. A task started from another task of the group is accepted while
 // the group is open, including while [Group.Wait] waits.
 //
@@ -78,9 +79,14 @@ func (g *Group) admit(t *Task) bool {
 		s.stats.Refused++
 		s.mu.Unlock()
 		t.flags.Or(flagCancel) // a held task must never be started
-		t.finish(Refused, ErrClosed)
+		// The group's lock only now, with the shard's released: a group
+		// takes its shards' locks under its own (see cancelLocked).
+		g.mu.Lock()
+		err := refusal(g.cause)
+		g.mu.Unlock()
+		t.finish(Refused, err)
 		if o := g.opts.observer; o != nil {
-			o.Observe(Event{Kind: TaskRefused, Group: g, Task: t, Err: ErrClosed})
+			o.Observe(Event{Kind: TaskRefused, Group: g, Task: t, Err: err})
 		}
 		return false
 	}
@@ -193,6 +199,9 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 		s.stats.Canceled++
 	}
 	s.mu.Unlock()
+	if state == Canceled && how == returned {
+		t.flags.Or(flagOutcome) // before finish publishes the state: see Err
+	}
 	t.finish(state, err)
 	if against {
 		g.mu.Lock()
@@ -225,7 +234,9 @@ func (t *Task) canceledBy(err error) bool {
 // panic is handled as in [Group.Go] and Start returns the [*PanicError].
 // After ready the task belongs to the group like any other.
 //
-// On a group that is not open, Start returns [ErrClosed] and runs nothing.
+// On a group that is not open, Start returns [ErrClosed] (wrapping the
+// group's cause when a failure or a cancellation closed it) and runs
+// nothing.
 //
 // Start panics if fn is nil.
 func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready func()) error, opts ...TaskOption) error {
@@ -239,7 +250,7 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 		t.name, _ = taskOpts(opts)
 	}
 	if !g.admit(t) {
-		return ErrClosed
+		return t.Err()
 	}
 	t.flags.Store(flagStarted)
 	go t.run()

@@ -62,6 +62,7 @@ const (
 	flagHeld    = 1 << iota // made with Hold: waits for Task.Start
 	flagStarted             // its goroutine has been started
 	flagCancel              // Cancel was called or its group dropped it
+	flagOutcome             // ended Canceled after it ran: Err adds how its context ended
 )
 
 // closedChan is the done channel of tasks that finished before anyone asked.
@@ -129,11 +130,29 @@ func (t *Task) finished() bool { return t.State().Final() }
 
 // Err returns nil while the task runs and after it succeeded. After it failed
 // it returns the error the function returned, a [*PanicError] or
-// [ErrGoexit]; after it was cancelled, the error it returned or, when it
-// never ran, [ErrCanceled]; after it was refused, [ErrClosed].
+// [ErrGoexit]. After it was cancelled, whether before it ran or while it
+// ran, it returns an error that matches [context.Canceled] (or
+// [context.DeadlineExceeded] when a deadline ended it) and the cause of
+// the task's context with [errors.Is]: the error the function returned,
+// joined with what it lacks of those, or, when it never ran, [ErrCanceled]
+// joined with its group's cause. After it was refused, it returns
+// [ErrClosed], which wraps the group's cause too when a failure or a
+// cancellation closed the group.
 func (t *Task) Err() error {
-	if !TaskState(t.state.Load()).Final() {
+	s := TaskState(t.state.Load())
+	if !s.Final() {
 		return nil
+	}
+	if s == Canceled && t.flags.Load()&flagOutcome != 0 {
+		// Joined here rather than when the task ends: most cancelled tasks
+		// are never asked, and a group closing 100k of them would
+		// otherwise allocate for each. The context's end and cause are
+		// fixed by now, so every call returns an equal error.
+		end := t.g.ctx.Err() // ended from outside before the group got to the task
+		if e := t.ctxEnd.Load(); e != nil {
+			end = e.err
+		}
+		return canceledOutcome(t.err, end, context.Cause((*taskCtx)(t)))
 	}
 	return t.err
 }
@@ -151,21 +170,28 @@ func (t *Task) ID() uint64 { return t.id }
 
 // Cancel cancels the task's context with cause [ErrCanceled]. A held task
 // (see [Hold]) that has not started never runs and is [Canceled] at once; a
-// task whose goroutine has not yet reached its function never calls it. Cancel does not wait; a finished task is not
-// affected. A task that returns its context's error after Cancel is
-// [Canceled], not [Failed]; its group goes on.
-func (t *Task) Cancel() {
+// task whose goroutine has not yet reached its function never calls it.
+// Cancel does not wait; a finished task is not affected. A task that
+// returns its context's error after Cancel is [Canceled], not [Failed]; its
+// group goes on.
+//
+// Cancel reports whether it reached the task before the task finished (as
+// asyncio's Future.cancel): false when the task had already reached its
+// final state or been cancelled with Cancel. A task that catches its
+// cancellation and returns a value was reached all the same. A task that
+// finishes at the very moment Cancel is called may count either way.
+func (t *Task) Cancel() bool {
 	t.mustBeMade("Task.Cancel")
 	for {
 		f := t.flags.Load()
 		if f&flagCancel != 0 || t.State().Final() {
-			return
+			return false
 		}
 		if t.flags.CompareAndSwap(f, f|flagCancel) {
 			if f&(flagHeld|flagStarted) == flagHeld {
 				// Never started, and now it never will be: account for it.
 				t.g.taskDone(t, ErrCanceled, neverRan)
-				return
+				return true
 			}
 			break
 		}
@@ -178,6 +204,7 @@ func (t *Task) Cancel() {
 		t.own.Store(&ctx)
 		t.cancelContext(endByTask)
 	}
+	return true
 }
 
 // Start starts a task made with [Hold] in a new goroutine and reports
