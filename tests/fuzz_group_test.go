@@ -9,6 +9,7 @@ import (
 	"testing/synctest"
 
 	"github.com/nursery-go/nursery/group"
+	"go.uber.org/multierr"
 )
 
 // Task kinds of FuzzGroupOps. Each task blocks until it is released or its
@@ -43,6 +44,7 @@ type fzGroup struct {
 	supervised bool
 	failures   []int // task ids, each leaf of Wait's error
 	raised     bool  // a failure holds a panic that Wait raises
+	byParent   bool  // cancelled by its parent while open: Close reports it
 	handled    []int
 	got        [][]error // what the real handler got
 }
@@ -248,7 +250,8 @@ func (m *fzModel) cancelGroup(fg *fzGroup) {
 			}
 		}
 	}
-	if fg == m.root && m.sub != nil {
+	if fg == m.root && m.sub != nil && m.sub.open {
+		m.sub.byParent = true
 		m.cancelGroup(m.sub)
 	}
 }
@@ -284,7 +287,42 @@ func (m *fzModel) closeSub() {
 		m.raised = true
 		return
 	}
-	m.checkErr("subgroup Close", err, s.failures)
+	// A subgroup that its parent cancelled reports that cancellation, with
+	// the parent's cause; one its owner closed first does not.
+	failures, canceled := splitCanceled(err)
+	if canceled != s.byParent {
+		m.t.Errorf("subgroup Close: error %v reports a cancellation: %v, want %v (cancelled by its parent)", err, canceled, s.byParent)
+	}
+	m.checkErr("subgroup Close", failures, s.failures)
+}
+
+// splitCanceled takes the reported cancellation out of a group's error:
+// it returns the failures that are left and whether there was one.
+func splitCanceled(err error) (error, bool) {
+	var rest []error
+	canceled := false
+	// Only multierr's own combination is split: a reported cancellation
+	// unwraps into context.Canceled and its cause, and stays whole.
+	elems := []error{err}
+	if m, ok := err.(interface{ Errors() []error }); ok {
+		elems = m.Errors()
+	}
+	for _, e := range elems {
+		if e == nil {
+			continue
+		}
+		switch e.(type) {
+		case *failError, *group.PanicError:
+			rest = append(rest, e)
+			continue
+		}
+		if errors.Is(e, context.Canceled) {
+			canceled = true
+			continue
+		}
+		rest = append(rest, e)
+	}
+	return multierr.Combine(rest...), canceled
 }
 
 // checkRaise checks that a Close raised a panic exactly when it must.
