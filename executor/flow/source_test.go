@@ -2,12 +2,14 @@ package flow_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nursery-go/nursery/executor/flow"
@@ -154,5 +156,83 @@ func TestFirstOverQueue(t *testing.T) {
 				require.Equal(t, left[i-1]+1, left[i])
 			}
 		}
+	})
+}
+
+// TestSourceErrorInTimeHangs guards against a bug where Each, Every and Some do not
+// cancel the calls in flight when their source fails, contrary to their
+// docs ("At the first failure (of fn, of src, or ctx ending) it cancels the
+// calls in flight"): run drains executor.Map to its end, waiting for every
+// call, so a call that waits for its context never returns and the
+// function hangs.
+func TestSourceErrorInTimeHangs(t *testing.T) {
+	src := func(yield func(int, error) bool) {
+		if !yield(0, nil) {
+			return
+		}
+		yield(0, errBoom)
+	}
+	t.Run("Each", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			release := make(chan struct{})
+			block := func(ctx context.Context) error {
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-release:
+					return nil
+				}
+			}
+			var err error
+			bounded(t, "Each", func() { close(release) }, func() {
+				err = flow.Each(context.Background(), src, func(ctx context.Context, _ int) error { return block(ctx) }, 0)
+			})
+			assert.ErrorIs(t, err, errBoom)
+		})
+	})
+	t.Run("Every", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			release := make(chan struct{})
+			var err error
+			bounded(t, "Every", func() { close(release) }, func() {
+				_, err = flow.Every(context.Background(), src, func(ctx context.Context, _ int) (bool, error) {
+					select {
+					case <-ctx.Done():
+						return true, ctx.Err()
+					case <-release:
+						return true, nil
+					}
+				}, 2)
+			})
+			assert.ErrorIs(t, err, errBoom)
+		})
+	})
+}
+
+// TestSourceErrorIsNotFirstInTime guards against a bug where for the functions that
+// "stop at the first failure in time" a source failure is ranked last:
+// run returns closeErr before srcErr, so a later failure of a call (or a
+// later verdict of Every) wins over an earlier failure of src.
+func TestSourceErrorIsNotFirstInTime(t *testing.T) {
+	src := func(yield func(int, error) bool) {
+		if !yield(0, nil) {
+			return
+		}
+		yield(0, errBoom) // at t=0
+	}
+	synctest.Test(t, func(t *testing.T) {
+		other := errors.New("later failure")
+		err := flow.Each(context.Background(), src, func(ctx context.Context, _ int) error {
+			time.Sleep(time.Second) // fails at t=1s, after src did
+			return other
+		}, 0)
+		assert.ErrorIs(t, err, errBoom, "src failed first")
+
+		ok, err := flow.Every(context.Background(), src, func(ctx context.Context, _ int) (bool, error) {
+			time.Sleep(time.Second) // a false verdict at t=1s
+			return false, nil
+		}, 0)
+		assert.False(t, ok)
+		assert.ErrorIs(t, err, errBoom, "the src failure came before the verdict")
 	})
 }
