@@ -227,3 +227,28 @@ func TestRefusalCarriesTheCause(t *testing.T) {
 		})
 	})
 }
+
+// (It failed in all 200 runs, since the AfterFunc goroutine
+// has not been scheduled yet when Close runs): a root group whose parent context was
+// cancelled with a cause, then closed at once, returns nil from Close
+// instead of that cause when Close's Cancel runs before the AfterFunc that
+// watches the context: cancelLocked calls stopWatch (so contextDone never
+// runs) and sets g.cancelled (so outsideCauseLocked in finishIfDrainedLocked
+// returns nil). Whether the outside cause is reported then depends on
+// scheduling. Wait's doc: "when the group was cancelled from outside (its
+// parent context or its Timeout), that cause is among them". Fix: in
+// cancelWith for a non-external cause, first take outsideCauseLocked() and
+// record it as cancelWith(cause, true) would.
+func TestCloseRightAfterParentCancelLosesCause(t *testing.T) {
+	cause := errors.New("parent went away")
+	lost := 0
+	for range 200 {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		g := group.New(ctx)
+		cancel(cause)
+		if err := closeAndWait(t, g); !errors.Is(err, cause) {
+			lost++
+		}
+	}
+	require.Zero(t, lost, "Close lost the parent context's cause in %d of 200 runs", lost)
+}

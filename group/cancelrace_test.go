@@ -153,3 +153,21 @@ func TestTask_outsideCancellationRacingCompletion(t *testing.T) {
 		})
 	}
 }
+
+// A task cancelled by itself and by its group at once answers with its
+// context's cause, whichever won, and is never counted as failed.
+func TestTaskAndGroupCancelRacing(t *testing.T) {
+	for range 200 {
+		g := group.New(context.Background())
+		up := make(chan struct{})
+		task := g.Go(func(ctx context.Context) error {
+			close(up)
+			<-ctx.Done()
+			return context.Cause(ctx)
+		})
+		recv(t, up, "task")
+		go task.Cancel()
+		require.NoError(t, closeAndWait(t, g))
+		require.Equal(t, group.Canceled, task.State())
+	}
+}

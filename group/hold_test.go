@@ -160,3 +160,14 @@ func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
 	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Stats{Spawned: 3, Succeeded: 1, Failed: 1, Canceled: 1}, g.Stats())
 }
+
+func TestRefusedHeldTaskCannotBeStarted(t *testing.T) {
+	var g group.Group
+	g.Cancel()
+	task := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	require.Equal(t, group.Refused, task.State())
+	require.False(t, task.Start())
+	require.False(t, task.Run())
+	require.NoError(t, wait(t, &g))
+	require.Equal(t, group.Stats{Spawned: 1, Refused: 1}, g.Stats())
+}

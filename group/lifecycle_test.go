@@ -227,3 +227,19 @@ func TestNames(t *testing.T) {
 	require.Equal(t, "listener", task.Name())
 	require.Empty(t, g.Go(func(context.Context) error { return nil }).Name())
 }
+
+// Asking for a task's (or its context's) Done channel while the task ends
+// must close it exactly once, whoever comes first.
+func TestDoneChannelsRacingTheEnd(t *testing.T) {
+	g := group.New(context.Background())
+	for range 2000 {
+		ctxs := make(chan context.Context, 1)
+		task := g.Go(func(ctx context.Context) error { ctxs <- ctx; return nil })
+		ctx := take(t, ctxs)
+		var wg sync.WaitGroup
+		wg.Go(func() { <-task.Done() })
+		wg.Go(func() { <-ctx.Done() })
+		waitAll(t, &wg)
+	}
+	require.NoError(t, closeAndWait(t, g))
+}

@@ -3,6 +3,7 @@ package group_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -159,4 +160,41 @@ func TestShutdownCancelsWithCtxCause(t *testing.T) {
 		require.ErrorIs(t, err, hard)
 		require.ErrorIs(t, <-got, hard)
 	})
+}
+
+// Shutdown, when the grace has ended and stuck() lists no
+// task, now waits without bound for "the imminent close". But a group can be
+// kept open by something that is not a task: here the parent's Supervise
+// handler, which childDone calls for a failed subgroup before the subgroup
+// leaves its parent. The handler blocks, no task is listed, and Shutdown
+// hangs forever instead of returning a ShutdownError — the very thing
+// Shutdown promises not to do. Fix: bound the final wait (for example a
+// second grace, or poll stuck() again and return a ShutdownError naming the
+// subgroup when it does not close), or call the handler in childDone only
+// after the subgroup has left.
+func TestShutdownHangsWhenNoTaskIsListed(t *testing.T) {
+	release := make(chan struct{})
+	inHandler := make(chan struct{})
+	var once sync.Once
+	g := group.New(context.Background(), group.ShutdownGrace(10*time.Millisecond),
+		group.Supervise(func(error) {
+			once.Do(func() { close(inHandler) })
+			<-release
+		}))
+	sub := g.Subgroup()
+	sub.Go(func(context.Context) error { return errors.New("sub failed") })
+	recv(t, inHandler, "the parent's handler")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	res := make(chan error, 1)
+	go func() { res <- g.Shutdown(ctx) }()
+	select {
+	case err := <-res:
+		close(release)
+		require.Error(t, err)
+	case <-time.After(3 * time.Second):
+		close(release)
+		<-res
+		t.Fatal("Shutdown hung although its context and grace had ended")
+	}
 }

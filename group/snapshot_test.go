@@ -303,3 +303,58 @@ func TestSnapshotLinkCycle(t *testing.T) {
 	require.NoError(t, closeAndWait(t, a))
 	require.NoError(t, closeAndWait(t, b))
 }
+
+// Snapshot reads the group's Stats (all shards) first and
+// lists the tasks (shard by shard) afterwards, so a task admitted in
+// between is listed but not counted: a snapshot can say "running=0" (even
+// "spawned=0") and list a running task, an impossible state. Reading each
+// shard's counts under the same lock as its list makes them agree exactly
+// (link+Running++ and unlink+Running-- are done together under s.mu).
+func TestSnapshotStatsAgreeWithTasks(t *testing.T) {
+	g := group.New(context.Background())
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			g.Go(func(context.Context) error { return nil })
+		}
+	})
+	deadline := time.Now().Add(3 * time.Second)
+	bad := ""
+	for time.Now().Before(deadline) && bad == "" {
+		snap := g.Snapshot()
+		if int64(len(snap.Tasks)) > snap.Stats.Running {
+			bad = snap.String()
+		}
+	}
+	close(stop)
+	waitAll(t, &wg)
+	require.NoError(t, closeAndWait(t, g))
+	require.Empty(t, bad, "a snapshot listed more live tasks than its Stats count as running")
+}
+
+// Pins behaviour: a group linked under its own subgroup, and a
+// subgroup also linked under its parent, are each described once and the
+// snapshot returns.
+func TestLinkIntoOwnTreeDescribedOnce(t *testing.T) {
+	a := group.New(context.Background(), group.Name("a"))
+	sub := a.Subgroup(group.Name("sub"))
+	sub.Link(a)
+	a.Link(sub)
+	var n atomic.Int32
+	var count func(s group.Snapshot)
+	count = func(s group.Snapshot) {
+		n.Add(1)
+		for _, c := range s.Groups {
+			count(c)
+		}
+	}
+	count(a.Snapshot())
+	require.Equal(t, int32(2), n.Load())
+	require.NoError(t, closeAndWait(t, a))
+}

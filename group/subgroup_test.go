@@ -127,3 +127,38 @@ func TestSubgroupTimeoutFailsTheSubgroup(t *testing.T) {
 	require.ErrorIs(t, wait(t, sub), context.DeadlineExceeded)
 	require.NoError(t, closeAndWait(t, root))
 }
+
+// Subgroups made while their parent is being cancelled are either refused or
+// cancelled with it; none is missed, so Close always returns.
+func TestSubgroupsRacingCancelAreNeverMissed(t *testing.T) {
+	for range 50 {
+		g := group.New(context.Background())
+		var wg sync.WaitGroup
+		for range 16 {
+			wg.Go(func() {
+				g.Subgroup().Go(blockUntilCancelled)
+			})
+		}
+		g.Cancel()
+		waitAll(t, &wg)
+		closed := make(chan error, 1)
+		go func() { closed <- g.Close() }()
+		select {
+		case err := <-closed:
+			require.NoError(t, err)
+		case <-recvTimeout():
+			t.Fatal("Close hung: a subgroup was missed by the cancellation")
+		}
+	}
+}
+
+func TestSubgroupPanicIsRaisedOnceInTheTree(t *testing.T) {
+	g := group.New(context.Background(), quietPanics(nil))
+	sub := g.Subgroup()
+	sub.Go(func(context.Context) error { panic("once") })
+	require.NotNil(t, catch(func() { _ = wait(t, sub) }), "the first Wait raises it")
+	var err error
+	require.Nil(t, catch(func() { err = wait(t, g) }), "the parent returns it instead")
+	var pe *group.PanicError
+	require.ErrorAs(t, err, &pe)
+}

@@ -1,6 +1,6 @@
 package main
 
-// Review tests: regressions for bugs found in review.
+// Tests of the example's supervised sync job.
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/nursery-go/nursery/resource"
 )
 
-// Regression (found in review, fixed): with the default flags (-sync=500ms -fail-after=3) the sync
+// With the default flags (-sync=500ms -fail-after=3) the sync
 // job runs 1.5s between failures, which never lets a whole minute pass
 // without a restart, so its backoff never resets and the 11th failure
 // exceeds Intensity(10, time.Minute): after about 40s the supervisor
@@ -25,7 +25,7 @@ import (
 // job "now and then". The supervisor below is the one serve() starts (same
 // job, same options), run in a bubble for five minutes; the window is now
 // 10 s.
-func TestReviewServer_defaultSyncJobEscalates(t *testing.T) {
+func TestSyncJobWithDefaultFlagsNeverEscalates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := config{sync: 500 * time.Millisecond, syncsPerUp: 3} // the flag defaults
 		p := &printer{w: io.Discard}

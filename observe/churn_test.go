@@ -16,18 +16,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// review2Records is a slog.Handler that counts end records by group path.
-type review2Records struct {
+// endRecords is a slog.Handler that counts end records by group path.
+type endRecords struct {
 	mu sync.Mutex
 	n  map[string]int
 }
 
-var review2Ends = map[string]bool{"task-succeeded": true, "task-failed": true,
+var endMessages = map[string]bool{"task-succeeded": true, "task-failed": true,
 	"task-panicked": true, "task-canceled": true, "task-refused": true}
 
-func (h *review2Records) Enabled(context.Context, slog.Level) bool { return true }
-func (h *review2Records) Handle(_ context.Context, r slog.Record) error {
-	if !review2Ends[r.Message] {
+func (h *endRecords) Enabled(context.Context, slog.Level) bool { return true }
+func (h *endRecords) Handle(_ context.Context, r slog.Record) error {
+	if !endMessages[r.Message] {
 		return nil
 	}
 	r.Attrs(func(a slog.Attr) bool {
@@ -40,16 +40,16 @@ func (h *review2Records) Handle(_ context.Context, r slog.Record) error {
 	})
 	return nil
 }
-func (h *review2Records) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *review2Records) WithGroup(string) slog.Handler      { return h }
+func (h *endRecords) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *endRecords) WithGroup(string) slog.Handler      { return h }
 
 // Pins behaviour: the Handler serves valid JSON and text while
 // the tree churns (jobs enqueued, cancelled in the backlog, failing,
 // executors closing), and the Slog observer writes exactly one end record
 // per task: the end records add up to the group's Stats, refusals and
 // backlog cancellations included.
-func TestReview2HandlerAndSlogUnderChurn(t *testing.T) {
-	rec := &review2Records{n: map[string]int{}}
+func TestHandlerAndSlogUnderChurn(t *testing.T) {
+	rec := &endRecords{n: map[string]int{}}
 	root := group.New(context.Background(), group.Name("root"), group.Observe(observe.Slog(slog.New(rec))))
 	h := observe.Handler(root)
 	stop := make(chan struct{})

@@ -1,0 +1,68 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+// Pins behaviour: every task that reaches a final state is heard
+// of exactly once by the observer, whether it returned, panicked, called
+// runtime.Goexit (in its goroutine or through Task.Run), was refused, was
+// a held task cancelled before it started, or was dropped by the group's
+// cancellation while held; and no start event is heard for a task that
+// never ran.
+func TestObserverHearsOneEndPerTask(t *testing.T) {
+	var mu sync.Mutex
+	ends := map[*group.Task]int{}
+	starts := map[*group.Task]int{}
+	obs := group.ObserverFunc(func(e group.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case group.TaskStarted:
+			starts[e.Task]++
+		case group.TaskSucceeded, group.TaskFailed, group.TaskPanicked, group.TaskCanceled, group.TaskRefused:
+			ends[e.Task]++
+		}
+	})
+	g := group.New(context.Background(), group.Observe(obs), group.PanicsAsErrors(), quietPanics(nil),
+		group.Supervise(func(error) {}))
+	var tasks []*group.Task
+	tasks = append(tasks,
+		g.Go(func(context.Context) error { return nil }),
+		g.Go(func(context.Context) error { return errors.New("x") }),
+		g.Go(func(context.Context) error { panic("p") }),
+		g.Go(func(context.Context) error { runtime.Goexit(); return nil }),
+	)
+	held := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	held.Cancel()
+	tasks = append(tasks, held)
+	viaRun := g.Go(func(context.Context) error { runtime.Goexit(); return nil }, group.Hold())
+	done := make(chan struct{})
+	go func() { defer close(done); viaRun.Run() }()
+	recv(t, done, "Task.Run")
+	tasks = append(tasks, viaRun)
+	dropped := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	tasks = append(tasks, dropped)
+	for _, tk := range tasks[:4] {
+		recv(t, tk.Done(), "task")
+	}
+	require.NoError(t, closeAndWait(t, g))
+	tasks = append(tasks, g.Go(func(context.Context) error { return nil })) // refused
+	mu.Lock()
+	defer mu.Unlock()
+	for i, tk := range tasks {
+		require.True(t, tk.State().Final(), "task %d", i)
+		require.Equal(t, 1, ends[tk], "end events of task %d (%v)", i, tk.State())
+	}
+	require.Zero(t, starts[held])
+	require.Zero(t, starts[dropped])
+	st := g.Stats()
+	require.Equal(t, st.Spawned, st.Succeeded+st.Failed+st.Canceled+st.Refused+st.Running)
+}
