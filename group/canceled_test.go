@@ -228,7 +228,7 @@ func TestRefusalCarriesTheCause(t *testing.T) {
 	})
 }
 
-// (It failed in all 200 runs, since the AfterFunc goroutine
+// Before its fix (it failed in all 200 runs, since the AfterFunc goroutine
 // has not been scheduled yet when Close runs): a root group whose parent context was
 // cancelled with a cause, then closed at once, returns nil from Close
 // instead of that cause when Close's Cancel runs before the AfterFunc that
