@@ -2,12 +2,14 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // An Executor runs jobs in a [group.Group] with at most MaxWorkers of them
@@ -87,8 +89,15 @@ func New(parent *group.Group, opts ...Option) *Executor {
 	ex.g = parent.Subgroup(o.groupOptions(ex)...)
 	// Workers outlive single jobs, and a worker that dies with its job (a
 	// job that calls runtime.Goexit) is replaced: their group must not fail
-	// fast. Its name keeps them apart from jobs in goroutine profiles.
-	ex.wg = ex.g.Subgroup(group.Name("workers"), group.Supervise(func(error) {}))
+	// fast. Its name keeps them apart from jobs in goroutine profiles. A
+	// panic in a worker is a panic in a hook (a job's own is recovered in
+	// the job): with PanicsAsErrors it comes here as an error, and it goes
+	// to the executor's group, whose owner must hear of it.
+	ex.wg = ex.g.Subgroup(group.Name("workers"), group.Supervise(func(err error) {
+		if _, ok := errors.AsType[*group.PanicError](err); ok {
+			groupctl.Fail(ex.g, err)
+		}
+	}))
 	ex.gctx, ex.closing, ex.wclosing = ex.g.Context(), ex.g.Closing(), ex.wg.Closing()
 	if o.hooks != nil && o.hooks.Finish != nil {
 		done, finish := ex.g.Done(), o.hooks.Finish

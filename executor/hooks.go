@@ -6,8 +6,10 @@ import "github.com/nursery-go/nursery/group"
 // jobs' (paco's ConcurrentExecutor events start, finish, task.start,
 // task.finish and task.error), for metrics and tracing. Any of them may be
 // nil. They must be quick and safe for concurrent use; they run in worker
-// goroutines, between jobs. A hook that panics takes the executor down:
-// the panic is raised again by [Executor.Wait].
+// goroutines, between jobs. A hook that panics takes the executor down like
+// a job that panics: the panic is raised again by [Executor.Wait] (returned
+// as a [*group.PanicError] when the parent group was made with
+// [group.PanicsAsErrors]) and reaches the parent group.
 //
 // An executor without hooks pays one nil check per job for them.
 type Hooks struct {

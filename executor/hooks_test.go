@@ -2,6 +2,7 @@ package executor_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -69,4 +70,32 @@ func TestHooksSkipJobsCancelledBeforeTheyRan(t *testing.T) {
 	require.NoError(t, ex.Wait())
 	require.Equal(t, 1, starts)
 	require.NoError(t, g.Close())
+}
+
+// A panic in a hook runs in a worker, outside every job. Under
+// PanicsAsErrors it must still reach the executor's Wait and the parent,
+// as a job's panic does, not vanish in the workers' group.
+func TestHookPanicReachesWaitAndParent(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hooks executor.Hooks
+	}{
+		{"TaskStart", executor.Hooks{TaskStart: func(*group.Task) { panic("hook") }}},
+		{"TaskFinish", executor.Hooks{TaskFinish: func(*group.Task) { panic("hook") }}},
+		{"Start", executor.Hooks{Start: func() { panic("hook") }}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := group.New(context.Background(), group.PanicsAsErrors(), quiet())
+			ex := executor.New(g, executor.Observe(tc.hooks))
+			_, err := ex.Submit(context.Background(), nop)
+			require.NoError(t, err)
+			err = ex.Wait()
+			pe, ok := errors.AsType[*group.PanicError](err)
+			require.True(t, ok, "Wait returned %v, want the hook's panic", err)
+			require.Equal(t, "hook", pe.Value)
+			err = g.Close()
+			_, ok = errors.AsType[*group.PanicError](err)
+			require.True(t, ok, "the parent's Close returned %v, want the hook's panic", err)
+		})
+	}
 }

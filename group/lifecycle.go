@@ -152,6 +152,20 @@ const (
 
 func init() {
 	groupctl.CancelReported = func(g any, cause error) { g.(*Group).cancelWith(cause, byParent) }
+	groupctl.Fail = func(g any, err error) { g.(*Group).failFromOutside(err) }
+}
+
+// failFromOutside records err as a failure of g that no task of g returned
+// (see groupctl.Fail), under g's error policy.
+func (g *Group) failFromOutside(err error) {
+	g.lazy()
+	if g.opts.onError != nil {
+		g.opts.onError(err)
+		return
+	}
+	g.mu.Lock()
+	g.failLocked(err)
+	g.unlock()
 }
 
 // cancelWith cancels the group and its subgroups.

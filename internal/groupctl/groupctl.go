@@ -10,3 +10,11 @@ package groupctl
 // Executor.Cancel under fail-fast, which coroexecutor reports at the end of
 // the executor's scope.
 var CancelReported func(g any, cause error)
+
+// Fail records err as a failure of g, a *group.Group, as if one of its
+// tasks had returned it: a fail-fast group is cancelled with it as the
+// cause and its Wait returns it; a supervised group hands it to its
+// handler. Package executor uses it for a panic in one of its hooks, which
+// runs in a worker goroutine, outside every job, and would otherwise be
+// lost in the workers' group.
+var Fail func(g any, err error)
