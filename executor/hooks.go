@@ -1,26 +1,39 @@
 package executor
 
-import "github.com/nursery-go/nursery/group"
+import (
+	"fmt"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
+)
 
 // Hooks are functions the executor calls at events of its life and of its
 // jobs' (paco's ConcurrentExecutor events start, finish, task.start,
 // task.finish and task.error), for metrics and tracing. Any of them may be
 // nil. They must be quick and safe for concurrent use; they run in worker
-// goroutines, between jobs. A hook that panics takes the executor down like
+// goroutines, between jobs. A hook that returns an error does what its field
+// says. A hook that panics takes the executor down like
 // a job that panics: the panic is raised again by [Executor.Wait] (returned
 // as a [*group.PanicError] when the parent group was made with
 // [group.PanicsAsErrors]) and reaches the parent group.
 //
 // An executor without hooks pays one nil check per job for them.
 type Hooks struct {
-	// Start is called once, in a worker, before the first job starts.
-	Start func()
+	// Start is called once, in a worker, before the first job starts. If
+	// it returns an error, the executor fails with that error (even with
+	// [SuppressErrors]: it cannot run anything as it should): it is
+	// cancelled, the job does not run, and [Executor.Wait] returns the
+	// error.
+	Start func() error
 	// Finish is called once, when the executor is Closed, by a task of
 	// the parent group that waits for it.
 	Finish func()
 	// TaskStart is called before a job starts. It may be called for a job
-	// that is cancelled at that very moment and then does not run.
-	TaskStart func(t *group.Task)
+	// that is cancelled at that very moment and then does not run. If it
+	// returns an error, the job does not run: it ends Failed with that
+	// error, as though it had returned it, and TaskError and TaskFinish
+	// are called for it.
+	TaskStart func(t *group.Task) error
 	// TaskFinish is called after every TaskStart, once the job has
 	// reached its final state: t.State and t.Err tell how it ended.
 	TaskFinish func(t *group.Task)
@@ -55,10 +68,21 @@ func (ex *Executor) runObserved(t *group.Task, h *Hooks) {
 		return
 	}
 	if h.Start != nil {
-		ex.startOnce.Do(h.Start)
+		// Every worker waits in Do until Start has returned, and sees the
+		// executor cancelled if it failed.
+		ex.startOnce.Do(func() {
+			if err := h.Start(); err != nil {
+				groupctl.Fail(ex.g, fmt.Errorf("executor: Start hook: %w", err))
+			}
+		})
+		if ex.gctx.Err() != nil {
+			t.Cancel()
+			return
+		}
 	}
+	var refused error
 	if h.TaskStart != nil {
-		h.TaskStart(t)
+		refused = h.TaskStart(t)
 	}
 	// Deferred: a job that calls runtime.Goexit has failed, and its hooks
 	// run as its worker exits.
@@ -70,5 +94,9 @@ func (ex *Executor) runObserved(t *group.Task, h *Hooks) {
 			h.TaskFinish(t)
 		}
 	}()
+	if refused != nil {
+		groupctl.EndHeld(t, refused)
+		return
+	}
 	t.Run()
 }

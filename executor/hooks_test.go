@@ -23,9 +23,9 @@ func TestHooksAreCalled(t *testing.T) {
 	var failed []error
 	g := group.New(context.Background())
 	ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors(), executor.Observe(executor.Hooks{
-		Start:     func() { note("start") },
+		Start:     func() error { note("start"); return nil },
 		Finish:    func() { close(finished) },
-		TaskStart: func(*group.Task) { note("task.start") },
+		TaskStart: func(*group.Task) error { note("task.start"); return nil },
 		TaskFinish: func(task *group.Task) {
 			if task.State().Final() {
 				note("task.finish")
@@ -58,7 +58,7 @@ func TestHooksSkipJobsCancelledBeforeTheyRan(t *testing.T) {
 	var starts int
 	g := group.New(context.Background())
 	ex := executor.New(g, executor.MaxWorkers(1), executor.Observe(executor.Hooks{
-		TaskStart: func(*group.Task) { starts++ }, // one worker: no race
+		TaskStart: func(*group.Task) error { starts++; return nil }, // one worker: no race
 	}))
 	gt := newGate()
 	_, err := ex.Submit(context.Background(), gt.job)
@@ -80,9 +80,9 @@ func TestHookPanicReachesWaitAndParent(t *testing.T) {
 		name  string
 		hooks executor.Hooks
 	}{
-		{"TaskStart", executor.Hooks{TaskStart: func(*group.Task) { panic("hook") }}},
+		{"TaskStart", executor.Hooks{TaskStart: func(*group.Task) error { panic("hook") }}},
 		{"TaskFinish", executor.Hooks{TaskFinish: func(*group.Task) { panic("hook") }}},
-		{"Start", executor.Hooks{Start: func() { panic("hook") }}},
+		{"Start", executor.Hooks{Start: func() error { panic("hook") }}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := group.New(context.Background(), group.PanicsAsErrors(), quiet())
@@ -98,4 +98,53 @@ func TestHookPanicReachesWaitAndParent(t *testing.T) {
 			require.True(t, ok, "the parent's Close returned %v, want the hook's panic", err)
 		})
 	}
+}
+
+// A Start hook that fails fails the executor, even with SuppressErrors: no
+// job runs, and Wait returns the hook's error.
+func TestHooksStartErrorFailsTheExecutor(t *testing.T) {
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.SuppressErrors(), executor.Observe(executor.Hooks{
+		Start: func() error { return errBoom },
+	}))
+	ran := false
+	job, err := ex.Submit(context.Background(), func(context.Context) error { ran = true; return nil })
+	require.NoError(t, err)
+	require.ErrorIs(t, ex.Wait(), errBoom)
+	recv(t, job.Done(), "the job")
+	require.False(t, ran, "a job ran although the Start hook failed")
+	require.Equal(t, group.Canceled, job.State())
+	require.ErrorIs(t, g.Close(), errBoom, "the executor's failure is one of its parent's")
+}
+
+// A TaskStart hook that returns an error fails that job without running
+// it; TaskError and TaskFinish hear of it, and a fail-fast executor fails.
+func TestHooksTaskStartErrorFailsTheJob(t *testing.T) {
+	var finished, errored []error
+	var mu sync.Mutex
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(1), executor.Observe(executor.Hooks{
+		TaskStart: func(*group.Task) error { return errBoom },
+		TaskError: func(_ *group.Task, err error) {
+			mu.Lock()
+			errored = append(errored, err)
+			mu.Unlock()
+		},
+		TaskFinish: func(t *group.Task) {
+			mu.Lock()
+			finished = append(finished, t.Err())
+			mu.Unlock()
+		},
+	}))
+	ran := false
+	job, err := ex.Submit(context.Background(), func(context.Context) error { ran = true; return nil })
+	require.NoError(t, err)
+	require.ErrorIs(t, ex.Wait(), errBoom)
+	require.False(t, ran, "the job ran although its TaskStart hook failed")
+	require.Equal(t, group.Failed, job.State())
+	require.ErrorIs(t, job.Err(), errBoom)
+	require.Equal(t, []error{errBoom}, errored)
+	require.Len(t, finished, 1)
+	require.ErrorIs(t, finished[0], errBoom)
+	require.ErrorIs(t, g.Close(), errBoom)
 }

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"context"
 	"runtime"
 	"time"
 
@@ -22,6 +23,7 @@ type options struct {
 	timeout  time.Duration // 0: none
 	idle     time.Duration
 	hooks    *Hooks // nil: no hooks, and no cost
+	init     func(context.Context) error
 }
 
 // defaultIdle is how long a worker goroutine waits for a job before it
@@ -112,6 +114,23 @@ func IdleTimeout(d time.Duration) Option {
 		panic("executor: IdleTimeout must be positive")
 	}
 	return optionFunc(func(o *options) { o.idle = d })
+}
+
+// WorkerInit makes every worker goroutine call init once, before it runs
+// its first job, with a context that ends when the executor is cancelled:
+// to warm a per-goroutine cache, say, or check that a dependency answers.
+// Workers come and go (see [IdleTimeout]), so init runs again for each new
+// one. If init returns an error, the executor fails with it, even with
+// [SuppressErrors]: it is cancelled, the jobs that have not started are
+// Canceled, and [Executor.Wait] returns the error. A panic in init is a
+// panic of the executor, as in a hook.
+//
+// WorkerInit panics if init is nil.
+func WorkerInit(init func(ctx context.Context) error) Option {
+	if init == nil {
+		panic("executor: WorkerInit with nil function")
+	}
+	return optionFunc(func(o *options) { o.init = init })
 }
 
 // groupOptions translates the executor's options into its group's.

@@ -172,7 +172,7 @@ func TestTaskFinishFollowsTaskStartOfAJobThatCallsGoexit(t *testing.T) {
 	var starts, errs, finishes atomic.Int32
 	g := group.New(context.Background())
 	ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors(), executor.Observe(executor.Hooks{
-		TaskStart:  func(*group.Task) { starts.Add(1) },
+		TaskStart:  func(*group.Task) error { starts.Add(1); return nil },
 		TaskError:  func(*group.Task, error) { errs.Add(1) },
 		TaskFinish: func(*group.Task) { finishes.Add(1) },
 	}))

@@ -2,9 +2,11 @@ package executor
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // A worker is a goroutine, a task of the executor's worker group, that runs
@@ -34,7 +36,7 @@ const (
 )
 
 // run is the worker's task body.
-func (w *worker) run(context.Context) error {
+func (w *worker) run(ctx context.Context) error {
 	ex := w.ex
 	normal := false
 	defer func() {
@@ -42,6 +44,13 @@ func (w *worker) run(context.Context) error {
 			ex.workerDied(w)
 		}
 	}()
+	if ex.opts.init != nil {
+		if err := ex.opts.init(ctx); err != nil {
+			// The executor is cancelled before this returns: the loop
+			// below cancels every job it is given instead of running it.
+			groupctl.Fail(ex.g, fmt.Errorf("executor: worker initializer: %w", err))
+		}
+	}
 	var t *group.Task
 	next := doPark
 	if w.fresh {

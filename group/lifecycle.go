@@ -153,16 +153,13 @@ const (
 func init() {
 	groupctl.CancelReported = func(g any, cause error) { g.(*Group).cancelWith(cause, byParent) }
 	groupctl.Fail = func(g any, err error) { g.(*Group).failFromOutside(err) }
+	groupctl.EndHeld = func(t any, err error) bool { return t.(*Task).endHeld(err) }
 }
 
 // failFromOutside records err as a failure of g that no task of g returned
-// (see groupctl.Fail), under g's error policy.
+// and cancels g (see groupctl.Fail).
 func (g *Group) failFromOutside(err error) {
 	g.lazy()
-	if g.opts.onError != nil {
-		g.opts.onError(err)
-		return
-	}
 	g.mu.Lock()
 	g.failLocked(err)
 	g.unlock()

@@ -109,17 +109,19 @@ const (
 // run is the body of every task goroutine.
 func (t *Task) run() {
 	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
-	t.execute()
+	t.execute(nil)
 }
 
 // runHere runs the task in the calling goroutine (Task.Run).
 func (t *Task) runHere() {
 	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
-	t.execute()
+	t.execute(nil)
 }
 
-// execute calls the task's function and accounts for how it ended.
-func (t *Task) execute() {
+// execute calls the task's function and accounts for how it ended. A
+// non-nil instead ends the task with that error without calling the
+// function (Task.endHeld).
+func (t *Task) execute(instead error) {
 	g := t.g
 	normal := false
 	defer func() {
@@ -139,7 +141,10 @@ func (t *Task) execute() {
 	if o := g.opts.observer; o != nil {
 		o.Observe(Event{Kind: TaskStarted, Group: g, Task: t})
 	}
-	err := t.body.runTask((*taskCtx)(t))
+	err := instead
+	if err == nil {
+		err = t.body.runTask((*taskCtx)(t))
+	}
 	normal = true
 	g.taskDone(t, err, returned)
 }

@@ -242,6 +242,16 @@ func (t *Task) Run() bool {
 	return true
 }
 
+// endHeld claims a held task and ends it with err without calling its
+// function (see groupctl.EndHeld).
+func (t *Task) endHeld(err error) bool {
+	if !t.claim() {
+		return false
+	}
+	t.execute(err)
+	return true
+}
+
 // claim marks a held task started and reports whether the caller won it.
 func (t *Task) claim() bool {
 	for {

@@ -19,7 +19,7 @@ func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
 	task := g.Go(func(context.Context) error { called = true; return nil }, Hold())
 	require.True(t, task.claim()) // what Start does before it starts the goroutine
 	task.Cancel()
-	task.execute() // the goroutine arrives
+	task.execute(nil) // the goroutine arrives
 	require.False(t, called, "the function ran after its task was cancelled")
 	require.Equal(t, Canceled, task.State())
 	require.ErrorIs(t, task.Err(), ErrCanceled)

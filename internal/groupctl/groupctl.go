@@ -11,10 +11,15 @@ package groupctl
 // the executor's scope.
 var CancelReported func(g any, cause error)
 
-// Fail records err as a failure of g, a *group.Group, as if one of its
-// tasks had returned it: a fail-fast group is cancelled with it as the
-// cause and its Wait returns it; a supervised group hands it to its
-// handler. Package executor uses it for a panic in one of its hooks, which
-// runs in a worker goroutine, outside every job, and would otherwise be
-// lost in the workers' group.
+// Fail records err as a failure of g, a *group.Group, that none of its
+// tasks returned, and cancels g with it as the cause, whatever g's error
+// policy: g's Wait returns it. Package executor uses it for what is fatal
+// to an executor — a panic in one of its hooks, which runs in a worker
+// goroutine outside every job, or a failed initializer.
 var Fail func(g any, err error)
+
+// EndHeld claims t, a *group.Task made with group.Hold that has not
+// started, and ends it with err as though its function had returned err at
+// once, without running the function. It reports whether it claimed t.
+// Package executor uses it for a job whose TaskStart hook failed.
+var EndHeld func(t any, err error) bool
