@@ -104,9 +104,10 @@
 //
 // [RateLimiter] lets at most n calls start per period with a minimum
 // spacing, first come first served (aioextensions' rate_limited);
-// [Throttle] shares one real call's result with the calls of a time frame
-// (paco's throttle); [Defer] and [Interval] make task bodies that start
-// late or run periodically (paco's defer and interval); [Retry] retries
+// [Throttle] shares the result of a frame's real calls ([PerFrame] of them)
+// with the frame's other calls, or refuses them ([FailThrottled]) (paco's
+// throttle); [Defer] and [Interval] make task bodies that start late or run
+// periodically, [Runs] times at most (paco's defer and interval); [Retry] retries
 // with exponential backoff and full jitter until [Permanent] or the last
 // attempt.
 //

@@ -46,18 +46,27 @@ func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context
 //
 // When ctx ends the body returns [context.Cause] of ctx, which a group
 // counts as cancelled, not failed. If fn returns an error the body stops
-// and returns it. The body may be called any number of times,
+// and returns it. With [Runs](n) the body returns nil after the n-th run
+// (paco's times). The body may be called any number of times,
 // concurrently; each call has its own timer, stopped when it returns.
 //
-// Interval panics if d is not positive or fn is nil.
-func Interval(d time.Duration, fn func(ctx context.Context) error) func(ctx context.Context) error {
+// Interval panics if d is not positive, fn is nil or an option is nil.
+func Interval(d time.Duration, fn func(ctx context.Context) error, opts ...IntervalOption) func(ctx context.Context) error {
 	if d <= 0 || fn == nil {
 		panic("executor: Interval needs a positive period and a function")
+	}
+	runs := 0 // no limit
+	for _, o := range opts {
+		if o == nil {
+			panic("executor: nil IntervalOption")
+		}
+		o.applyInterval(&runs)
 	}
 	return func(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
 		}
+		left := runs // each call counts its own runs; 0 never ends
 		next := time.Now().Add(d)
 		wait := d
 		var s sleeper
@@ -68,6 +77,9 @@ func Interval(d time.Duration, fn func(ctx context.Context) error) func(ctx cont
 			}
 			if err := fn(ctx); err != nil {
 				return err
+			}
+			if left--; left == 0 {
+				return nil
 			}
 			// Skip the ticks that passed while fn ran: the next run is
 			// at the first tick at or after now. A time.Ticker would
@@ -80,4 +92,24 @@ func Interval(d time.Duration, fn func(ctx context.Context) error) func(ctx cont
 			wait = next.Sub(now)
 		}
 	}
+}
+
+// An IntervalOption configures [Interval].
+type IntervalOption interface {
+	applyInterval(runs *int)
+}
+
+type runsOption int
+
+func (n runsOption) applyInterval(runs *int) { *runs = int(n) }
+
+// Runs makes the body made by [Interval] return nil after fn's n-th run
+// instead of running until its ctx ends (paco's interval times).
+//
+// Runs panics if n is not positive.
+func Runs(n int) IntervalOption {
+	if n <= 0 {
+		panic("executor: Runs must be positive")
+	}
+	return runsOption(n)
 }

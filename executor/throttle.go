@@ -2,91 +2,157 @@ package executor
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
 
-// Throttle returns a function that runs fn at most once per frame (paco's
-// throttle with limit 1) and otherwise returns the result of the last call
-// that ran. A frame starts when a call of fn starts; calls made within it
-// return that call's value and error without running fn. Errors are
-// results like values: a failing fn is not called again until its frame
-// ends.
+// ErrThrottled is what a function made by [Throttle] with [FailThrottled]
+// returns for a call past the frame's limit.
+var ErrThrottled = errors.New("executor: throttled")
+
+// A ThrottleOption configures [Throttle].
+type ThrottleOption interface {
+	applyThrottle(*throttleOptions)
+}
+
+type throttleOptions struct {
+	limit  int  // real calls per frame
+	refuse bool // calls past the limit get ErrThrottled
+}
+
+type throttleOption func(*throttleOptions)
+
+func (f throttleOption) applyThrottle(o *throttleOptions) { f(o) }
+
+// PerFrame lets n calls of fn run in each frame instead of one (paco's
+// throttle limit). The first n calls of a frame run fn, concurrently if
+// they come at once; later ones get the result of the latest of them to
+// have returned, or wait for the first to return.
 //
-// The returned function is safe for concurrent use. A caller that arrives
-// while fn runs blocks until it returns and shares its result, so fn never
-// runs twice at once. If the waiting caller's ctx ends first, it returns
-// the zero value and [context.Cause] of its ctx; the running call goes on.
+// PerFrame panics if n is not positive.
+func PerFrame(n int) ThrottleOption {
+	if n <= 0 {
+		panic("executor: PerFrame must be positive")
+	}
+	return throttleOption(func(o *throttleOptions) { o.limit = n })
+}
+
+// FailThrottled makes a call past the frame's limit return [ErrThrottled]
+// at once, instead of the last result (paco's raise_exception). A caller
+// that wants a value of its own there (paco's return_value) substitutes
+// it when errors.Is(err, ErrThrottled).
+func FailThrottled() ThrottleOption {
+	return throttleOption(func(o *throttleOptions) { o.refuse = true })
+}
+
+// Throttle returns a function that runs fn at most once per frame (paco's
+// throttle; [PerFrame] allows n runs) and otherwise returns the result of
+// the last run ([FailThrottled]: [ErrThrottled] instead). A frame starts
+// when a call comes after the previous frame has ended; calls made within
+// it past its limit return the result of its latest run that has returned,
+// without running fn. Errors are results like values: a failing fn is not
+// called again until its frame ends.
+//
+// The returned function is safe for concurrent use. A caller past the
+// limit that arrives before any run of the frame has returned blocks until
+// one does and shares its result, so fn never runs more than the limit at
+// once. If the waiting caller's ctx ends first, it returns the zero value
+// and [context.Cause] of its ctx; the running call goes on.
 //
 // fn runs with the ctx of the caller that started it. If that ctx is done
 // when fn returns, the result is returned to that caller only and is not
-// kept, because it reflects one caller's cancellation: callers waiting on
-// it try again, and one of them runs fn. If fn panics, the panic goes to
-// the caller that ran it, nothing is kept, and the waiting callers try
-// again.
+// kept, and the run does not count against the frame, because it reflects
+// one caller's cancellation: callers waiting on it try again, and one of
+// them runs fn. If fn panics, the panic goes to the caller that ran it,
+// and likewise nothing is kept.
 //
-// Throttle panics if fn is nil or frame is not positive.
-func Throttle[T any](fn func(ctx context.Context) (T, error), frame time.Duration) func(ctx context.Context) (T, error) {
+// Throttle panics if fn is nil, frame is not positive or an option is nil.
+func Throttle[T any](fn func(ctx context.Context) (T, error), frame time.Duration, opts ...ThrottleOption) func(ctx context.Context) (T, error) {
 	if fn == nil || frame <= 0 {
 		panic("executor: Throttle needs a function and a positive frame")
 	}
-	th := &throttle[T]{fn: fn, frame: frame}
+	th := &throttle[T]{fn: fn, frame: frame, opts: throttleOptions{limit: 1}}
+	for _, o := range opts {
+		if o == nil {
+			panic("executor: nil ThrottleOption")
+		}
+		o.applyThrottle(&th.opts)
+	}
 	return th.call
 }
 
 type throttle[T any] struct {
 	fn    func(ctx context.Context) (T, error)
 	frame time.Duration
+	opts  throttleOptions
 
-	mu sync.Mutex // guards the fields below
-	// running is non-nil while fn runs and is closed when it returns.
-	running chan struct{}
-	until   time.Time // end of the frame of the kept result
-	kept    bool      // whether v and err hold a result
-	v       T
-	err     error
+	mu    sync.Mutex // guards the fields below
+	id    uint64     // counts frames
+	until time.Time  // end of frame id
+	runs  int        // runs started in frame id that count against it
+	// ended is closed, and replaced, whenever a run returns or panics.
+	ended chan struct{}
+	kept  uint64 // the frame of v and err; 0: none
+	v     T
+	err   error
 }
 
 func (th *throttle[T]) call(ctx context.Context) (T, error) {
 	for {
 		th.mu.Lock()
-		if th.kept && time.Now().Before(th.until) {
+		if now := time.Now(); th.id == 0 || !now.Before(th.until) {
+			th.id, th.until, th.runs = th.id+1, now.Add(th.frame), 0
+		}
+		if th.runs < th.opts.limit {
+			th.runs++
+			id := th.id
+			if th.ended == nil {
+				th.ended = make(chan struct{})
+			}
+			th.mu.Unlock()
+			return th.run(ctx, id)
+		}
+		if th.opts.refuse {
+			th.mu.Unlock()
+			var zero T
+			return zero, ErrThrottled
+		}
+		if th.kept == th.id {
 			v, err := th.v, th.err
 			th.mu.Unlock()
 			return v, err
 		}
-		if ch := th.running; ch != nil {
-			th.mu.Unlock()
-			select {
-			case <-ch:
-				// Loop: the result is kept now, or it was not (the
-				// runner's ctx ended or fn panicked) and we may run fn.
-				continue
-			case <-ctx.Done():
-				var zero T
-				return zero, context.Cause(ctx)
-			}
-		}
-		ch := make(chan struct{})
-		th.running = ch
+		ended := th.ended
 		th.mu.Unlock()
-		return th.run(ctx, ch)
+		select {
+		case <-ended:
+			// Loop: a result is kept now, or it was not (the runner's ctx
+			// ended or fn panicked) and we may run fn.
+		case <-ctx.Done():
+			var zero T
+			return zero, context.Cause(ctx)
+		}
 	}
 }
 
-// run calls fn as the frame's one real call and keeps its result.
-func (th *throttle[T]) run(ctx context.Context, ch chan struct{}) (v T, err error) {
-	start := time.Now()
+// run calls fn as one of frame id's real calls and keeps its result.
+func (th *throttle[T]) run(ctx context.Context, id uint64) (v T, err error) {
 	done := false
 	defer func() {
 		th.mu.Lock()
-		th.running = nil
 		// A result is kept only if fn returned (no panic) and the ctx it
 		// ran with was not done: see Throttle's doc.
-		if done && ctx.Err() == nil {
-			th.kept, th.until, th.v, th.err = true, start.Add(th.frame), v, err
+		switch {
+		case done && ctx.Err() == nil:
+			if id == th.id {
+				th.kept, th.v, th.err = id, v, err
+			}
+		case id == th.id:
+			th.runs-- // hand the run over to a waiter
 		}
-		close(ch)
+		close(th.ended)
+		th.ended = make(chan struct{})
 		th.mu.Unlock()
 	}()
 	v, err = th.fn(ctx)

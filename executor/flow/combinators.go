@@ -337,21 +337,48 @@ func loop[T any](ctx context.Context, name string, fn func(context.Context) (T, 
 // past the last run, when that run panicked.
 var ErrPanicked = errors.New("flow: the last run panicked")
 
+// ErrExhausted is what a function made by [Times] with [FailExhausted]
+// returns for the calls past the n-th.
+var ErrExhausted = errors.New("flow: function called more times than allowed")
+
+// A TimesOption configures [Times].
+type TimesOption interface {
+	applyTimes(*bool)
+}
+
+type failExhausted struct{}
+
+func (failExhausted) applyTimes(refuse *bool) { *refuse = true }
+
+// FailExhausted makes the calls past the n-th of a function made by
+// [Times] return [ErrExhausted] at once instead of the n-th run's result
+// (paco's raise_exception). A caller that wants a value of its own there
+// (paco's return_value) substitutes it when errors.Is(err, ErrExhausted).
+func FailExhausted() TimesOption { return failExhausted{} }
+
 // Times returns a function that runs fn the first n times it is called
 // and afterwards returns the result of the n-th run without running fn
-// (paco's times; with n = 1, sync.OnceValues with a context). A call past
-// the n-th that arrives while the n-th still runs waits for it, or until
-// its own ctx ends (then it returns context.Cause(ctx)). If the n-th run
-// panics, the panic goes to its caller and later calls get [ErrPanicked].
-// The returned function is safe for concurrent use.
+// (paco's times; with n = 1, paco's once, or sync.OnceValues with a
+// context), or [ErrExhausted] with [FailExhausted]. A call past the n-th
+// that arrives while the n-th still runs waits for it, or until its own
+// ctx ends (then it returns context.Cause(ctx)). If the n-th run panics,
+// the panic goes to its caller and later calls get [ErrPanicked]. The
+// returned function is safe for concurrent use.
 //
-// Times panics if fn is nil or n is not positive.
-func Times[T any](n int, fn func(ctx context.Context) (T, error)) func(ctx context.Context) (T, error) {
+// Times panics if fn is nil, n is not positive or an option is nil.
+func Times[T any](n int, fn func(ctx context.Context) (T, error), opts ...TimesOption) func(ctx context.Context) (T, error) {
 	if fn == nil {
 		panic("flow: Times with a nil function")
 	}
 	if n <= 0 {
 		panic("flow: Times count must be positive")
+	}
+	refuse := false
+	for _, o := range opts {
+		if o == nil {
+			panic("flow: nil TimesOption")
+		}
+		o.applyTimes(&refuse)
 	}
 	var (
 		mu    sync.Mutex
@@ -382,6 +409,9 @@ func Times[T any](n int, fn func(ctx context.Context) (T, error)) func(ctx conte
 			last, err = fn(ctx)
 			panicked = false
 			return last, err
+		case refuse:
+			var zero T
+			return zero, ErrExhausted
 		}
 		select {
 		case <-done: // a result already there is returned, ctx or not

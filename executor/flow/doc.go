@@ -124,16 +124,17 @@
 //	paco.wait                        start with executor.Async, then Wait
 //	paco.series                      Series
 //	paco.repeat                      Repeat (i counts from 0)
-//	paco.times                       Times
+//	paco.times (raise_exception)     Times (FailExhausted; return_value:
+//	                                 substitute on ErrExhausted)
 //	paco.until, whilst               Until, Whilst
-//	paco.throttle                    executor.Throttle (limit 1; for n per
-//	                                 frame that wait rather than share a
-//	                                 result, executor.RateLimiter)
+//	paco.throttle (limit, raise)     executor.Throttle (PerFrame(n),
+//	                                 FailThrottled; for calls that wait
+//	                                 rather than share a result,
+//	                                 executor.RateLimiter)
 //	paco.defer                       executor.Defer
-//	paco.interval                    executor.Interval (times=n: Repeat or
-//	                                 Series of executor.Defer calls)
+//	paco.interval (times)            executor.Interval (Runs(n))
 //	paco.timeout, TimeoutLimit       cancel.Timeout, context.WithTimeout
-//	paco.once                        sync.OnceValues, or Times(1, fn)
+//	paco.once                        Times(1, fn), or sync.OnceValues
 //	paco.constant, identity          a closure: func(context.Context) (T, error) { return v, nil }
 //	paco.partial, curry, apply       a closure over the bound arguments
 //	paco.compose                     a closure calling each function in turn

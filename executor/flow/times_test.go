@@ -2,10 +2,12 @@ package flow_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestTimesReadyResultLosesToDoneCtx guards against a bug where a call past the n-th
@@ -25,4 +27,31 @@ func TestTimesReadyResultLosesToDoneCtx(t *testing.T) {
 		}
 	}
 	assert.Zero(t, lost, "calls after the last run returned ctx's cause instead of its result")
+}
+
+// FailExhausted: the calls past the n-th get ErrExhausted, and fn never
+// runs for them; without it they get the n-th run's result.
+func TestTimesFailExhausted(t *testing.T) {
+	var runs atomic.Int64
+	fn := func(context.Context) (int64, error) { return runs.Add(1), nil }
+	strict := flow.Times(2, fn, flow.FailExhausted())
+	for want := range int64(2) {
+		v, err := strict(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, want+1, v)
+	}
+	for range 3 {
+		_, err := strict(context.Background())
+		require.ErrorIs(t, err, flow.ErrExhausted)
+	}
+	require.Equal(t, int64(2), runs.Load())
+
+	runs.Store(0)
+	lenient := flow.Times(1, fn)
+	for range 3 {
+		v, err := lenient(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, int64(1), v, "paco's once: the first result again")
+	}
+	require.PanicsWithValue(t, "flow: nil TimesOption", func() { flow.Times(1, fn, nil) })
 }
