@@ -149,3 +149,30 @@ func TestShutdownRunsTheBacklog(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+// EnqueueAsync is Enqueue with a typed result: it never blocks, its job
+// waits in the backlog behind the busy worker, and a full backlog refuses
+// with ErrFull, a closed executor with ErrClosed.
+func TestEnqueueAsyncReturnsATypedFuture(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(1))
+		gt := newGate()
+		_, err := ex.Enqueue(gt.job)
+		require.NoError(t, err)
+		synctest.Wait()
+		f, err := executor.EnqueueAsync(ex, func(context.Context) (string, error) { return "done", nil })
+		require.NoError(t, err)
+		require.Equal(t, group.Pending, f.State())
+		_, err = executor.EnqueueAsync(ex, func(context.Context) (string, error) { return "", nil })
+		require.ErrorIs(t, err, executor.ErrFull)
+		gt.open()
+		v, err := f.Await(t.Context())
+		require.NoError(t, err)
+		require.Equal(t, "done", v)
+		require.NoError(t, ex.Wait())
+		_, err = executor.EnqueueAsync(ex, func(context.Context) (string, error) { return "", nil })
+		require.ErrorIs(t, err, executor.ErrClosed)
+		require.NoError(t, g.Close())
+	})
+}

@@ -134,7 +134,8 @@
 // submit waits for a free worker; an earlier version of this package did
 // too, and with tiny jobs it spent most of each job's cost parking and
 // waking the producer and a worker, which the queue avoids. Enqueue is
-// spawn_n, named for what it does with the job; Exec is exec; Then is the
-// completion callback. Map is coroexecutor's map and aioextensions'
+// spawn_n, named for what it does with the job, and EnqueueAsync spawn_n
+// with a typed result; Exec is exec; Then (for jobs) and ThenEach (for
+// Map's functions) are the completion callback. Map is coroexecutor's map and aioextensions'
 // resolve, MapUnordered asyncio-pool's itermap. Hooks are paco's events.
 package executor

@@ -25,6 +25,29 @@ func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context
 	return f, ex.dispatch(w, &f.Task)
 }
 
+// EnqueueAsync accepts fn as a job without blocking, like
+// [Executor.Enqueue] (asyncio-pool's spawn_n), and returns its
+// [group.Future]: [Async] is to [Executor.Submit] what EnqueueAsync is to
+// Enqueue. It returns [ErrFull] when the backlog bounded by [Backlog] is
+// full and [ErrClosed] (wrapping the cause) when the executor no longer
+// accepts work; the Future is nil then.
+//
+// EnqueueAsync panics if ex or fn is nil.
+func EnqueueAsync[T any](ex *Executor, fn func(ctx context.Context) (T, error)) (*group.Future[T], error) {
+	if ex == nil || fn == nil {
+		panic("executor: EnqueueAsync with nil executor or function")
+	}
+	ex.mustBeMade("EnqueueAsync")
+	var f *group.Future[T]
+	if _, err := ex.enqueue(func() *group.Task {
+		f = group.Async(ex.g, fn, ex.hold)
+		return &f.Task
+	}); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // Exec submits fn as a job and waits for its result (asyncio-pool's exec).
 // It blocks as [Executor.Submit] does, then until the job has finished. If
 // ctx ends first, Exec cancels the job and returns [context.Cause](ctx)
@@ -61,6 +84,9 @@ func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context)
 // results are the job's. cb runs in the job, so the executor counts it as
 // part of the job and waits for it, and it sees the job's context.
 //
+// For the functions of [Map], [MapUnordered] and [Collect], which take an
+// item, use [ThenEach].
+//
 // Then panics if fn or cb is nil.
 func Then[T, U any](fn func(ctx context.Context) (T, error), cb func(ctx context.Context, v T, err error) (U, error)) func(ctx context.Context) (U, error) {
 	if fn == nil || cb == nil {
@@ -69,5 +95,20 @@ func Then[T, U any](fn func(ctx context.Context) (T, error), cb func(ctx context
 	return func(ctx context.Context) (U, error) {
 		v, err := fn(ctx)
 		return cb(ctx, v, err)
+	}
+}
+
+// ThenEach is [Then] for the functions of [Map], [MapUnordered] and
+// [Collect]: it returns a function that runs fn on an item and then cb with
+// fn's result and error, in the same job.
+//
+// ThenEach panics if fn or cb is nil.
+func ThenEach[In, T, U any](fn func(ctx context.Context, v In) (T, error), cb func(ctx context.Context, v T, err error) (U, error)) func(ctx context.Context, v In) (U, error) {
+	if fn == nil || cb == nil {
+		panic("executor: ThenEach with nil function")
+	}
+	return func(ctx context.Context, v In) (U, error) {
+		r, err := fn(ctx, v)
+		return cb(ctx, r, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -230,4 +231,29 @@ func upTo(n int) func(func(int) bool) {
 			}
 		}
 	}
+}
+
+// ThenEach composes a Map function with a completion callback that sees
+// each item's result and error, without an adapter.
+func TestThenEachComposesWithMap(t *testing.T) {
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(2))
+	fn := func(_ context.Context, n int) (int, error) {
+		if n == 1 {
+			return 0, errBoom
+		}
+		return n, nil
+	}
+	cb := func(_ context.Context, v int, err error) (string, error) {
+		if err != nil {
+			return "handled", nil
+		}
+		return strconv.Itoa(v * 10), nil
+	}
+	got, err := executor.Collect(context.Background(), ex, slices.Values([]int{0, 1, 2}), executor.ThenEach(fn, cb))
+	require.NoError(t, err)
+	require.Equal(t, []string{"0", "handled", "20"}, got)
+	require.NoError(t, ex.Wait())
+	require.NoError(t, g.Close())
+	require.PanicsWithValue(t, "executor: ThenEach with nil function", func() { executor.ThenEach(fn, (func(context.Context, int, error) (string, error))(nil)) })
 }

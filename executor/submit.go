@@ -88,6 +88,11 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 	if fn == nil {
 		panic("executor: Enqueue with nil function")
 	}
+	return ex.enqueue(func() *group.Task { return ex.g.Go(fn, ex.hold) })
+}
+
+// enqueue is Enqueue with the job made by mk, a held task of ex.g.
+func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 	ex.mu.Lock()
 	if isClosed(ex.closing) {
 		ex.mu.Unlock()
@@ -100,7 +105,7 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 		if spawn && !ex.spawn(w, true) {
 			return nil, ex.closedErr()
 		}
-		t := ex.g.Go(fn, ex.hold)
+		t := mk()
 		return t, ex.dispatch(w, t)
 	}
 	if ex.opts.backlog >= 0 && ex.backlog.len() >= ex.opts.backlog &&
@@ -110,7 +115,7 @@ func (ex *Executor) Enqueue(fn func(ctx context.Context) error) (*group.Task, er
 	}
 	// Made under the lock so that the backlog keeps the order of Enqueue
 	// calls.
-	t := ex.g.Go(fn, ex.hold)
+	t := mk()
 	if t.State() == group.Refused {
 		ex.mu.Unlock()
 		return nil, t.Err()
