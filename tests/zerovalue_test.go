@@ -53,6 +53,9 @@ func TestZeroValue_panicsSayHowToMakeOne(t *testing.T) {
 		{"Executor.Submit", "executor: Executor.Submit" + exec, func() { _, _ = new(executor.Executor).Submit(bg, nopJob) }},
 		{"Executor.TrySubmit", "executor: Executor.TrySubmit" + exec, func() { new(executor.Executor).TrySubmit(nopJob) }},
 		{"Executor.Enqueue", "executor: Executor.Enqueue" + exec, func() { _, _ = new(executor.Executor).Enqueue(nopJob) }},
+		{"EnqueueAsync", "executor: EnqueueAsync" + exec, func() {
+			_, _ = executor.EnqueueAsync(new(executor.Executor), func(context.Context) (int, error) { return 0, nil })
+		}},
 		{"Executor.State", "executor: Executor.State" + exec, func() { new(executor.Executor).State() }},
 		{"Executor.Closing", "executor: Executor.Closing" + exec, func() { new(executor.Executor).Closing() }},
 		{"Executor.Done", "executor: Executor.Done" + exec, func() { new(executor.Executor).Done() }},
