@@ -44,6 +44,3 @@ var ErrDeadlock = errors.New("executor: submit from a job would deadlock: every 
 
 // errBusy is acquire's answer, without blocking, when no worker is free.
 var errBusy = errors.New("executor: busy")
-
-// errStopped is acquire's answer when its stop channel fired first.
-var errStopped = errors.New("executor: stopped waiting")

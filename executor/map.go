@@ -9,9 +9,10 @@ import (
 
 // Map runs fn on each item of seq as jobs of ex and yields the results in
 // the order of seq (aioextensions' resolve), each with its job's error. At
-// most [Window] items are in flight at once; Map submits the next item only
-// when the oldest result has been yielded, so a slow item holds back the
-// others by at most the window. Submitting blocks as [Executor.Submit]
+// most [Window] items are in flight at once; Map takes the next item from
+// seq only when the window has room (the oldest result has been yielded),
+// so a slow item holds back the others by at most the window, and it takes
+// none once it has stopped: a source such as a queue loses no item to it. Submitting blocks as [Executor.Submit]
 // does, so Map shares ex's workers and back-pressure with other work.
 //
 // Map runs when ranged over, in the ranging goroutine, and is done when the
@@ -71,37 +72,14 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			v, err := f.Result()
 			return s.deliver(v, err, f.State())
 		}
+		// Room for an item is made before it is taken from seq: a value
+		// taken and then dropped because the range ended would be lost to
+		// a source such as a queue. So the ready results are yielded and
+		// the window made to have room at the end of each step, and the
+		// only wait with a value in hand is for a worker, which yields
+		// nothing and so cannot end the range.
 		for v := range seq {
-			// Yield what is ready first: it keeps the window short, and the
-			// caller may be waiting for it.
-			for n > 0 && isClosed(futs[head].Done()) {
-				if !emit() {
-					return
-				}
-			}
-			var w *worker
-			var err error
-			for {
-				if n == window {
-					if !emit() {
-						return
-					}
-					continue
-				}
-				// Wait for a worker and for the oldest result at once: the
-				// jobs may be waiting for the caller to take results (or to
-				// leave the range).
-				var stop <-chan struct{}
-				if n > 0 {
-					stop = futs[head].Done()
-				}
-				if w, err = ex.acquire(ctx, true, stop); err != errStopped {
-					break
-				}
-				if !emit() {
-					return
-				}
-			}
+			w, err := ex.acquire(ctx, true)
 			if err == nil {
 				f := group.Async(ex.g, func(ctx context.Context) (Out, error) { return fn(ctx, v) }, ex.hold)
 				if err = ex.dispatch(w, &f.Task); err == nil {
@@ -110,6 +88,13 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 					}
 					futs[(head+n)%len(futs)] = f
 					n++
+					// Yield what is ready first: it keeps the window
+					// short, and the caller may be waiting for it.
+					for n > 0 && (n == window || isClosed(futs[head].Done())) {
+						if !emit() {
+							return
+						}
+					}
 					continue
 				}
 			}

@@ -257,3 +257,36 @@ func TestThenEachComposesWithMap(t *testing.T) {
 	require.NoError(t, g.Close())
 	require.PanicsWithValue(t, "executor: ThenEach with nil function", func() { executor.ThenEach(fn, (func(context.Context, int, error) (string, error))(nil)) })
 }
+
+// Map takes an item from its source only when its window has room: with
+// a window of 3 and the first item slow, it holds 3 items, not 4, when the
+// range stops at the first result, and takes none after.
+func TestMapTakesNoMoreThanItsWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(8))
+		var pulled atomic.Int64
+		src := func(yield func(int) bool) {
+			for i := 0; ; i++ {
+				pulled.Add(1)
+				if !yield(i) {
+					return
+				}
+			}
+		}
+		slow := func(_ context.Context, v int) (int, error) {
+			if v == 0 {
+				time.Sleep(time.Second)
+			}
+			return v, nil
+		}
+		for v, err := range executor.Map(context.Background(), ex, src, slow, executor.Window(3)) {
+			require.NoError(t, err)
+			require.Equal(t, 0, v)
+			break
+		}
+		require.Equal(t, int64(3), pulled.Load(), "items taken by Map with a window of 3")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}

@@ -47,7 +47,7 @@ func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) err
 	if fn == nil {
 		panic("executor: Submit with nil function")
 	}
-	w, err := ex.acquire(ctx, true, nil)
+	w, err := ex.acquire(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 	if fn == nil {
 		panic("executor: TrySubmit with nil function")
 	}
-	w, err := ex.acquire(context.Background(), false, nil)
+	w, err := ex.acquire(context.Background(), false)
 	if err != nil {
 		return nil, false
 	}
@@ -130,10 +130,8 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 }
 
 // acquire reserves a worker for one job. Without block (ctx is then
-// unused) it fails with errBusy instead of waiting. It gives up with
-// errStopped when stop is closed or receives: Map and MapUnordered wait for
-// a worker and for a result to yield at the same time.
-func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{}) (*worker, error) {
+// unused) it fails with errBusy instead of waiting.
+func (ex *Executor) acquire(ctx context.Context, block bool) (*worker, error) {
 	ex.mu.Lock()
 	if isClosed(ex.closing) {
 		ex.mu.Unlock()
@@ -191,8 +189,6 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 		cause = context.Cause(ctx)
 	case <-ex.closing:
 		cause = ex.closedErr()
-	case <-stop:
-		cause = errStopped
 	}
 	ex.mu.Lock()
 	select {
@@ -206,9 +202,7 @@ func (ex *Executor) acquire(ctx context.Context, block bool, stop <-chan struct{
 		ex.waiters.put(wt)
 	}
 	ex.mu.Unlock()
-	if cause != errStopped { // Map stopped waiting to yield a result: not an end of the wait for room
-		ex.emitBlocked(since, cause)
-	}
+	ex.emitBlocked(since, cause)
 	return nil, cause
 }
 

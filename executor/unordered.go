@@ -24,38 +24,25 @@ func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[I
 	return func(yield func(Out, error) bool) {
 		u := newUnordered[Out](ctx, ex, window, yield)
 		defer u.cancel()
+		// Room is made before an item is taken, as in Map.
 		for v := range seq {
-			var w *worker
-			var err error
-			for {
-				// Yield what is ready first. Checking the buffer, not only
-				// the ready hint, also covers a hint that acquire took while
-				// a worker was granted to it.
-				if u.n == window || len(u.results) > 0 {
-					if !u.recv() {
-						return
-					}
-					continue
-				}
-				// Wait for a worker and for a result at once (see Map).
-				if w, err = ex.acquire(ctx, true, u.ready); err != errStopped {
-					break
-				}
-			}
+			w, err := ex.acquire(ctx, true)
 			if err == nil {
 				i := u.take()
 				t := ex.g.Go(func(ctx context.Context) error {
 					out, err := fn(ctx, v)
 					// Never blocks: the buffer holds a result per slot.
 					u.results <- result[Out]{i, out, err}
-					select {
-					case u.ready <- struct{}{}:
-					default: // a hint is pending already
-					}
 					return err
 				}, ex.hold)
 				u.slots[i].t = t
 				if err = ex.dispatch(w, t); err == nil {
+					// Yield what is ready, and make room for the next item.
+					for u.n == window || len(u.results) > 0 {
+						if !u.recv() {
+							return
+						}
+					}
 					continue
 				}
 				u.give(i)
@@ -87,7 +74,6 @@ type unordered[Out any] struct {
 	stream[Out]
 	ctx     context.Context
 	results chan result[Out] // buffer: one per slot, and a slot sends at most once
-	ready   chan struct{}    // buffer 1: a hint that results has something
 	slots   []slot
 	free    []int
 	head    int // oldest slot in flight, or -1
@@ -105,7 +91,6 @@ func newUnordered[Out any](ctx context.Context, ex *Executor, window int, yield 
 		stream:  stream[Out]{ex: ex, yield: yield},
 		ctx:     ctx,
 		results: make(chan result[Out], window),
-		ready:   make(chan struct{}, 1),
 		slots:   make([]slot, window),
 		free:    make([]int, window),
 		head:    -1,

@@ -134,11 +134,6 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	if limit > 0 {
 		workers = limit
 	}
-	if window > 1 && window < math.MaxInt {
-		// executor.Map takes the next value before it waits for room in
-		// its window: one less in flight keeps what run holds at window.
-		window--
-	}
 	// In time, a failure of src cancels the calls in flight at once, with
 	// src's error as the cause, so that it counts when it happens.
 	gctx, cancel := context.WithCancelCause(ctx)
