@@ -176,3 +176,49 @@ func TestEnqueueAsyncReturnsATypedFuture(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+func TestStatsDoNotCountJobsCancelledInTheBacklogAsWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
+		gt := newGate()
+		_, err := ex.Submit(context.Background(), gt.job)
+		require.NoError(t, err)
+		synctest.Wait()
+		for range 5 {
+			task, err := ex.Enqueue(nop)
+			require.NoError(t, err)
+			task.Cancel()
+		}
+		require.Equal(t, executor.Stats{Submitted: 6, Running: 1, Workers: 1, Canceled: 5}, ex.Stats())
+		gt.open()
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestEnqueueIsNotRefusedForJobsCancelledInTheBacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(2), executor.SuppressErrors())
+		gt := newGate()
+		_, err := ex.Submit(context.Background(), gt.job)
+		require.NoError(t, err)
+		synctest.Wait()
+		for range 2 {
+			task, err := ex.Enqueue(nop)
+			require.NoError(t, err)
+			task.Cancel()
+		}
+		last, err := ex.Enqueue(nop)
+		require.NoError(t, err, "nothing waits in the backlog any more")
+		_, err = ex.Enqueue(nop)
+		require.NoError(t, err)
+		_, err = ex.Enqueue(nop)
+		require.ErrorIs(t, err, executor.ErrFull)
+		gt.open()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, group.Succeeded, last.State())
+		require.NoError(t, g.Close())
+	})
+}

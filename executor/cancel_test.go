@@ -184,3 +184,37 @@ func TestThenRunsTheCallbackInTheJob(t *testing.T) {
 	require.Equal(t, []int{-1, 10, 20}, got)
 	require.NoError(t, g.Close())
 }
+
+func TestCancelWithoutTasksCancelsEveryJobSubmittedBeforeIt(t *testing.T) {
+	for i := range 200 {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
+		for range 4 {
+			_, err := ex.Submit(context.Background(), sleepJob(time.Hour))
+			require.NoError(t, err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		n, err := ex.Cancel(ctx)
+		cancel()
+		require.NoError(t, err)
+		require.Equalf(t, 4, n, "iteration %d", i)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	}
+}
+
+func TestCancelOfOnlyFinishedJobsLeavesAFailFastExecutorOpen(t *testing.T) {
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(1))
+	task, err := ex.Submit(context.Background(), nop)
+	require.NoError(t, err)
+	recv(t, task.Done(), "the job")
+	n, err := ex.Cancel(context.Background(), task)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	require.Equal(t, group.Open, ex.Group().State())
+	_, err = ex.Submit(context.Background(), nop)
+	require.NoError(t, err)
+	require.NoError(t, ex.Wait())
+	require.NoError(t, g.Close())
+}

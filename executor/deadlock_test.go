@@ -71,3 +71,57 @@ func TestWaitFromAJobIsDetected(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+func TestSubmitFromATaskOfTheGroupThatIsNotAJobWaitsInsteadOfDeadlock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		gt := newGate()
+		for range 2 { // one running, one queued
+			_, err := ex.Submit(context.Background(), gt.job)
+			require.NoError(t, err)
+		}
+		synctest.Wait()
+		errs := make(chan error, 1)
+		ex.Group().Go(func(ctx context.Context) error {
+			_, err := ex.Submit(ctx, nop)
+			errs <- err
+			return nil
+		})
+		synctest.Wait()
+		gt.open()
+		require.NoError(t, <-errs, "the producer holds no worker")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestSubmitFromAFinishedJobsContextWaitsInsteadOfDeadlock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		jobCtx := make(chan context.Context, 1)
+		first, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+			jobCtx <- context.WithoutCancel(ctx)
+			return nil
+		})
+		require.NoError(t, err)
+		<-first.Done()
+		gt := newGate()
+		for range 2 { // one running, one queued
+			_, err := ex.Submit(context.Background(), gt.job)
+			require.NoError(t, err)
+		}
+		synctest.Wait()
+		errs := make(chan error, 1)
+		go func() {
+			_, err := ex.Submit(<-jobCtx, nop)
+			errs <- err
+		}()
+		synctest.Wait()
+		gt.open()
+		require.NoError(t, <-errs, "the finished job holds no worker")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}

@@ -3,7 +3,9 @@ package executor_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/nursery-go/nursery/executor"
@@ -147,4 +149,23 @@ func TestHooksTaskStartErrorFailsTheJob(t *testing.T) {
 	require.Len(t, finished, 1)
 	require.ErrorIs(t, finished[0], errBoom)
 	require.ErrorIs(t, g.Close(), errBoom)
+}
+
+func TestTaskFinishFollowsTaskStartOfAJobThatCallsGoexit(t *testing.T) {
+	var starts, errs, finishes atomic.Int32
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors(), executor.Observe(executor.Hooks{
+		TaskStart:  func(*group.Task) error { starts.Add(1); return nil },
+		TaskError:  func(*group.Task, error) { errs.Add(1) },
+		TaskFinish: func(*group.Task) { finishes.Add(1) },
+	}))
+	_, err := ex.Submit(context.Background(), func(context.Context) error { runtime.Goexit(); return nil })
+	require.NoError(t, err)
+	_, err = ex.Submit(context.Background(), nop)
+	require.NoError(t, err)
+	require.NoError(t, ex.Wait())
+	require.NoError(t, g.Close())
+	require.Equal(t, int32(2), starts.Load())
+	require.Equal(t, int32(1), errs.Load())
+	require.Equal(t, int32(2), finishes.Load())
 }

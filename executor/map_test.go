@@ -290,3 +290,23 @@ func TestMapTakesNoMoreThanItsWindow(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+func TestCollectWithAnEndedContextReturnsItsCause(t *testing.T) {
+	for range 200 {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := executor.Collect(ctx, ex, func(yield func(int) bool) { yield(1) }, func(context.Context, int) (int, error) { return 1, nil })
+		require.ErrorIs(t, err, context.Canceled)
+		err = nil
+		for _, e := range executor.MapUnordered(ctx, ex, func(yield func(int) bool) { yield(1) }, func(context.Context, int) (int, error) { return 1, nil }) {
+			err = e
+		}
+		require.ErrorIs(t, err, context.Canceled)
+		_, err = executor.Exec(ctx, ex, func(context.Context) (int, error) { return 1, nil })
+		require.ErrorIs(t, err, context.Canceled)
+		_ = ex.Wait()
+		require.NoError(t, g.Close())
+	}
+}

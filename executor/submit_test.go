@@ -252,3 +252,93 @@ func TestValidation(t *testing.T) {
 	})
 	require.NoError(t, ex.Close())
 }
+
+// raceGrantedSubmitters fills ex (every worker busy on gt, the queue full),
+// blocks blocked more Submit calls, opens the gate and lets the scheduler
+// run for spin turns, so that the granted submitters race with what the
+// caller does next.
+func raceGrantedSubmitters(t *testing.T, ex *executor.Executor, gt *gate, blocked, spin int) *sync.WaitGroup {
+	t.Helper()
+	for range 2 * ex.MaxWorkers() {
+		_, err := ex.Submit(context.Background(), gt.job)
+		require.NoError(t, err)
+	}
+	wg := new(sync.WaitGroup)
+	for range blocked {
+		wg.Go(func() { _, _ = ex.Submit(context.Background(), nop) })
+	}
+	deadline := time.Now().Add(bound)
+	for ex.Stats().Blocked < int64(blocked) {
+		require.True(t, time.Now().Before(deadline), "submitters did not block")
+		runtime.Gosched()
+	}
+	gt.open()
+	for range spin {
+		runtime.Gosched()
+	}
+	return wg
+}
+
+func TestWaitReturnsOnceGrantedSubmittersJobsHaveRun(t *testing.T) {
+	// IdleTimeout(time.Hour): a parked worker must not hold Wait up until the
+	// reaper comes; MaxWorkers(1) catches a job left in the backlog with no
+	// worker.
+	for _, workers := range []int{1, 2, 4} {
+		for i := range 200 {
+			g := group.New(context.Background())
+			ex := executor.New(g, executor.MaxWorkers(workers), executor.IdleTimeout(time.Hour))
+			wg := raceGrantedSubmitters(t, ex, newGate(), 3*workers, i%7)
+			done := make(chan error, 1)
+			go func() { done <- ex.Wait() }()
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-time.After(bound):
+				s := ex.Stats()
+				_ = ex.Close()
+				<-done
+				require.FailNowf(t, "Wait hangs", "workers=%d iteration %d: stats %+v", workers, i, s)
+			}
+			wg.Wait()
+			require.NoError(t, g.Close())
+		}
+	}
+}
+
+func TestShutdownRunsEveryJobAcceptedWhileGrantedSubmittersRace(t *testing.T) {
+	for i := range 1000 {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.IdleTimeout(time.Hour))
+		var ran sync.WaitGroup
+		gt := newGate()
+		for range 2 {
+			_, err := ex.Submit(context.Background(), gt.job)
+			require.NoError(t, err)
+		}
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				ran.Add(1)
+				if _, err := ex.Submit(context.Background(), func(context.Context) error { ran.Done(); return nil }); err != nil {
+					ran.Done() // refused: it never runs
+				}
+			})
+		}
+		deadline := time.Now().Add(bound)
+		for ex.Stats().Blocked < 4 {
+			require.True(t, time.Now().Before(deadline), "submitters did not block")
+			runtime.Gosched()
+		}
+		gt.open()
+		for range i % 13 {
+			runtime.Gosched()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		err := ex.Shutdown(ctx)
+		cancel()
+		require.NoErrorf(t, err, "iteration %d: stats %+v", i, ex.Stats())
+		wg.Wait()
+		ran.Wait() // every job whose Submit returned nil has run
+		require.NoError(t, g.Close())
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -195,5 +196,42 @@ func TestOpen_withGroupOptions(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "renamed", r.Name())
 		require.NoError(t, parent.Close())
+	})
+}
+
+// a resource opened into a parent gets a single CloseTimeout
+// in the parent's Stack for its whole close, although each of its own
+// entries is entitled to a CloseTimeout. A resource with two hooks that
+// each finish within their limit overruns its slot, and the parent closes
+// what was opened before it (the database) while it is still closing:
+// "resources close in reverse order of opening" does not hold.
+// Issue 19: the parent read the budget after releasing the resource's turn,
+// so it raced with the resource taking its own entries; the budget is now
+// read first, and TestStack_budgetIsTakenBeforeTheRelease pins that order
+// without depending on the scheduler.
+func TestOpen_nestedResourceOverrunsItsSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var j journal
+		parent, err := resource.NewStack(group.New(context.Background()), resource.CloseTimeout(5*time.Second))
+		require.NoError(t, err)
+		_, err = resource.Open(context.Background(), parent, "db", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
+			return s, s.OnClose("db", func(context.Context) error { j.add("db closed"); return nil })
+		})
+		require.NoError(t, err)
+		_, err = resource.Open(context.Background(), parent, "http", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
+			for _, name := range []string{"conns", "drain"} {
+				if err := s.OnClose(name, func(context.Context) error {
+					time.Sleep(3 * time.Second) // within its 5s
+					j.add(name + " done")
+					return nil
+				}); err != nil {
+					return nil, err
+				}
+			}
+			return s, nil
+		})
+		require.NoError(t, err)
+		require.NoError(t, parent.Close())
+		require.Equal(t, []string{"drain done", "conns done", "db closed"}, j.get())
 	})
 }

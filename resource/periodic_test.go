@@ -3,6 +3,8 @@ package resource_test
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -152,4 +154,32 @@ func TestAfter_badInput(t *testing.T) {
 	require.PanicsWithValue(t, want, func() { resource.After(nil, "x", 0, fn) })
 	require.PanicsWithValue(t, want, func() { resource.After(g, "x", 0, nil) })
 	require.PanicsWithValue(t, want, func() { resource.After(g, "x", -1, fn) })
+}
+
+// Pins behaviour: Every keeps to its grid and never overlaps a slow run.
+func TestEvery_slowRunKeepsTheGrid(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		start := time.Now()
+		var mu sync.Mutex
+		var at []time.Duration
+		var running atomic.Int32
+		resource.Every(g, "tick", 10*time.Second, func(ctx context.Context) error {
+			if running.Add(1) != 1 {
+				return errors.New("overlap")
+			}
+			defer running.Add(-1)
+			mu.Lock()
+			at = append(at, time.Since(start))
+			n := len(at)
+			mu.Unlock()
+			if n == 2 {
+				time.Sleep(25 * time.Second)
+			}
+			return nil
+		})
+		time.Sleep(75 * time.Second)
+		require.NoError(t, g.Close())
+		require.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second, 50 * time.Second, 60 * time.Second, 70 * time.Second}, at)
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -270,4 +272,27 @@ func TestStack_badInput(t *testing.T) {
 	require.PanicsWithValue(t, "resource: CloseTimeout must not be negative", func() { resource.CloseTimeout(-1) })
 	require.PanicsWithValue(t, "resource: OnClose with nil function", func() { _ = s.OnClose("x", nil) })
 	require.PanicsWithValue(t, "resource: Own with nil resource", func() { _ = s.Own("x", nil) })
+}
+
+// Pins behaviour: OnClose racing with Close: every hook runs exactly once,
+// whether it was taken by the closing sequence or run at once, and Close
+// returns.
+func TestStack_onCloseRacingClose(t *testing.T) {
+	for range 50 {
+		s, err := resource.NewStack(group.New(context.Background()), resource.CloseTimeout(time.Second))
+		require.NoError(t, err)
+		var ran atomic.Int64
+		var wg sync.WaitGroup
+		const n = 20
+		for range n {
+			wg.Go(func() {
+				_ = s.OnClose("h", func(context.Context) error { ran.Add(1); return nil })
+			})
+		}
+		closed := make(chan error, 1)
+		go func() { closed <- s.Close() }()
+		wg.Wait()
+		require.NoError(t, recv(t, closed, "Close"))
+		require.EqualValues(t, n, ran.Load())
+	}
 }

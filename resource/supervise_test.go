@@ -402,3 +402,73 @@ func TestSupervise_restartsAreObserved(t *testing.T) {
 		}
 	})
 }
+
+// Pins behaviour: the backoff falls back to the base after a run that lasted
+// a whole window (the earlier restarts have left it), then grows again.
+func TestSupervise_backoffResetsAfterAHealthyRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		var delays []time.Duration
+		var mu sync.Mutex
+		runs := 0
+		resource.Supervise(g, "job", func(ctx context.Context) error {
+			mu.Lock()
+			runs++
+			r := runs
+			mu.Unlock()
+			if r == 3 {
+				time.Sleep(time.Minute) // healthy for a whole window
+			}
+			return errors.New("boom")
+		}, resource.NoJitter(), resource.Backoff(time.Second, time.Hour), resource.Intensity(3, time.Minute),
+			resource.OnRestart(func(r resource.Restart) {
+				mu.Lock()
+				delays = append(delays, r.Delay)
+				mu.Unlock()
+			}))
+		// The fifth delay is decided at 66s; at 70s the job would escalate
+		// (restarts at 63, 64, 66 and 70 within a minute), at the very
+		// instant a wake-up at 70s would cancel it: stop in between.
+		time.Sleep(time.Minute + 8*time.Second)
+		g.Cancel()
+		require.NoError(t, g.Wait())
+		mu.Lock()
+		defer mu.Unlock()
+		require.Equal(t, []time.Duration{time.Second, 2 * time.Second, time.Second, 2 * time.Second, 4 * time.Second}, delays[:5])
+	})
+}
+
+// Pins behaviour: Stats, OnRestart and the TaskRestarted events agree.
+func TestSupervise_statsAndEventsAddUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var events []group.Event
+		g := group.New(context.Background(), group.Observe(observerFunc(func(e group.Event) {
+			if e.Kind == group.TaskRestarted {
+				mu.Lock()
+				events = append(events, e)
+				mu.Unlock()
+			}
+		})))
+		var hooks []resource.Restart
+		sv := resource.Supervise(g, "job", func(ctx context.Context) error { return errors.New("boom") },
+			resource.NoJitter(), resource.Backoff(time.Second, time.Second), resource.Intensity(4, time.Hour),
+			resource.OnRestart(func(r resource.Restart) { hooks = append(hooks, r) }))
+		err := g.Wait()
+		var ie *resource.IntensityError
+		require.ErrorAs(t, err, &ie)
+		st := sv.Stats()
+		require.Equal(t, resource.Stats{Starts: 5, Failures: 5, Restarts: 4, Backoff: 4 * time.Second}, st)
+		require.Len(t, hooks, 4)
+		require.Len(t, events, 4)
+		for i := range 4 {
+			require.EqualValues(t, i+1, hooks[i].Restart)
+			require.Equal(t, i+1, events[i].Attempt)
+			require.Equal(t, time.Second, events[i].Duration)
+		}
+	})
+}
+
+type observerFunc func(group.Event)
+
+func (f observerFunc) Observe(e group.Event) { f(e) }

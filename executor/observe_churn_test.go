@@ -17,7 +17,7 @@ import (
 // the executor's Stats add up at every moment; the observer hears exactly
 // one end event per job, including those cancelled in the backlog before
 // they started.
-func TestReview2SnapshotsUnderChurnAndOneEndPerJob(t *testing.T) {
+func TestSnapshotsUnderChurnAndOneEndPerJob(t *testing.T) {
 	var mu sync.Mutex
 	ends := map[*group.Task]int{}
 	obs := group.ObserverFunc(func(e group.Event) {
