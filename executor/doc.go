@@ -20,8 +20,9 @@
 // [Exec]) blocks while every worker is busy and MaxWorkers more jobs wait in
 // the executor's queue: memory stays O(MaxWorkers) however many jobs pass. [Executor.TrySubmit] never blocks. [Executor.Enqueue]
 // never blocks either and leaves the job in a backlog (asyncio-pool's
-// spawn_n), bounded only when [Backlog] says so. [Map], [MapUnordered] and
-// [Collect] stream an iter.Seq through the executor with a bounded window.
+// spawn_n), bounded only when [Backlog] says so. [Map], [MapUnordered],
+// [MapBatches] and [Collect] stream an iter.Seq through the executor with a
+// bounded window.
 //
 // # Lifecycle
 //
@@ -137,5 +138,6 @@
 // spawn_n, named for what it does with the job, and EnqueueAsync spawn_n
 // with a typed result; Exec is exec; Then (for jobs) and ThenEach (for
 // Map's functions) are the completion callback. Map is coroexecutor's map and aioextensions'
-// resolve, MapUnordered asyncio-pool's itermap. Hooks are paco's events.
+// resolve, MapUnordered asyncio-pool's itermap, and MapBatches its itermap
+// with flat=False and a timeout. Hooks are paco's events.
 package executor

@@ -85,6 +85,22 @@ func ExampleCollect() {
 	// Output: [2 4 6 8 10] <nil>
 }
 
+// MapBatches yields results in batches as they complete. A batch closes
+// when poll has passed since the stream began to wait, or when the last
+// item is in; here every item completes well within the poll, so the input
+// comes back as one batch, in the order the items completed.
+func ExampleMapBatches() {
+	g := group.New(context.Background())
+	defer g.Close()
+	ex := executor.New(g, executor.MaxWorkers(2))
+	double := func(_ context.Context, n int) (int, error) { return 2 * n, nil }
+	for batch, err := range executor.MapBatches(context.Background(), ex, slices.Values([]int{1, 2, 3, 4, 5}), double, time.Minute) {
+		slices.Sort(batch)
+		fmt.Println(batch, err)
+	}
+	// Output: [2 4 6 8 10] <nil>
+}
+
 // Cancel cancels chosen jobs, running or waiting, and counts those that
 // accepted it; with SuppressErrors the executor goes on.
 func ExampleExecutor_Cancel() {

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"iter"
+	"time"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -23,41 +24,54 @@ func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[I
 	window := windowOf(ex, opts)
 	return func(yield func(Out, error) bool) {
 		u := newUnordered[Out](ctx, ex, window, yield)
-		defer u.cancel()
-		// Room is made before an item is taken, as in Map.
-		for v := range seq {
-			w, err := ex.acquire(ctx, true)
-			if err == nil {
-				i := u.take()
-				t := ex.g.Go(func(ctx context.Context) error {
-					out, err := fn(ctx, v)
-					// Never blocks: the buffer holds a result per slot.
-					u.results <- result[Out]{i, out, err}
-					return err
-				}, ex.hold)
-				u.slots[i].t = t
-				if err = ex.dispatch(w, t); err == nil {
-					// Yield what is ready, and make room for the next item.
-					for u.n == window || len(u.results) > 0 {
-						if !u.recv() {
-							return
-						}
+		runUnordered(u, seq, fn)
+	}
+}
+
+// runUnordered submits the items of seq and delivers their results through
+// u until seq ends and every item is delivered, or delivery stops.
+func runUnordered[In, Out any](u *unordered[Out], seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error)) {
+	defer u.cancel()
+	ex, ctx, window := u.ex, u.ctx, len(u.slots)
+	// Room is made before an item is taken, as in Map.
+	for v := range seq {
+		w, err := ex.acquire(ctx, true)
+		if err == nil {
+			i := u.take()
+			t := ex.g.Go(func(ctx context.Context) error {
+				out, err := fn(ctx, v)
+				// Never blocks: the buffer holds a result per slot.
+				u.results <- result[Out]{i, out, err}
+				return err
+			}, ex.hold)
+			u.slots[i].t = t
+			if err = ex.dispatch(w, t); err == nil {
+				// Yield what is ready, and make room for the next item.
+				for u.n == window || len(u.results) > 0 {
+					if !u.recv() {
+						return
 					}
-					continue
 				}
-				u.give(i)
+				if !u.polled() {
+					return
+				}
+				continue
 			}
-			if !u.submitFailed(ctx, err) {
-				return
-			}
-			break
+			u.give(i)
 		}
-		for u.n > 0 {
-			if !u.recv() {
-				return
-			}
+		if !u.submitFailed(ctx, err) {
+			return
 		}
-		u.finish()
+		break
+	}
+	for u.n > 0 {
+		if !u.recv() {
+			return
+		}
+	}
+	u.finish()
+	if u.batch != nil {
+		u.batch.end()
 	}
 }
 
@@ -79,6 +93,7 @@ type unordered[Out any] struct {
 	head    int // oldest slot in flight, or -1
 	tail    int // newest slot in flight, or -1
 	n       int
+	batch   *batcher[Out] // nil unless MapBatches
 }
 
 type slot struct {
@@ -149,7 +164,15 @@ func (u *unordered[Out]) recv() bool {
 		default:
 		}
 		oldest := u.slots[u.head].t
+		var tick <-chan time.Time
+		if u.batch != nil {
+			tick = u.batch.waiting()
+		}
 		select {
+		case <-tick:
+			if !u.batch.tick() {
+				return false
+			}
 		case r := <-u.results:
 			return u.got(r)
 		case <-oldest.Done():
@@ -169,6 +192,20 @@ func (u *unordered[Out]) recv() bool {
 			u.fail(context.Cause(u.ctx))
 			return false
 		}
+	}
+}
+
+// polled delivers a batch whose poll time has passed while items were
+// being submitted, and reports whether to go on.
+func (u *unordered[Out]) polled() bool {
+	if u.batch == nil || !u.batch.armed {
+		return true
+	}
+	select {
+	case <-u.batch.timer.C:
+		return u.batch.tick()
+	default:
+		return true
 	}
 }
 

@@ -413,6 +413,10 @@ func TestBadInputExecutor(t *testing.T) {
 			executor.MapUnordered[int, int](bg, ex, func(func(int) bool) {}, nil)
 			return nil
 		})},
+		{name: "MapBatches with no poll", panics: "executor: MapBatches poll must be positive", call: withEx(func(ex *executor.Executor) error {
+			executor.MapBatches(bg, ex, func(func(int) bool) {}, func(context.Context, int) (int, error) { return 0, nil }, 0)
+			return nil
+		})},
 		{name: "Collect with nil executor", panics: "executor:", call: func(*testing.T) error {
 			_, err := executor.Collect(bg, nil, func(func(int) bool) {}, func(context.Context, int) (int, error) { return 0, nil })
 			return err

@@ -66,6 +66,9 @@ var nilContextCases = []struct {
 	{name: "executor.MapUnordered", call: func(g *group.Group) {
 		executor.MapUnordered(nilCtx, executor.New(g), plain, double)
 	}},
+	{name: "executor.MapBatches", call: func(g *group.Group) {
+		executor.MapBatches(nilCtx, executor.New(g), plain, double, time.Second)
+	}},
 	{name: "executor.Collect", call: func(g *group.Group) {
 		_, _ = executor.Collect(nilCtx, executor.New(g), plain, double)
 	}},
