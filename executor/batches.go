@@ -9,10 +9,11 @@ import (
 
 // MapBatches is [MapUnordered] that yields results in batches, as they
 // complete (asyncio-pool's itermap with flat=False and a timeout). A batch
-// holds the results that completed within poll of the stream starting to
-// wait for one, and is yielded when poll has passed, or sooner when the
-// last item has been delivered. The time the loop body takes does not
-// count: the next batch's clock starts when the stream waits again.
+// opens when the stream starts to wait for a result, or when a result is
+// in, whichever comes first; it is yielded when poll has passed since it
+// opened, or sooner when the last item has been delivered. So the time
+// the loop body takes does not count, nor does a slow seq before any
+// result is in.
 //
 // A failed item closes its batch at once: the pair is the results
 // collected so far with the item's error, and the stream goes on with a
