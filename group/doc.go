@@ -73,8 +73,10 @@
 // to the group's panic hook (by default the standard logger; see [OnPanic]),
 // because a panic seen only at a late Wait hides bugs. It is a failure: the
 // group is cancelled and its other tasks are joined. Then the first Wait,
-// Close or Shutdown to return raises it again in its own goroutine, with the
-// original stack in its message; a panic is raised once in a whole tree of
+// Close or Shutdown to return raises it again in its own goroutine. Its
+// message is one line (task and value): the hook printed the original stack
+// when the panic was recovered, and the stack stays in PanicError.Stack and
+// in %+v. A panic is raised once in a whole tree of
 // groups, and later calls (on the group or its parents) return it as an
 // error. With [PanicsAsErrors] it is instead an
 // ordinary error under the group's error policy (for servers and

@@ -133,9 +133,23 @@ type PanicError struct {
 	raised atomic.Bool // a Wait has raised it again
 }
 
-// Error describes the panic and includes the original stack.
+// Error describes the panic in one line: the task and the value. The stack
+// is in Stack, and %+v prints it too.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("group: task %s panicked: %v\n\ngoroutine stack at recovery:\n%s", e.Task, e.Value, e.Stack)
+	return fmt.Sprintf("group: task %s panicked: %v", e.Task, e.Value)
+}
+
+// Format prints Error for %v and %s, and Error followed by the stack for
+// %+v (which multierr and most loggers pass on to each error they hold).
+func (e *PanicError) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('+'):
+		fmt.Fprintf(f, "%s\n\ngoroutine stack at recovery:\n%s", e.Error(), e.Stack)
+	case verb == 'q':
+		fmt.Fprintf(f, "%q", e.Error())
+	default:
+		fmt.Fprint(f, e.Error())
+	}
 }
 
 // Unwrap returns the panic value when it is an error, so that [errors.Is] and

@@ -41,7 +41,9 @@ func defaultOptions() options {
 
 // logPanic is the default panic hook: panics are reported when they are
 // recovered, not only at a late Wait, so that a hidden bug shows at once.
-func logPanic(pe *PanicError) { log.Print(pe.Error()) }
+// It is the one place the stack is printed: Error is a single line, so the
+// panic Wait raises again shows it once more without the stack.
+func logPanic(pe *PanicError) { log.Printf("%+v", pe) }
 
 // inherit returns the options a subgroup starts from: its parent's panic
 // handling, shutdown grace and observer; name, error policy, timeout and

@@ -1,8 +1,12 @@
 package group_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"log"
+	"strings"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -32,7 +36,9 @@ func TestPanicIsRaisedAgainInWaitAfterSiblingsAreJoined(t *testing.T) {
 	require.Equal(t, "kaboom", pe.Value)
 	require.Contains(t, pe.Task, "crasher")
 	require.Contains(t, string(pe.Stack), "panicHere", "the original stack is kept")
-	require.Contains(t, pe.Error(), "panicHere")
+	require.Equal(t, pe.Error(), `group: task `+pe.Task+` panicked: kaboom`, "Error is one line")
+	require.Contains(t, fmt.Sprintf("%+v", pe), "panicHere", "%+v adds the stack")
+	require.Equal(t, pe.Error(), fmt.Sprint(pe))
 	require.Same(t, pe, take(t, hooked), "the hook heard of the panic when it was recovered")
 
 	// The panic is raised once; later waits return it as an error.
@@ -121,4 +127,23 @@ func TestSubgroupPanicReachesTheParent(t *testing.T) {
 	require.True(t, ok, "got %T", v)
 	require.Equal(t, "deep", pe.Value)
 	require.Equal(t, group.Closed, sub.State())
+}
+
+// The default hook prints the stack once, when the panic is recovered; the
+// error that Wait returns (or raises) does not repeat it.
+func TestDefaultPanicHookPrintsTheStackOnce(t *testing.T) {
+	var out bytes.Buffer
+	flags, w := log.Flags(), log.Writer()
+	log.SetOutput(&out)
+	defer func() { log.SetOutput(w); log.SetFlags(flags) }()
+
+	g := group.New(context.Background(), group.PanicsAsErrors())
+	g.Go(func(context.Context) error { panicHere(); return nil })
+	err := wait(t, g)
+	var pe *group.PanicError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, 1, strings.Count(out.String(), "goroutine stack at recovery"), out.String())
+	require.Contains(t, out.String(), "panicHere")
+	require.NotContains(t, err.Error(), "\n", "the error is one line")
+	require.NotContains(t, err.Error(), "panicHere")
 }
