@@ -7,6 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/nursery-go/nursery/internal/groupctl"
+
 	"go.uber.org/multierr"
 )
 
@@ -80,6 +82,16 @@ func (e *TimeoutError) Is(target error) bool { return target == context.Deadline
 type SignalError struct {
 	// Signal is the signal that was received.
 	Signal os.Signal
+	// Hard is set for the second signal, which ends the hard context: a
+	// stop that cuts work short rather than the one the program asked for.
+	Hard bool
+}
+
+// Is makes the first signal's error a requested stop to package group, so
+// that a group whose context it ends does not report it as a failure. The
+// second signal's error, which stops hard, is not one.
+func (e *SignalError) Is(target error) bool {
+	return target == groupctl.ErrStopRequested && !e.Hard
 }
 
 // Error returns "cancel: received signal NAME", for example

@@ -3,6 +3,7 @@ package cancel_test
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/group"
@@ -38,4 +39,22 @@ func ExampleOnDone_group() {
 	<-g.Done()
 	fmt.Println(g.State())
 	// Output: closed
+}
+
+// A main built on a group: the first Ctrl-C cancels the group's tasks, and
+// Wait returns nil for a stop that was asked for, so main needs no filter
+// for it; a failure while stopping is still reported.
+func ExampleShutdownOn_group() {
+	signals := make(chan os.Signal, 1)
+	graceful, _, stop := cancel.ShutdownOn(context.Background(), signals)
+	defer stop()
+
+	g := group.New(graceful)
+	g.Go(func(ctx context.Context) error {
+		<-ctx.Done() // serve until told to stop
+		return ctx.Err()
+	})
+	signals <- os.Interrupt // Ctrl-C
+	fmt.Println(g.Wait())
+	// Output: <nil>
 }

@@ -15,6 +15,12 @@ import (
 // After the second signal the signals are no longer diverted: a third one
 // has its default effect and, for SIGINT and SIGTERM, kills the program.
 //
+// The first signal is a stop the program asked for: a group made with
+// graceful as its context ([github.com/nursery-go/nursery/group.New])
+// returns nil from Wait when nothing failed, so that a clean Ctrl-C needs
+// no errors.Is filter in main. The second is reported (its SignalError has
+// Hard set).
+//
 // With no sigs, NotifyShutdown listens for [os.Interrupt] and
 // [syscall.SIGTERM] (not every signal, as [signal.Notify] would). It does
 // not block: one goroutine watches the signals.
@@ -67,13 +73,13 @@ func watch(ctx context.Context, signals <-chan os.Signal, release func()) (grace
 	go func() {
 		defer close(exited)
 		defer release()
-		for _, end := range []context.CancelCauseFunc{stopGraceful, stopHard} {
+		for i, end := range []context.CancelCauseFunc{stopGraceful, stopHard} {
 			select {
 			case sig, ok := <-signals:
 				if !ok {
 					return // no more signals can come: nothing left to do.
 				}
-				end(&SignalError{Signal: sig})
+				end(&SignalError{Signal: sig, Hard: i == 1})
 			case <-hard.Done():
 				// ctx ended or stop was called: both contexts are done.
 				return

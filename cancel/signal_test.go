@@ -2,6 +2,7 @@ package cancel_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nursery-go/nursery/cancel"
+	"github.com/nursery-go/nursery/group"
 )
 
 // Inside a bubble, synctest.Test fails with a deadlock if the watcher
@@ -32,7 +34,7 @@ func TestShutdownOn(t *testing.T) {
 
 			signals <- syscall.SIGTERM
 			synctest.Wait()
-			require.Equal(t, &cancel.SignalError{Signal: syscall.SIGTERM}, context.Cause(hard))
+			require.Equal(t, &cancel.SignalError{Signal: syscall.SIGTERM, Hard: true}, context.Cause(hard))
 			require.Equal(t, &cancel.SignalError{Signal: os.Interrupt}, context.Cause(graceful),
 				"graceful keeps the first signal as its cause")
 
@@ -140,4 +142,33 @@ func TestNotifyShutdown(t *testing.T) {
 		require.Equal(t, errShutdown, context.Cause(graceful))
 		require.Equal(t, errShutdown, context.Cause(hard))
 	})
+}
+
+// A stop the program asked for is how it was meant to end: a group whose
+// context the first signal ends returns nil from Wait when nothing failed.
+// The second signal stops hard, and that is reported; so is a failure
+// during the stop.
+func TestFirstSignalIsAStopNotAFailure(t *testing.T) {
+	signals := make(chan os.Signal, 2)
+	graceful, hard, stop := cancel.ShutdownOn(context.Background(), signals)
+	defer stop()
+	onGraceful, onHard, failing := group.New(graceful), group.New(hard), group.New(graceful)
+	for _, g := range []*group.Group{onGraceful, onHard, failing} {
+		g.Go(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		g.Go(func(ctx context.Context) error { <-ctx.Done(); return context.Cause(ctx) })
+	}
+	boom := errors.New("flush failed")
+	failing.Go(func(ctx context.Context) error { <-ctx.Done(); return boom })
+
+	signals <- os.Interrupt
+	require.NoError(t, onGraceful.Wait())
+	require.ErrorIs(t, failing.Wait(), boom)
+	require.NotErrorIs(t, failing.Wait(), context.Canceled, "only the failure is reported")
+
+	signals <- syscall.SIGTERM
+	err := onHard.Wait()
+	require.ErrorIs(t, err, context.Canceled)
+	var sig *cancel.SignalError
+	require.ErrorAs(t, err, &sig)
+	require.Equal(t, &cancel.SignalError{Signal: syscall.SIGTERM, Hard: true}, sig)
 }

@@ -36,7 +36,11 @@ func (g *Group) Close() error {
 // group was cancelled from outside before it closed — its parent context
 // or its Timeout for a root group, its parent group for a subgroup — Wait
 // reports that too, as an error that matches [context.Canceled] (or
-// [context.DeadlineExceeded] for a deadline) and the cause. A subgroup's
+// [context.DeadlineExceeded] for a deadline) and the cause — except a stop
+// the program asked for: when the first signal of cancel.NotifyShutdown or
+// cancel.ShutdownOn ends the group's context, that is how the program was
+// meant to end, and Wait returns nil if nothing failed (a clean Ctrl-C is
+// not an error; the second signal, which stops hard, is). A subgroup's
 // cancellation by its parent is not passed on to the parent as a failure:
 // only its failures are. A group closed by its own Cancel or Close without
 // failures, or that finished before anything cancelled it, returns nil.
@@ -176,12 +180,12 @@ func (g *Group) cancelWith(cause error, kind cancelKind) {
 			g.mu.Unlock()
 			return
 		}
-		g.errs = append(g.errs, ctxError(g.ctx))
+		g.outsideLocked()
 	case oc != nil && open:
 		// The context was cancelled from outside and contextDone has not
 		// run yet: this cancellation is that one, and Wait must report it.
 		cause, kind = oc, byOutside
-		g.errs = append(g.errs, ctxError(g.ctx))
+		g.outsideLocked()
 	case kind == byOwner && open && g.ctx.Err() != nil:
 		// The parent's cancellation reached the context first: the owner
 		// closes a group that its parent is closing anyway.
@@ -205,6 +209,16 @@ func (g *Group) outsideCauseLocked() error {
 		return nil // the parent closes g itself
 	}
 	return context.Cause(g.ctx)
+}
+
+// outsideLocked records the cancellation of the group's context from
+// outside as a failure, unless its cause asks the program to stop (the
+// first signal of cancel.NotifyShutdown): a stop that was asked for is how
+// the program was meant to end, not a failure.
+func (g *Group) outsideLocked() {
+	if !errors.Is(context.Cause(g.ctx), groupctl.ErrStopRequested) {
+		g.errs = append(g.errs, ctxError(g.ctx))
+	}
 }
 
 // cancelLocked cancels the group's context and reports whether it did; its
@@ -308,7 +322,7 @@ func (g *Group) finishIfDrainedLocked() {
 		// The tasks may have seen a cancellation from outside before the
 		// AfterFunc watching for it has run: it must not be lost.
 		if cause := g.outsideCauseLocked(); cause != nil {
-			g.errs = append(g.errs, ctxError(g.ctx))
+			g.outsideLocked()
 			g.cancelLocked(cause, true)
 			continue
 		}

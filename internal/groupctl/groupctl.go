@@ -3,6 +3,14 @@
 // functions when it is initialised; they are never nil afterwards.
 package groupctl
 
+import "errors"
+
+// ErrStopRequested is matched (with errors.Is) by a cause of cancellation
+// that asks a program to stop rather than reports a failure: the first
+// signal of cancel.NotifyShutdown and cancel.ShutdownOn. A group whose
+// context ends with such a cause does not report it from Wait.
+var ErrStopRequested = errors.New("stop requested")
+
 // CancelReported cancels g, a *group.Group, with cause, as its Cancel
 // does, except that g's Wait then reports the cancellation (an error that
 // matches context.Canceled and cause) instead of returning nil, without
