@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
-	"strings"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 

@@ -9,7 +9,7 @@
 // registration when the group starts closing. [Open] opens a resource into
 // a parent Stack, so that it closes with the parent, after what was opened
 // after it. [Serve] serves an [net/http.Server] as a task and shuts it down
-// gracefully. [Supervise] and [Every] run background jobs that restart
+// gracefully. [Supervise] runs background jobs that restart
 // when they fail. [Run] is a program's main: a root group, signals, a
 // graceful shutdown with a deadline, and an exit code.
 //
@@ -22,7 +22,7 @@
 //			if _, err := resource.Open(ctx, s, "http", serveHTTP(db)); err != nil {
 //				return err
 //			}
-//			resource.Every(s.Group, "vacuum", time.Hour, db.Vacuum)
+//			resource.Supervise(s.Group, "vacuum", executor.Interval(time.Hour, db.Vacuum))
 //			<-ctx.Done() // the first Ctrl-C
 //			return nil
 //		}))
@@ -47,7 +47,7 @@
 // Open, one at a time, newest first, each for at most [CloseTimeout]; one
 // that overruns does not hold up the others but stays a task of the group,
 // which is Closed only once it returns. Servers ([Serve]), supervisors
-// ([Supervise], [Every]) and delayed starts ([After]) watch their group's
+// ([Supervise], with [executor.Interval] for periodic ones) and delayed starts ([After]) watch their group's
 // Closing channel, not only their context, so a graceful
 // [group.Group.Shutdown], which cancels nothing until its deadline, stops
 // them at once. Tasks of a resource that should stop when it closes do

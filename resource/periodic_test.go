@@ -11,18 +11,19 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/resource"
 )
 
-func TestEvery_runsOnTheGrid(t *testing.T) {
+func TestSupervisedInterval_runsOnTheGrid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		sv := resource.Every(g, "tick", time.Second, func(context.Context) error {
+		sv := resource.Supervise(g, "tick", executor.Interval(time.Second, func(context.Context) error {
 			st.add()
 			return nil
-		})
+		}))
 		time.Sleep(3500 * time.Millisecond)
 		synctest.Wait()
 		require.Equal(t, ms(1000, 2000, 3000), st.get())
@@ -31,16 +32,16 @@ func TestEvery_runsOnTheGrid(t *testing.T) {
 	})
 }
 
-func TestEvery_skipsOverlappingTicks(t *testing.T) {
+func TestSupervisedInterval_skipsOverlappingTicks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		resource.Every(g, "tick", time.Second, func(ctx context.Context) error {
+		resource.Supervise(g, "tick", executor.Interval(time.Second, func(ctx context.Context) error {
 			if st.add() == 2 {
 				time.Sleep(2500 * time.Millisecond) // covers the ticks at 3s and 4s
 			}
 			return nil
-		})
+		}))
 		time.Sleep(6500 * time.Millisecond)
 		synctest.Wait()
 		// The run at 2s ends at 4.5s; the ticks at 3s and 4s are skipped,
@@ -50,11 +51,11 @@ func TestEvery_skipsOverlappingTicks(t *testing.T) {
 	})
 }
 
-func TestEvery_failureRestartsWithBackoff(t *testing.T) {
+func TestSupervisedInterval_failureRestartsWithBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		sv := resource.Every(g, "tick", time.Second, func(context.Context) error {
+		sv := resource.Supervise(g, "tick", executor.Interval(time.Second, func(context.Context) error {
 			switch st.add() {
 			case 2:
 				return errFlaky
@@ -62,7 +63,7 @@ func TestEvery_failureRestartsWithBackoff(t *testing.T) {
 				return resource.ErrStop
 			}
 			return nil
-		}, resource.Backoff(500*time.Millisecond, time.Second), resource.NoJitter())
+		}), resource.Backoff(500*time.Millisecond, time.Second), resource.NoJitter())
 		<-sv.Done()
 		// Ticks at 1s and 2s; 2s fails; restart after 500ms, at 2.5s, and
 		// the ticks count again from there.
@@ -73,17 +74,17 @@ func TestEvery_failureRestartsWithBackoff(t *testing.T) {
 	})
 }
 
-func TestEvery_stopsOnGracefulShutdown(t *testing.T) {
+func TestSupervisedInterval_stopsOnGracefulShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		inRun := make(chan struct{})
 		var cause error
-		sv := resource.Every(g, "tick", time.Second, func(ctx context.Context) error {
+		sv := resource.Supervise(g, "tick", executor.Interval(time.Second, func(ctx context.Context) error {
 			close(inRun)
 			<-ctx.Done() // a run in progress is cancelled
 			cause = context.Cause(ctx)
 			return cause
-		})
+		}))
 		<-inRun
 		start := time.Now()
 		require.NoError(t, g.Shutdown(context.Background()))
@@ -91,17 +92,6 @@ func TestEvery_stopsOnGracefulShutdown(t *testing.T) {
 		require.ErrorIs(t, cause, group.ErrCanceled)
 		require.NoError(t, sv.Err())
 	})
-}
-
-func TestEvery_badInput(t *testing.T) {
-	g := group.New(context.Background())
-	defer g.Close()
-	fn := func(context.Context) error { return nil }
-	const want = "resource: Every needs a group, a function and a positive period"
-	require.PanicsWithValue(t, want, func() { resource.Every(nil, "x", time.Second, fn) })
-	require.PanicsWithValue(t, want, func() { resource.Every(g, "x", time.Second, nil) })
-	require.PanicsWithValue(t, want, func() { resource.Every(g, "x", 0, fn) })
-	require.PanicsWithValue(t, want, func() { resource.Every(g, "x", -time.Second, fn) })
 }
 
 func TestAfter_runsOnceAfterTheDelay(t *testing.T) {
@@ -157,14 +147,14 @@ func TestAfter_badInput(t *testing.T) {
 }
 
 // Pins behaviour: Every keeps to its grid and never overlaps a slow run.
-func TestEvery_slowRunKeepsTheGrid(t *testing.T) {
+func TestSupervisedInterval_slowRunKeepsTheGrid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		start := time.Now()
 		var mu sync.Mutex
 		var at []time.Duration
 		var running atomic.Int32
-		resource.Every(g, "tick", 10*time.Second, func(ctx context.Context) error {
+		resource.Supervise(g, "tick", executor.Interval(10*time.Second, func(ctx context.Context) error {
 			if running.Add(1) != 1 {
 				return errors.New("overlap")
 			}
@@ -177,7 +167,7 @@ func TestEvery_slowRunKeepsTheGrid(t *testing.T) {
 				time.Sleep(25 * time.Second)
 			}
 			return nil
-		})
+		}))
 		time.Sleep(75 * time.Second)
 		require.NoError(t, g.Close())
 		require.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second, 50 * time.Second, 60 * time.Second, 70 * time.Second}, at)

@@ -14,10 +14,10 @@ import (
 // ends, with exponential backoff and jitter, until the job returns
 // [ErrStop], the group starts closing, the supervisor is cancelled, or the
 // job ends more often than the restart intensity allows, which escalates
-// to the group as an [*IntensityError]. Start one with [Supervise] or
-// [Every].
+// to the group as an [*IntensityError]. Start one with [Supervise]; a
+// periodic job is a Supervise of an [executor.Interval].
 //
-// A Supervisor is made only by Supervise and Every; its methods are safe
+// A Supervisor is made only by Supervise; its methods are safe
 // for concurrent use. A Supervisor must not be copied. The zero value is
 // not a supervisor: its methods panic with a message that says so.
 type Supervisor struct {
@@ -188,7 +188,7 @@ func (s *Supervisor) mustBeMade(method string) {
 	// s.g, not s.task: the loop calls methods before Supervise has stored
 	// its task.
 	if s.g == nil {
-		panic("resource: " + method + " on a zero Supervisor; start one with Supervise or Every")
+		panic("resource: " + method + " on a zero Supervisor; start one with Supervise")
 	}
 }
 

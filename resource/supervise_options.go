@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// A SuperviseOption configures [Supervise] and [Every].
+// A SuperviseOption configures [Supervise].
 type SuperviseOption interface {
 	applySupervise(*superviseOptions)
 }

@@ -896,12 +896,6 @@ func TestBadInputResource(t *testing.T) {
 			<-s.Done()
 			return s.Err()
 		}},
-		{name: "Every of zero", panics: "resource: Every needs", call: func(*testing.T) error {
-			var g group.Group
-			defer g.Close()
-			resource.Every(&g, "x", 0, nop)
-			return nil
-		}},
 		{name: "After negative", panics: "resource: After needs", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()

@@ -71,10 +71,10 @@ func (sv *service) main(ctx context.Context, s *resource.Stack) error {
 		return err
 	}
 	if _, err := resource.Open(ctx, s, "jobs", func(ctx context.Context, js *resource.Stack) (*resource.Stack, error) {
-		resource.Every(js.Group, "tick", 5*time.Millisecond, func(context.Context) error {
+		resource.Supervise(js.Group, "tick", executor.Interval(5*time.Millisecond, func(context.Context) error {
 			sv.ticks.Add(1)
 			return nil
-		})
+		}))
 		return js, nil
 	}); err != nil {
 		return err

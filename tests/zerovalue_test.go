@@ -26,7 +26,7 @@ func TestZeroValue_panicsSayHowToMakeOne(t *testing.T) {
 		exec = " on a zero Executor; make one with New"
 		sc   = " on a zero Scope; make one with NewScope"
 		st   = " on a zero Stack; make one with NewStack, Open or Run"
-		sv   = " on a zero Supervisor; start one with Supervise or Every"
+		sv   = " on a zero Supervisor; start one with Supervise"
 	)
 	bg := context.Background()
 	nopJob := func(context.Context) error { return nil }
