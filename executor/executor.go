@@ -93,7 +93,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 	// panic in a worker is a panic in a hook (a job's own is recovered in
 	// the job): with PanicsAsErrors it comes here as an error, and it goes
 	// to the executor's group, whose owner must hear of it.
-	ex.wg = ex.g.Subgroup(group.Name("workers"), group.Supervise(func(err error) {
+	ex.wg = ex.g.Subgroup(group.Name("workers"), group.OnError(func(err error) {
 		if _, ok := errors.AsType[*group.PanicError](err); ok {
 			groupctl.Fail(ex.g, err)
 		}

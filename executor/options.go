@@ -140,7 +140,7 @@ func (o options) groupOptions(ex *Executor) []group.Option {
 		gopts = append(gopts, group.Name(o.name))
 	}
 	if o.suppress {
-		gopts = append(gopts, group.Supervise(func(error) {}))
+		gopts = append(gopts, group.OnError(func(error) {}))
 	}
 	if o.timeout > 0 {
 		gopts = append(gopts, group.Timeout(o.timeout))

@@ -81,7 +81,7 @@ func TestTask_outsideCancellationRacingCompletion(t *testing.T) {
 		opts []group.Option
 	}{
 		{"fail-fast", nil},
-		{"supervised", []group.Option{group.Supervise(func(error) {})}},
+		{"supervised", []group.Option{group.OnError(func(error) {})}},
 	} {
 		t.Run(policy.name, func(t *testing.T) {
 			for round := range 20 {

@@ -32,7 +32,7 @@
 //
 // By default a group fails fast: the first task error cancels the group with
 // that error as the context's cause, like errgroup.WithContext. With
-// [Supervise], errors go to a handler and the group stays open (hat.aio's
+// [OnError], errors go to a handler and the group stays open (hat.aio's
 // exception_cb).
 //
 // A task that returns its context's error (or cause) after its context was

@@ -117,8 +117,8 @@ func TestCancellationFromOutsideIsReported(t *testing.T) {
 func TestWaitCombinesFailuresInOrderAndNamesTasks(t *testing.T) {
 	first, second := errors.New("first"), errors.New("second")
 	var handled []error
-	// Supervise lets both fail; a fail-fast group would cancel the second.
-	g := group.New(context.Background(), group.Supervise(func(err error) { handled = append(handled, err) }))
+	// OnError lets both fail; a fail-fast group would cancel the second.
+	g := group.New(context.Background(), group.OnError(func(err error) { handled = append(handled, err) }))
 	// The handler runs before the task counts as done, so waiting for Done
 	// orders the two handlers.
 	recv(t, g.Go(func(context.Context) error { return first }, group.Name("alpha")).Done(), "first task")
@@ -151,7 +151,7 @@ type codeError struct{ code int }
 func (e *codeError) Error() string { return "code" }
 
 func TestErrorsAsSeesThroughTheCombination(t *testing.T) {
-	g := group.New(context.Background(), group.Supervise(func(error) {}))
+	g := group.New(context.Background(), group.OnError(func(error) {}))
 	sub := g.Subgroup(group.Name("sub"))
 	sub.Go(func(context.Context) error { return &codeError{7} }, group.Name("x"))
 	err := wait(t, sub)
@@ -161,9 +161,9 @@ func TestErrorsAsSeesThroughTheCombination(t *testing.T) {
 	require.NoError(t, closeAndWait(t, g))
 }
 
-func TestSuperviseKeepsTheGroupOpen(t *testing.T) {
+func TestOnErrorKeepsTheGroupOpen(t *testing.T) {
 	failures := make(chan error, 3)
-	g := group.New(context.Background(), group.Supervise(func(err error) { failures <- err }))
+	g := group.New(context.Background(), group.OnError(func(err error) { failures <- err }))
 	for i := range 3 {
 		recv(t, g.Go(func(context.Context) error { return errors.New("fail") }, group.Name(string(rune('a'+i)))).Done(), "task")
 	}

@@ -71,9 +71,9 @@ func ExampleGroup_Go_failFast() {
 	// wait: task writer: disk full
 }
 
-// A supervised group hands failures to a handler and stays open.
-func ExampleSupervise() {
-	g := group.New(context.Background(), group.Supervise(func(err error) {
+// With OnError, failures go to a handler and the group stays open.
+func ExampleOnError() {
+	g := group.New(context.Background(), group.OnError(func(err error) {
 		fmt.Println("logged:", err)
 	}))
 	t := g.Go(func(context.Context) error { return errors.New("bad record") }, group.Name("import"))

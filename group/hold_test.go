@@ -136,7 +136,7 @@ func TestTaskContextEndsWithItsCause(t *testing.T) {
 }
 
 func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
-	g := group.New(context.Background(), quietPanics(nil), group.PanicsAsErrors(), group.Supervise(func(error) {}))
+	g := group.New(context.Background(), quietPanics(nil), group.PanicsAsErrors(), group.OnError(func(error) {}))
 	var order []int
 	var tasks []*group.Task
 	for i := range 3 {

@@ -98,7 +98,7 @@ func (g *Group) Shutdown(ctx context.Context) error {
 			// The last tasks returned as the grace ended and only their
 			// bookkeeping is left: the group is about to close. Wait for it,
 			// but at most one more grace: what holds a group open need not
-			// be a task (a Supervise handler that blocks, say).
+			// be a task (an OnError handler that blocks, say).
 			more, stopMore := context.WithTimeout(context.Background(), g.opts.grace)
 			done, err = g.await(more.Done())
 			stopMore()

@@ -209,7 +209,7 @@ func TestNilFunctionsPanic(t *testing.T) {
 	require.PanicsWithValue(t, "group: Go with nil function", func() { g.Go(nil) })
 	require.PanicsWithValue(t, "group: Start with nil function", func() { _ = g.Start(context.Background(), nil) })
 	require.PanicsWithValue(t, "group: Async with nil group or function", func() { group.Async[int](&g, nil) })
-	require.PanicsWithValue(t, "group: Supervise handler is nil", func() { group.Supervise(nil) })
+	require.PanicsWithValue(t, "group: OnError handler is nil", func() { group.OnError(nil) })
 	require.PanicsWithValue(t, "group: OnPanic hook is nil", func() { group.OnPanic(nil) })
 	require.PanicsWithValue(t, "group: Timeout must be positive", func() { group.Timeout(0) })
 	require.PanicsWithValue(t, "group: ShutdownGrace must not be negative", func() { group.ShutdownGrace(-1) })

@@ -32,7 +32,7 @@ func TestObserverHearsOneEndPerTask(t *testing.T) {
 		}
 	})
 	g := group.New(context.Background(), group.Observe(obs), group.PanicsAsErrors(), quietPanics(nil),
-		group.Supervise(func(error) {}))
+		group.OnError(func(error) {}))
 	var tasks []*group.Task
 	tasks = append(tasks,
 		g.Go(func(context.Context) error { return nil }),

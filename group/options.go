@@ -72,16 +72,16 @@ type optionFunc func(*options)
 
 func (f optionFunc) apply(o *options) { f(o) }
 
-// Supervise makes the group keep running when a task fails: each failure is
+// OnError makes the group keep running when a task fails: each failure is
 // passed to handler, once, in the goroutine of the task that failed, and is
 // not returned by [Group.Wait] (hat.aio's exception_cb). Without it a group
 // fails fast. Panics are not failures in this sense unless [PanicsAsErrors]
 // is also given.
 //
-// Supervise panics if handler is nil.
-func Supervise(handler func(error)) Option {
+// OnError panics if handler is nil.
+func OnError(handler func(error)) Option {
 	if handler == nil {
-		panic("group: Supervise handler is nil")
+		panic("group: OnError handler is nil")
 	}
 	return optionFunc(func(o *options) { o.onError = handler })
 }

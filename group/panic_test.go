@@ -76,10 +76,10 @@ func TestPanicsAsErrors(t *testing.T) {
 	require.ErrorIs(t, err, boom, "a panic with an error value unwraps to it")
 }
 
-func TestPanicsAsErrorsWithSuperviseGoToTheHandler(t *testing.T) {
+func TestPanicsAsErrorsWithOnErrorGoToTheHandler(t *testing.T) {
 	got := make(chan error, 1)
 	g := group.New(context.Background(), group.PanicsAsErrors(), quietPanics(nil),
-		group.Supervise(func(err error) { got <- err }))
+		group.OnError(func(err error) { got <- err }))
 	recv(t, g.Go(func(context.Context) error { panic("handled") }).Done(), "task")
 	require.Equal(t, group.Open, g.State())
 	var pe *group.PanicError
@@ -88,7 +88,7 @@ func TestPanicsAsErrorsWithSuperviseGoToTheHandler(t *testing.T) {
 }
 
 func TestPanicInSupervisedGroupStillFailsIt(t *testing.T) {
-	g := group.New(context.Background(), quietPanics(nil), group.Supervise(func(error) {}))
+	g := group.New(context.Background(), quietPanics(nil), group.OnError(func(error) {}))
 	g.Go(func(context.Context) error { panic("bug") })
 	v := catch(func() { _ = wait(t, g) })
 	require.IsType(t, &group.PanicError{}, v)

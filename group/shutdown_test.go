@@ -164,7 +164,7 @@ func TestShutdownCancelsWithCtxCause(t *testing.T) {
 
 // Shutdown, when the grace has ended and stuck() lists no
 // task, now waits without bound for "the imminent close". But a group can be
-// kept open by something that is not a task: here the parent's Supervise
+// kept open by something that is not a task: here the parent's OnError
 // handler, which childDone calls for a failed subgroup before the subgroup
 // leaves its parent. The handler blocks, no task is listed, and Shutdown
 // hangs forever instead of returning a ShutdownError — the very thing
@@ -177,7 +177,7 @@ func TestShutdownHangsWhenNoTaskIsListed(t *testing.T) {
 	inHandler := make(chan struct{})
 	var once sync.Once
 	g := group.New(context.Background(), group.ShutdownGrace(10*time.Millisecond),
-		group.Supervise(func(error) {
+		group.OnError(func(error) {
 			once.Do(func() { close(inHandler) })
 			<-release
 		}))

@@ -177,7 +177,7 @@ func TestObserverEvents(t *testing.T) {
 			mu.Unlock()
 		})
 		boom := errors.New("boom")
-		g := group.New(context.Background(), group.Observe(obs), group.Supervise(func(error) {}), quietPanics(nil), group.PanicsAsErrors())
+		g := group.New(context.Background(), group.Observe(obs), group.OnError(func(error) {}), quietPanics(nil), group.PanicsAsErrors())
 		ok := g.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
 		synctest.Wait()
 		failed := g.Go(func(context.Context) error { time.Sleep(2 * time.Second); return boom })

@@ -87,7 +87,7 @@ func (w *world) op(depth int) {
 		g := w.pickGroup()
 		opts := []group.Option{}
 		if w.intn(2) == 0 {
-			opts = append(opts, group.Supervise(func(error) {}))
+			opts = append(opts, group.OnError(func(error) {}))
 		}
 		sg := g.Subgroup(opts...)
 		w.mu.Lock()

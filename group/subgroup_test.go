@@ -80,7 +80,7 @@ func TestFailedSubgroupIsOneFailureOfItsParent(t *testing.T) {
 func TestSupervisedParentHandlesSubgroupFailure(t *testing.T) {
 	boom := errors.New("boom")
 	handled := make(chan error, 1)
-	root := group.New(context.Background(), group.Supervise(func(err error) { handled <- err }))
+	root := group.New(context.Background(), group.OnError(func(err error) { handled <- err }))
 	sub := root.Subgroup()
 	sub.Go(func(context.Context) error { return boom })
 	require.ErrorIs(t, wait(t, sub), boom)
@@ -121,7 +121,7 @@ func TestSubgroupInheritsPanicHandling(t *testing.T) {
 }
 
 func TestSubgroupTimeoutFailsTheSubgroup(t *testing.T) {
-	root := group.New(context.Background(), group.Supervise(func(error) {}))
+	root := group.New(context.Background(), group.OnError(func(error) {}))
 	sub := root.Subgroup(group.Timeout(1))
 	sub.Go(blockUntilCancelled)
 	require.ErrorIs(t, wait(t, sub), context.DeadlineExceeded)

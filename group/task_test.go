@@ -73,7 +73,7 @@ func TestTaskCancelledBeforeStartNeverRuns(t *testing.T) {
 
 func TestTaskErrStateAndDone(t *testing.T) {
 	boom := errors.New("boom")
-	g := group.New(context.Background(), group.Supervise(func(error) {}))
+	g := group.New(context.Background(), group.OnError(func(error) {}))
 	release := make(chan struct{})
 	task := g.Go(func(context.Context) error { <-release; return boom })
 	require.NoError(t, task.Err(), "Err is nil while the task runs")

@@ -114,7 +114,7 @@ func TestSlog(t *testing.T) {
 			},
 		}))
 		g := group.New(context.Background(), group.Name("jobs"), group.Observe(observe.Slog(l)),
-			group.Supervise(func(error) {}), group.PanicsAsErrors(), group.OnPanic(func(*group.PanicError) {}))
+			group.OnError(func(error) {}), group.PanicsAsErrors(), group.OnPanic(func(*group.PanicError) {}))
 		g.Go(func(context.Context) error { time.Sleep(time.Second); return nil }, group.Name("ok"))
 		time.Sleep(2 * time.Second)
 		g.Go(func(context.Context) error { return errors.New("disk full") }, group.Name("bad"))

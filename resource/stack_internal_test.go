@@ -14,7 +14,7 @@ import (
 // leave the Stack, so a long-lived Stack does not grow with them.
 func TestStackForgetsClosedResources(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s, err := NewStack(group.New(context.Background(), group.Supervise(func(error) {})))
+		s, err := NewStack(group.New(context.Background(), group.OnError(func(error) {})))
 		require.NoError(t, err)
 		for range 100 {
 			r := group.New(context.Background())

@@ -115,7 +115,7 @@ func (e *IntensityError) Unwrap() error { return e.Err }
 // [group.TaskRestarted] event for the supervisor's task.
 //
 // Each run is a task of a subgroup of g made with [group.PanicsAsErrors]
-// and a [group.Supervise] handler, so that a panic is recovered (and
+// and a [group.OnError] handler, so that a panic is recovered (and
 // reported to g's panic hook) and restarted like an error. When g leaves
 // Open, gracefully or not, the supervisor cancels the run and returns
 // without restarting it: a job stops when its group starts closing, even
@@ -144,7 +144,7 @@ func Supervise(g *group.Group, name string, job func(ctx context.Context) error,
 	}
 	// The handler drops failures because the supervisor reads each run's
 	// outcome from its task; without it the subgroup would fail fast.
-	s.sub = g.Subgroup(group.Name(name), group.PanicsAsErrors(), group.Supervise(func(error) {}))
+	s.sub = g.Subgroup(group.Name(name), group.PanicsAsErrors(), group.OnError(func(error) {}))
 	s.task = g.Go(s.loop, group.Name(name))
 	if s.task.State() == group.Refused {
 		_ = s.sub.Close()

@@ -148,8 +148,8 @@ func TestBadInputGroup(t *testing.T) {
 			group.ShutdownGrace(-1)
 			return nil
 		}},
-		{name: "Supervise with nil handler", panics: "group: Supervise handler is nil", call: func(*testing.T) error {
-			group.Supervise(nil)
+		{name: "OnError with nil handler", panics: "group: OnError handler is nil", call: func(*testing.T) error {
+			group.OnError(nil)
 			return nil
 		}},
 		{name: "OnPanic with nil hook", panics: "group: OnPanic hook is nil", call: func(*testing.T) error {

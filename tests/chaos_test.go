@@ -224,7 +224,7 @@ func newWorld(t *testing.T, seed uint64) *world {
 	root := &node{name: "root", hookErrs: map[*group.Task]int{}, finishes: map[*group.Task]int{}}
 	if w.rng.IntN(2) == 0 {
 		root.supervised = true
-		opts = append(opts, group.Supervise(root.handle))
+		opts = append(opts, group.OnError(root.handle))
 	}
 	root.g = group.New(context.Background(), opts...)
 	w.nodes = append(w.nodes, root)
@@ -688,7 +688,7 @@ func (w *world) step() {
 		opts := []group.Option{group.Name(n.name)}
 		if w.pick(2) == 0 {
 			n.supervised = true
-			opts = append(opts, group.Supervise(n.handle))
+			opts = append(opts, group.OnError(n.handle))
 		}
 		if w.pick(8) == 0 {
 			w.deadlines = true
@@ -1066,7 +1066,7 @@ func (w *world) checkStats(final bool) {
 }
 
 // sink says where a task's failure must be reported: to the root's Wait
-// (nil), to the Supervise handler of a node, or nowhere (suppressed by an
+// (nil), to the OnError handler of a node, or nowhere (suppressed by an
 // executor made with SuppressErrors; its TaskError hook has it).
 //
 // A failure goes up the tree until a policy takes it: a supervised group
@@ -1120,7 +1120,7 @@ func (w *world) checkSinks(final error) {
 		return func(e error) {
 			name := "root Wait"
 			if where != nil {
-				name = "Supervise handler of " + where.name
+				name = "OnError handler of " + where.name
 			}
 			var pe *group.PanicError
 			var fe *failError
@@ -1191,7 +1191,7 @@ func (w *world) checkSinks(final error) {
 		if seen[r] != want {
 			where := "the root's Wait"
 			if s != nil {
-				where = "the Supervise handler of " + s.name
+				where = "the OnError handler of " + s.name
 			}
 			w.failf("failure of task %s (%v, in %s) reported %d times, want %d times to %s (suppressed %v): %v",
 				r.name, r.plan.kind, r.node.name, seen[r], want, where, sup, r.task.Err())
@@ -1214,7 +1214,7 @@ func (n *node) label() string {
 	if n == nil {
 		return "the root's Wait"
 	}
-	return "the Supervise handler of " + n.name
+	return "the OnError handler of " + n.name
 }
 
 // checkQueues checks that every item accepted by a queue was delivered

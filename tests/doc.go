@@ -17,7 +17,7 @@
 // state its own behaviour implies, with the right error; that Stats add up
 // at every step and equal the tasks' states at the end; that executors'
 // hooks saw every failure once; that every failure is reported exactly once
-// where the error policy sends it (the root's Wait, a Supervise handler, or
+// where the error policy sends it (the root's Wait, an OnError handler, or
 // nowhere with SuppressErrors) and every error returned names a real
 // failure; that every item a queue accepted was delivered exactly once or
 // drained, and no refused item came out. A failure names its seed. Replay it,

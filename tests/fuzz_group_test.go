@@ -134,7 +134,7 @@ func (m *fzModel) opts(fg *fzGroup) []group.Option {
 		opts = append(opts, group.PanicsAsErrors())
 	}
 	if fg.supervised {
-		opts = append(opts, group.Supervise(func(err error) { fg.got = append(fg.got, []error{err}) }))
+		opts = append(opts, group.OnError(func(err error) { fg.got = append(fg.got, []error{err}) }))
 	}
 	return opts
 }
@@ -396,7 +396,7 @@ func (m *fzModel) closeRoot() {
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
-			m.t.Errorf("Supervise handler got the failures of tasks %v, want %v", got, want)
+			m.t.Errorf("OnError handler got the failures of tasks %v, want %v", got, want)
 		}
 	}
 	m.check("after the root's Close")

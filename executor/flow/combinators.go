@@ -59,7 +59,7 @@ func Race[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error
 	// Failures are the race's to report, not the group's: a supervised
 	// group neither fails nor cancels the others because of one. A panic
 	// still cancels them all and is raised by Close.
-	g := group.New(ctx, group.Name("flow.Race"), group.Supervise(func(error) {}))
+	g := group.New(ctx, group.Name("flow.Race"), group.OnError(func(error) {}))
 	// Each task sends its index when it ends, however it ends (a panic
 	// included): futs is complete before the first receive.
 	finished := make(chan int, len(fns)) // a slot per function, each sends once: no send blocks
@@ -232,7 +232,7 @@ func submitAll[T any](ctx context.Context, limit int, fns []func(context.Context
 func startAll[T any](ctx context.Context, name string, n int, fn func(context.Context, int) (T, error), supervise bool) ([]*group.Future[T], error) {
 	opts := []group.Option{group.Name(name)}
 	if supervise {
-		opts = append(opts, group.Supervise(func(error) {}))
+		opts = append(opts, group.OnError(func(error) {}))
 	}
 	g := group.New(ctx, opts...)
 	futs := make([]*group.Future[T], n)

@@ -655,7 +655,7 @@ func TestTimes(t *testing.T) {
 func TestWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// Supervised, so that a failing task does not cancel the others.
-		g := group.New(context.Background(), group.Supervise(func(error) {}))
+		g := group.New(context.Background(), group.OnError(func(error) {}))
 		defer func() { _ = g.Close() }()
 		after := func(d time.Duration, err error) *group.Task {
 			return g.Go(func(ctx context.Context) error {

@@ -105,7 +105,7 @@ func (g *Group) start(l *limit, f func() error) {
 			g.fail(err)
 		}
 		// The error goes to the generation too, only so that its Stats
-		// count the task as Failed; its Supervise handler ignores it.
+		// count the task as Failed; its OnError handler ignores it.
 		return err
 	}
 	for {
@@ -184,7 +184,7 @@ func (g *Group) current() *group.Group {
 		// nor close the generation to further Go calls. Errors are
 		// recorded by the task body itself, so the handler has nothing
 		// to do (it also hears of runtime.Goexit, which is no error).
-		group.Supervise(ignore),
+		group.OnError(ignore),
 		group.OnPanic(g.crash),
 	}
 	if g.name != "" {
