@@ -21,8 +21,8 @@
 // the executor's queue: memory stays O(MaxWorkers) however many jobs pass. [Executor.TrySubmit] never blocks. [Executor.Enqueue]
 // never blocks either and leaves the job in a backlog (asyncio-pool's
 // spawn_n), bounded only when [Backlog] says so. [Map], [MapUnordered],
-// [MapBatches] and [Collect] stream an iter.Seq through the executor with a
-// bounded window.
+// and [MapBatches] stream an iter.Seq through the executor with a bounded
+// window; flow.Collect gathers a stream into a slice.
 //
 // # Lifecycle
 //

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
 )
 
@@ -74,13 +75,14 @@ func ExampleMap() {
 	// 20ms <nil>
 }
 
-// Collect gathers Map's results into a slice.
-func ExampleCollect() {
+// flow.Collect gathers Map's results into a slice, in input order; at the
+// first error it stops, and Map cancels and waits for the items in flight.
+func ExampleMap_collect() {
 	g := group.New(context.Background())
 	defer g.Close()
 	ex := executor.New(g, executor.MaxWorkers(4))
 	double := func(_ context.Context, n int) (int, error) { return 2 * n, nil }
-	out, err := executor.Collect(context.Background(), ex, slices.Values([]int{1, 2, 3, 4, 5}), double)
+	out, err := flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{1, 2, 3, 4, 5}), double))
 	fmt.Println(out, err)
 	// Output: [2 4 6 8 10] <nil>
 }

@@ -84,7 +84,7 @@ func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context)
 // results are the job's. cb runs in the job, so the executor counts it as
 // part of the job and waits for it, and it sees the job's context.
 //
-// For the functions of [Map], [MapUnordered] and [Collect], which take an
+// For the functions of [Map], [MapUnordered] and [MapBatches], which take an
 // item, use [ThenEach].
 //
 // Then panics if fn or cb is nil.
@@ -99,7 +99,7 @@ func Then[T, U any](fn func(ctx context.Context) (T, error), cb func(ctx context
 }
 
 // ThenEach is [Then] for the functions of [Map], [MapUnordered] and
-// [Collect]: it returns a function that runs fn on an item and then cb with
+// [MapBatches]: it returns a function that runs fn on an item and then cb with
 // fn's result and error, in the same job.
 //
 // ThenEach panics if fn or cb is nil.

@@ -121,21 +121,3 @@ func growRing[T any](futs []T, head, n, limit int) []T {
 	}
 	return grown
 }
-
-// Collect runs [Map] to its end and returns the results in the order of
-// seq (aioextensions' collect). At the first error it stops, cancels the
-// items in flight, waits for them, and returns the results before it with
-// the error.
-//
-// Collect panics if ex, seq or fn is nil.
-func Collect[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) ([]Out, error) {
-	mustContext(ctx, "Collect")
-	var out []Out
-	for v, err := range Map(ctx, ex, seq, fn, opts...) {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}

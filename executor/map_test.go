@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
 	"github.com/stretchr/testify/require"
 )
@@ -206,15 +207,15 @@ func TestMapEndsWithCtxCause(t *testing.T) {
 	})
 }
 
-func TestCollect(t *testing.T) {
+func TestMapCollected(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(3), executor.SuppressErrors())
-		got, err := executor.Collect(context.Background(), ex, slices.Values([]int{30, 10, 20}), sleepy(-1))
+		got, err := flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{30, 10, 20}), sleepy(-1)))
 		require.NoError(t, err)
 		require.Equal(t, []int{30, 10, 20}, got)
 
-		got, err = executor.Collect(context.Background(), ex, slices.Values([]int{30, 10, 20, 40}), sleepy(20))
+		got, err = flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{30, 10, 20, 40}), sleepy(20)))
 		require.ErrorIs(t, err, errBoom)
 		require.Equal(t, []int{30, 10}, got, "the results before the first error")
 		require.NoError(t, ex.Wait())
@@ -250,7 +251,7 @@ func TestThenEachComposesWithMap(t *testing.T) {
 		}
 		return strconv.Itoa(v * 10), nil
 	}
-	got, err := executor.Collect(context.Background(), ex, slices.Values([]int{0, 1, 2}), executor.ThenEach(fn, cb))
+	got, err := flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2}), executor.ThenEach(fn, cb)))
 	require.NoError(t, err)
 	require.Equal(t, []string{"0", "handled", "20"}, got)
 	require.NoError(t, ex.Wait())
@@ -291,13 +292,13 @@ func TestMapTakesNoMoreThanItsWindow(t *testing.T) {
 	})
 }
 
-func TestCollectWithAnEndedContextReturnsItsCause(t *testing.T) {
+func TestMapCollectedWithAnEndedContextReturnsItsCause(t *testing.T) {
 	for range 200 {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(4))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		_, err := executor.Collect(ctx, ex, func(yield func(int) bool) { yield(1) }, func(context.Context, int) (int, error) { return 1, nil })
+		_, err := flow.Collect(executor.Map(ctx, ex, func(yield func(int) bool) { yield(1) }, func(context.Context, int) (int, error) { return 1, nil }))
 		require.ErrorIs(t, err, context.Canceled)
 		err = nil
 		for _, e := range executor.MapUnordered(ctx, ex, func(yield func(int) bool) { yield(1) }, func(context.Context, int) (int, error) { return 1, nil }) {

@@ -8,7 +8,7 @@ import (
 	"github.com/nursery-go/nursery/group"
 )
 
-// A MapOption configures [Map], [MapUnordered], [MapBatches] and [Collect].
+// A MapOption configures [Map], [MapUnordered] and [MapBatches].
 type MapOption interface {
 	applyMap(*mapOptions)
 }

@@ -417,10 +417,6 @@ func TestBadInputExecutor(t *testing.T) {
 			executor.MapBatches(bg, ex, func(func(int) bool) {}, func(context.Context, int) (int, error) { return 0, nil }, 0)
 			return nil
 		})},
-		{name: "Collect with nil executor", panics: "executor:", call: func(*testing.T) error {
-			_, err := executor.Collect(bg, nil, func(func(int) bool) {}, func(context.Context, int) (int, error) { return 0, nil })
-			return err
-		}},
 		{name: "Then with nil callback", panics: "executor: Then with nil function", call: func(*testing.T) error {
 			executor.Then[int, int](job, nil)
 			return nil

@@ -69,9 +69,6 @@ var nilContextCases = []struct {
 	{name: "executor.MapBatches", call: func(g *group.Group) {
 		executor.MapBatches(nilCtx, executor.New(g), plain, double, time.Second)
 	}},
-	{name: "executor.Collect", call: func(g *group.Group) {
-		_, _ = executor.Collect(nilCtx, executor.New(g), plain, double)
-	}},
 	{name: "executor.Retry", call: func(*group.Group) { _, _ = executor.Retry(nilCtx, one) }},
 	{name: "executor.RateLimiter.Wait", call: func(*group.Group) {
 		_ = executor.NewRateLimiter(1, time.Second, 0).Wait(nilCtx)

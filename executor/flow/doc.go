@@ -141,7 +141,7 @@
 //	paco.thunk, wraps                a closure; any Go function can be a job
 //	paco.run                         a plain call: Go functions block
 //	paco.ConcurrentExecutor          executor.Executor (Hooks for its events)
-//	aioextensions.collect            Gather, or executor.Collect
+//	aioextensions.collect            Gather, or Collect(executor.Map(…))
 //	aioextensions.resolve            executor.Map (Window for worker_greediness),
 //	                                 MapAll for every value's own error
 //	aioextensions.rate_limited       executor.RateLimiter
