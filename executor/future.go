@@ -8,8 +8,10 @@ import (
 
 // Async submits fn as a job, like [Executor.Submit], and returns its
 // [group.Future], the same type that [group.Async] returns. It blocks, and
-// fails, as Submit does. (It is a function, not a method, because Go
-// methods cannot have type parameters.)
+// fails, as Submit does; that is why it takes a ctx, first as in every Go
+// call that may block, where group.Async, which never blocks, takes none.
+// [EnqueueAsync] is the form that never blocks. (Async is a function, not
+// a method, because Go methods cannot have type parameters.)
 //
 // Async panics if ex or fn is nil.
 func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (*group.Future[T], error) {
