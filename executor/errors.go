@@ -38,8 +38,8 @@ var ErrFull = errors.New("executor: backlog full")
 // ErrDeadlock is returned by [Executor.Submit], [Async] and [Exec] when they
 // are called from a job of the same executor and would wait forever: every
 // job that holds a worker is itself blocked submitting into the executor, so
-// no worker can ever come free. See "Submitting from a job" in the package
-// documentation.
+// no worker can ever come free. See "Submitting from a job" in
+// https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
 var ErrDeadlock = errors.New("executor: submit from a job would deadlock: every worker runs a job blocked in Submit")
 
 // errBusy is acquire's answer, without blocking, when no worker is free.

@@ -13,8 +13,9 @@ import (
 )
 
 // An Executor runs jobs in a [group.Group] with at most MaxWorkers of them
-// at once, on worker goroutines that it reuses from job to job. See the
-// package documentation for its lifecycle, error policy and cancellation.
+// at once, on worker goroutines that it reuses from job to job. Its
+// lifecycle, error policy and cancellation are in
+// https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
 //
 // An Executor is made by [New]; there is no useful zero value: the
 // methods of a zero Executor panic with a message that says so. It must

@@ -28,7 +28,7 @@ import (
 // returns the failure, not only "closed". A ctx
 // that is already done does not stop a Submit that need not block. Called
 // from one of the executor's own jobs when waiting would never end, it
-// returns [ErrDeadlock] (see "Submitting from a job").
+// returns [ErrDeadlock] (see "Submitting from a job" in https://github.com/nursery-go/nursery/blob/main/docs/executor.md).
 //
 // Once [Executor.Wait] has found nothing left to run, Submit returns
 // ErrClosed, even though the executor's group may still be Open: a task

@@ -113,7 +113,7 @@ var ErrGoexit = errors.New("group: task called runtime.Goexit")
 // ErrWaitInTask is returned by [Group.Wait], [Group.Close] and
 // [Group.Shutdown] when they are called from one of the group's own tasks (or
 // a task of one of its subgroups), which would otherwise wait for itself
-// forever. See "Waiting from a task" in the package documentation.
+// forever. See "Waiting from a task" in https://github.com/nursery-go/nursery/blob/main/docs/group.md.
 var ErrWaitInTask = errors.New("group: wait called from a task of the group it waits for")
 
 // A PanicError is a panic recovered from a task. It is the error of the task

@@ -11,8 +11,8 @@ import (
 
 // A Group is a nursery: it owns the goroutines of the tasks started in it and
 // of its subgroups, and it is Closed only after every one of them has
-// returned. See the package documentation for the lifecycle, the error
-// policy and the handling of panics.
+// returned. The lifecycle, the error policy and the handling of panics
+// are in https://github.com/nursery-go/nursery/blob/main/docs/group.md.
 //
 // The zero value is an open root group that fails fast, with parent context
 // [context.Background], so a Group can be embedded by value. A Group must not

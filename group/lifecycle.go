@@ -51,7 +51,7 @@ func (g *Group) Close() error {
 // in its own goroutine; later calls return it as an error.
 //
 // Called from one of the group's own tasks, Wait cannot return; it detects
-// that and returns [ErrWaitInTask] instead (see "Waiting from a task").
+// that and returns [ErrWaitInTask] instead (see "Waiting from a task" in https://github.com/nursery-go/nursery/blob/main/docs/group.md).
 func (g *Group) Wait() error {
 	g.lazy()
 	g.ctl.Or(ctlWaiting)

@@ -15,7 +15,7 @@ import (
 //
 // Moving an item through a Put and a Get costs about 30 to 45 ns with no
 // allocation in BenchmarkPutGet, no more than a send and a receive on a
-// buffered channel; see the Performance section of the package doc.
+// buffered channel; see "Performance" in https://github.com/nursery-go/nursery/blob/main/docs/queue.md.
 type Queue[T any] struct {
 	mu       sync.Mutex  // guards every field below
 	items    buffer[T]   // buffered items; items.limit is the capacity

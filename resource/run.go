@@ -110,7 +110,7 @@ func Output(w io.Writer) RunOption {
 // Run then shuts the root group down with [group.Group.Shutdown] and a
 // deadline of [ShutdownTimeout]: it refuses new tasks, the Stack closes
 // its resources and hooks in reverse order, each resource gracefully
-// within its budget (see [Open] and "Shutdown" in the package doc),
+// within its budget (see [Open] and "Shutdown" in https://github.com/nursery-go/nursery/blob/main/docs/resource.md),
 // supervised jobs and servers stop, and other tasks may finish. When the
 // deadline passes, what still runs is cancelled, and so is the context of
 // the close hook or resource closing then; the hooks and resources whose

@@ -12,8 +12,8 @@ import (
 // task, like [golang.org/x/sync/errgroup.Group]: Go starts a function in a
 // goroutine, Wait waits for all of them and returns the first error.
 // Each function runs as a task of a [group.Group], so its goroutine carries
-// the nursery's pprof labels; see the package documentation for what that
-// adds and for the few places where behaviour differs from x/sync.
+// the nursery's pprof labels; https://github.com/nursery-go/nursery/blob/main/docs/group-errgroup.md says what
+// that adds and where behaviour differs from x/sync.
 //
 // The zero value is ready to use: it has no limit on the number of active
 // goroutines and cancels nothing on error. A Group may be used again after
@@ -21,8 +21,8 @@ import (
 // copied after first use. Its methods are safe for concurrent use.
 //
 // Go and the Wait for it cost about 1.5 times x/sync's errgroup per tiny
-// function (622 ns against 404 ns) and 2 allocations more; see "Cost" in the
-// package documentation and BenchmarkDropin in tests/bench.
+// function and 2 allocations more; see "Cost" in
+// https://github.com/nursery-go/nursery/blob/main/docs/group-errgroup.md and BenchmarkDropin in tests/bench.
 type Group struct {
 	// gen is the current generation: the group.Group that runs the
 	// functions started since the last Wait. It is nil until the first Go
@@ -67,7 +67,7 @@ func WithContext(ctx context.Context) (*Group, context.Context) {
 //
 // A panic in f crashes the program from f's goroutine, as with x/sync,
 // after the hook set with [Group.SetPanicHook] has seen it; see "Panics" in
-// the package documentation.
+// https://github.com/nursery-go/nursery/blob/main/docs/group-errgroup.md.
 func (g *Group) Go(f func() error) {
 	for {
 		l := g.lim.Load()
