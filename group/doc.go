@@ -11,6 +11,7 @@
 // A group is [Open], then [Closing], then [Closed]. By default it fails
 // fast: the first error cancels the other tasks' contexts, as
 // errgroup.WithContext does; [OnError] hands errors to a handler instead.
+// Each failure is a [*TaskError] naming the task.
 // A task that returns after its context was cancelled is [Canceled], not
 // failed, and every cancellation outcome matches [context.Canceled] with
 // its cause. A panic in a task is recovered, reported at once, cancels the

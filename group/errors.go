@@ -203,11 +203,29 @@ func (e *ShutdownError) Unwrap() []error {
 	return []error{e.Cause, e.Err}
 }
 
-// taskError names the task an error came from.
-type taskError struct {
-	task string
-	err  error
+// A TaskError is a task's failure as its group reports it (from Wait,
+// Close, Shutdown and to an [OnError] handler): [errors.As] finds which
+// task failed, and [errors.Is] and errors.As see through it to the error
+// the task returned. A panic is reported as a [*PanicError] instead.
+type TaskError struct {
+	// Group is the path of the task's group, as [Group.Path] gives it.
+	Group string
+	// Name is the task's name, or "" if it has none.
+	Name string
+	// ID is the task's id in its group (see [Task.ID]).
+	ID uint64
+	// Err is what the task returned.
+	Err error
 }
 
-func (e *taskError) Error() string { return "task " + e.task + ": " + e.err.Error() }
-func (e *taskError) Unwrap() error { return e.err }
+// Error is "task NAME: " and Err's message for a named task, and Err's
+// message alone for an unnamed one.
+func (e *TaskError) Error() string {
+	if e.Name == "" {
+		return e.Err.Error()
+	}
+	return "task " + e.Name + ": " + e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *TaskError) Unwrap() error { return e.Err }

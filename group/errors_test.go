@@ -127,7 +127,13 @@ func TestWaitCombinesFailuresInOrderAndNamesTasks(t *testing.T) {
 	require.Len(t, handled, 2)
 	require.ErrorIs(t, handled[0], first)
 	require.EqualError(t, handled[0], "task alpha: first")
-	require.Equal(t, second, handled[1], "unnamed task errors are not wrapped")
+	require.EqualError(t, handled[1], "second", "an unnamed task's error keeps its message")
+	// errors.As finds which task failed, named or not.
+	var te *group.TaskError
+	require.ErrorAs(t, handled[1], &te)
+	require.Equal(t, group.TaskError{Group: g.Path(), ID: 2, Err: second}, *te)
+	require.ErrorAs(t, handled[0], &te)
+	require.Equal(t, group.TaskError{Group: g.Path(), Name: "alpha", ID: 1, Err: first}, *te)
 
 	// Fail fast: a failure that does not react to cancellation still counts.
 	g = group.New(context.Background())

@@ -159,3 +159,18 @@ func ExampleGroup_Shutdown() {
 	// stuck: svc/stubborn
 	// true
 }
+
+// errors.As finds which task failed.
+func ExampleTaskError() {
+	g := group.New(context.Background(), group.Name("import"))
+	g.Go(func(context.Context) error { return errors.New("bad record") }, group.Name("parse"))
+	err := g.Wait()
+	var te *group.TaskError
+	if errors.As(err, &te) {
+		fmt.Printf("%s/%s (task %d): %v\n", te.Group, te.Name, te.ID, te.Err)
+	}
+	fmt.Println(err)
+	// Output:
+	// import/parse (task 1): bad record
+	// task parse: bad record
+}

@@ -178,8 +178,8 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 	// A failure before Start's ready goes to Start's caller, not the group.
 	against := state == Failed && (how == panicked || !beforeReady(t))
 	report := err
-	if against && how != panicked && t.name != "" {
-		report = &taskError{task: t.name, err: err}
+	if against && how != panicked {
+		report = &TaskError{Group: g.path, Name: t.name, ID: t.id, Err: err}
 	}
 	if against && g.opts.onError != nil && (how != panicked || g.opts.panicsAsErrors) {
 		// Supervised: the handler runs before the task counts as finished,

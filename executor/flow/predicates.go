@@ -62,7 +62,7 @@ func decide[T any](ctx context.Context, name string, src Seq[T], pred func(conte
 		return false, nil
 	}
 	// The first failure decides: the verdict, or an error that came before.
-	if first := multierr.Errors(err)[0]; first == errDecided {
+	if first := multierr.Errors(err)[0]; errors.Is(first, errDecided) {
 		return true, nil
 	}
 	return false, withoutDecided(err)
@@ -73,7 +73,7 @@ func decide[T any](ctx context.Context, name string, src Seq[T], pred func(conte
 func withoutDecided(err error) error {
 	var kept []error
 	for _, e := range multierr.Errors(err) {
-		if e != errDecided {
+		if !errors.Is(e, errDecided) {
 			kept = append(kept, e)
 		}
 	}
