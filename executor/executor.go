@@ -70,7 +70,11 @@ func (ex *Executor) mustBeMade(method string) {
 // parent closes, the executor closes, and parent is Closed only after the
 // executor is. Like any subgroup, the executor counts as running in parent
 // until it is closed: end it with [Executor.Wait], [Executor.Close] or
-// [Executor.Shutdown]. The executor inherits parent's panic handling. If
+// [Executor.Shutdown]. A forgotten Wait does not hang the parent: once the
+// parent's owner waits and nothing but idle executors is left in the
+// parent (no task of the parent is left to submit, no job runs, waits or
+// blocks), they end as their Wait would. A goroutine outside the parent's
+// tree that still holds the executor then gets [ErrClosed]. The executor inherits parent's panic handling. If
 // the Finish hook is set (see [Observe]), New starts one task in parent that
 // waits for the executor to close.
 //
@@ -100,6 +104,11 @@ func New(parent *group.Group, opts ...Option) *Executor {
 		}
 	}))
 	ex.gctx, ex.closing, ex.wclosing = ex.g.Context(), ex.g.Closing(), ex.wg.Closing()
+	weight := 1
+	if o.hooks != nil && o.hooks.Finish != nil {
+		weight = 2 // the hook's task below ends when the executor does
+	}
+	groupctl.Service(ex.g, weight, ex.idleForParent, ex.beginWait)
 	if o.hooks != nil && o.hooks.Finish != nil {
 		done, finish := ex.g.Done(), o.hooks.Finish
 		parent.Go(func(context.Context) error {
@@ -145,6 +154,24 @@ func (ex *Executor) MaxWorkers() int {
 // executor's jobs, Wait returns [group.ErrWaitInTask] instead of hanging.
 func (ex *Executor) Wait() error {
 	ex.mustBeMade("Executor.Wait")
+	ex.beginWait()
+	return ex.g.Wait()
+}
+
+// idleForParent reports whether the executor has nothing to do: no job
+// running, waiting or on its way, no blocked submitter, and no task
+// started in its group directly. Its parent asks when it is waiting and
+// nothing but idle executors (and other services) is left in it.
+func (ex *Executor) idleForParent() bool {
+	ex.mu.Lock()
+	idle := ex.active == 0 && ex.waiters.len() == 0
+	ex.mu.Unlock()
+	return idle && groupctl.LiveTasks(ex.g) == 0
+}
+
+// beginWait starts what Wait does, without waiting: the executor closes
+// once nothing runs, waits or blocks.
+func (ex *Executor) beginWait() {
 	ex.mu.Lock()
 	if !ex.waiting {
 		ex.waiting = true
@@ -158,7 +185,7 @@ func (ex *Executor) Wait() error {
 		// No worker is left to notice that the work is done.
 		ex.wg.Cancel()
 	}
-	return ex.g.Wait()
+	groupctl.BeginWait(ex.g)
 }
 
 // Close cancels every job, running or waiting, refuses new ones, and waits

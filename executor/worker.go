@@ -75,7 +75,12 @@ func (w *worker) run(ctx context.Context) error {
 		ex.mu.Lock()
 		ex.active-- // t has finished, or the reservation was released
 		t, next = ex.nextLocked(w)
+		idle := next == doPark && ex.active == 0 && ex.waiters.len() == 0
 		ex.mu.Unlock()
+		if idle {
+			// A parent waiting for nothing but idle executors ends them.
+			groupctl.Idle(ex.g)
+		}
 	}
 	normal = true
 	return nil

@@ -36,6 +36,14 @@ func (g *Group) leave() {
 		g.mu.Lock()
 		g.finishIfDrainedLocked()
 		g.unlock()
+	} else if v&ctlWaiting != 0 && v&ctlClosed == 0 && int64(v&ctlCount) == g.nServices.Load() {
+		g.servicesIdle() // only services are left: they may be idle
+	}
+	// g may be a service that has just gone idle: at most one member left
+	// that is not a service of its own (an executor's workers' group).
+	if p := g.parent; p != nil && int64(v&ctlCount) <= 1+g.nServices.Load() &&
+		p.nServices.Load() != 0 && p.ctl.Load()&ctlWaiting != 0 {
+		p.servicesIdle()
 	}
 }
 

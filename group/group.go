@@ -57,6 +57,8 @@ type Group struct {
 	cancelled bool       // ctx has been (or is being) cancelled by the group itself
 	cause     error      // why the group left Open
 	subs      map[*Group]struct{}
+	services  map[*Group]*service // subgroups among subs that serve the others (service.go)
+	nServices atomic.Int64        // members of ctl's count that services account for
 	linked    []*Group    // shown under g in snapshots (Link), oldest first
 	errs      []error     // failures, first first
 	panicked  *PanicError // first panic to raise again in Wait

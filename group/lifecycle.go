@@ -53,11 +53,7 @@ func (g *Group) Close() error {
 // Called from one of the group's own tasks, Wait cannot return; it detects
 // that and returns [ErrWaitInTask] instead (see "Waiting from a task" in https://github.com/nursery-go/nursery/blob/main/docs/group.md).
 func (g *Group) Wait() error {
-	g.lazy()
-	g.ctl.Or(ctlWaiting)
-	g.mu.Lock()
-	g.finishIfDrainedLocked()
-	g.unlock()
+	g.beginWait()
 	if _, err := g.await(nil); err != nil {
 		return err
 	}
@@ -133,6 +129,17 @@ func (g *Group) drain() {
 	for _, sg := range subs {
 		sg.drain()
 	}
+}
+
+// beginWait asks the group to close once drained, as Wait does, without
+// waiting.
+func (g *Group) beginWait() {
+	g.lazy()
+	g.ctl.Or(ctlWaiting)
+	g.mu.Lock()
+	g.finishIfDrainedLocked()
+	g.unlock()
+	g.servicesIdle()
 }
 
 // contextDone runs (through context.AfterFunc) when the group's context is
@@ -370,6 +377,7 @@ func (g *Group) childDone(sg *Group) {
 	}
 	g.mu.Lock()
 	delete(g.subs, sg)
+	g.dropServiceLocked(sg)
 	if err != nil {
 		g.failLocked(err)
 	}

@@ -31,3 +31,25 @@ var Fail func(g any, err error)
 // once, without running the function. It reports whether it claimed t.
 // Package executor uses it for a job whose TaskStart hook failed.
 var EndHeld func(t any, err error) bool
+
+// Service marks sub, a *group.Group, as a service of its parent: a
+// subgroup that serves the parent's other tasks and never ends by itself.
+// weight is how many members of the parent it accounts for (itself, and
+// any task it started in the parent that ends when it does). When the
+// parent is waiting, nothing but services is left in it and idle reports
+// true for every one, the parent calls each one's wait, which must end it
+// once drained as its Wait would. idle must not block. Package executor
+// marks its group so that an executor nobody waited for lets its parent's
+// Wait return.
+var Service func(sub any, weight int, idle func() bool, wait func())
+
+// Idle tells sub's parent that sub, a service, has gone idle.
+var Idle func(sub any)
+
+// LiveTasks counts the live tasks of g, a *group.Group, its subgroups left
+// out.
+var LiveTasks func(g any) int
+
+// BeginWait does what g's Wait does, g a *group.Group, without waiting:
+// g closes once nothing runs in it.
+var BeginWait func(g any)
