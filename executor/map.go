@@ -3,6 +3,8 @@ package executor
 import (
 	"context"
 	"iter"
+	"sync"
+	"sync/atomic"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -22,13 +24,19 @@ import (
 // and stops. Jobs must return when their context is cancelled, or leaving
 // the range waits for them.
 //
-// When ex closes while Map runs (a failure under fail-fast, Close, the
-// parent closing), Map submits nothing more; items not yet started never
-// start; results already produced, and failures, are still yielded in
+// A failure counts at its place in seq, as in flow's stages: Map yields
+// every result before the first failed item, then its error. Under
+// fail-fast the failed item's job holds its error until the items before
+// it have been yielded, and only then fails the executor, which cancels
+// the items after it. With [SuppressErrors] a failed item yields its error
+// and Map goes on.
+//
+// When ex closes for another reason while Map runs (Close, the parent
+// closing, a failure of other work), Map submits nothing more; items not
+// yet started never start; results already produced are still yielded in
 // order; items cancelled by the close are skipped, and Map ends by yielding
-// the executor's cause ([group.Group.Cause], the first failure) unless an
-// error was yielded already. With [SuppressErrors] a failed item yields its
-// error and Map goes on.
+// the executor's cause ([group.Group.Cause]) unless an error was yielded
+// already.
 //
 // Map panics if ex, seq or fn is nil.
 func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) iter.Seq2[Out, error] {
@@ -36,7 +44,8 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	if ex == nil || seq == nil || fn == nil {
 		panic("executor: Map with nil executor, sequence or function")
 	}
-	window := windowOf(ex, opts)
+	mo := mapOptionsOf(ex, opts)
+	window, inTurn := mo.window, !mo.inTime && !ex.opts.suppress
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ex: ex, yield: yield}
 		// futs is a ring of the items in flight, oldest at head. It starts
@@ -44,6 +53,8 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		// unbounded one, for callers with no limit) costs only what is used.
 		futs := make([]*group.Future[Out], min(window, 64))
 		head, n := 0, 0
+		var turn turns // fail-fast: a failed item fails ex only in its turn
+		taken := int64(0)
 		defer func() {
 			tasks := make([]*group.Task, 0, n)
 			for i := range n {
@@ -52,6 +63,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			cancelAndWait(tasks)
 		}()
 		emit := func() bool {
+			turn.reach()
 			f := futs[head]
 			futs[head] = nil
 			head, n = (head+1)%len(futs), n-1
@@ -81,7 +93,18 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		for v := range seq {
 			w, err := ex.acquire(ctx, true)
 			if err == nil {
-				f := group.Async(ex.g, func(ctx context.Context) (Out, error) { return fn(ctx, v) }, ex.hold)
+				i := taken
+				taken++
+				f := group.Async(ex.g, func(ctx context.Context) (Out, error) {
+					out, err := fn(ctx, v)
+					if err != nil && inTurn {
+						// Under fail-fast the failure closes ex, which
+						// cancels the items in flight: wait until the items
+						// before this one have been yielded.
+						turn.await(ctx, i)
+					}
+					return out, err
+				}, ex.hold)
 				if err = ex.dispatch(w, &f.Task); err == nil {
 					if n == len(futs) {
 						futs, head = growRing(futs, head, n, window), 0
@@ -120,4 +143,51 @@ func growRing[T any](futs []T, head, n, limit int) []T {
 		grown[i] = futs[(head+i)%len(futs)]
 	}
 	return grown
+}
+
+// turns lets a failed item of an ordered Map wait until the items before it
+// have been yielded, so that its failure, which closes a fail-fast
+// executor, cancels only the items after it: an ordered stream yields
+// everything before its first failure, as flow's stages do. The consumer
+// pays one atomic store per item; only failed items wait.
+type turns struct {
+	next    atomic.Int64 // index of the item being yielded
+	waiting atomic.Bool  // a failed item waits: reach must wake it
+	mu      sync.Mutex
+	wake    chan struct{} // closed when next moves on; made by a waiter
+}
+
+// reach tells the waiters that the item numbered next is being yielded.
+func (t *turns) reach() {
+	t.next.Add(1)
+	if t.waiting.Load() {
+		t.mu.Lock()
+		if t.wake != nil {
+			close(t.wake)
+			t.wake = nil
+		}
+		t.mu.Unlock()
+	}
+}
+
+// await waits until item i is being yielded, or ctx ends.
+func (t *turns) await(ctx context.Context, i int64) {
+	for {
+		t.mu.Lock()
+		t.waiting.Store(true)
+		if t.next.Load() > i {
+			t.mu.Unlock()
+			return
+		}
+		if t.wake == nil {
+			t.wake = make(chan struct{})
+		}
+		wake := t.wake
+		t.mu.Unlock()
+		select {
+		case <-wake:
+		case <-ctx.Done():
+			return
+		}
+	}
 }

@@ -311,3 +311,47 @@ func TestMapCollectedWithAnEndedContextReturnsItsCause(t *testing.T) {
 		require.NoError(t, g.Close())
 	}
 }
+
+// An ordered Map yields every result before the first failure, then the
+// failure, and stops, whatever the executor's error policy: a failure
+// that closes a fail-fast executor waits for its turn, so it cancels only
+// the items after it (the rule flow's stages follow too).
+func TestMapYieldsEverythingBeforeTheFailure(t *testing.T) {
+	for _, suppress := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			g := group.New(context.Background())
+			opts := []executor.Option{executor.MaxWorkers(32)}
+			if suppress {
+				opts = append(opts, executor.SuppressErrors())
+			}
+			ex := executor.New(g, opts...)
+			const failing = 500
+			fn := func(ctx context.Context, i int) (int, error) {
+				if i == failing {
+					return 0, errBoom // at once, before the items around it
+				}
+				select {
+				case <-time.After(time.Duration(1+i%7) * time.Millisecond):
+					return i, nil
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				}
+			}
+			var got []int
+			var failure error
+			for v, err := range executor.Map(context.Background(), ex, upTo(1000), fn) {
+				if err != nil {
+					failure = err
+					break
+				}
+				got = append(got, v)
+			}
+			require.ErrorIs(t, failure, errBoom)
+			require.Len(t, got, failing, "every item before the failure is yielded")
+			for i, v := range got {
+				require.Equal(t, i, v)
+			}
+			_ = g.Close()
+		})
+	}
+}

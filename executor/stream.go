@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/streamctl"
 )
 
 // A MapOption configures [Map], [MapUnordered] and [MapBatches].
@@ -14,7 +15,12 @@ type MapOption interface {
 }
 
 type mapOptions struct {
-	window int // 0: twice the executor's MaxWorkers
+	window int  // 0: twice the executor's MaxWorkers
+	inTime bool // a failure fails the executor at once (streamctl.InTime)
+}
+
+func init() {
+	streamctl.InTime = mapOptionFunc(func(o *mapOptions) { o.inTime = true })
 }
 
 type mapOptionFunc func(*mapOptions)
@@ -36,6 +42,10 @@ func Window(n int) MapOption {
 }
 
 func windowOf(ex *Executor, opts []MapOption) int {
+	return mapOptionsOf(ex, opts).window
+}
+
+func mapOptionsOf(ex *Executor, opts []MapOption) mapOptions {
 	o := mapOptions{window: ex.max}
 	if o.window <= math.MaxInt/2 {
 		o.window *= 2
@@ -46,7 +56,7 @@ func windowOf(ex *Executor, opts []MapOption) int {
 		}
 		opt.applyMap(&o)
 	}
-	return o.window
+	return o
 }
 
 // stream holds what Map and MapUnordered share: how they yield results and

@@ -59,13 +59,13 @@ type Group struct {
 	subs      map[*Group]struct{}
 	services  map[*Group]*service // subgroups among subs that serve the others (service.go)
 	nServices atomic.Int64        // members of ctl's count that services account for
-	linked    []*Group    // shown under g in snapshots (Link), oldest first
-	errs      []error     // failures, first first
-	panicked  *PanicError // first panic to raise again in Wait
-	result    error       // combined errs, fixed when Closed: what the parent sees
-	report    error       // a cancellation imposed from above (see cancelWith), or nil
-	waited    error       // result and report, fixed when Closed: what Wait returns
-	dropErr   error       // the error of pending tasks dropped by the cancellation
+	linked    []*Group            // shown under g in snapshots (Link), oldest first
+	errs      []error             // failures, first first
+	panicked  *PanicError         // first panic to raise again in Wait
+	result    error               // combined errs, fixed when Closed: what the parent sees
+	report    error               // a cancellation imposed from above (see cancelWith), or nil
+	waited    error               // result and report, fixed when Closed: what Wait returns
+	dropErr   error               // the error of pending tasks dropped by the cancellation
 
 	// Work that unlock does after releasing mu.
 	cancelSubs []*Group

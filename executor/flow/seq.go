@@ -9,6 +9,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/streamctl"
 )
 
 // A Seq is a stream of values, each with an error, as every stage of this
@@ -155,7 +156,12 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	in := values(src, how, cancel, &srcErr, ex.Group().Context())
 	var mapErr error
 	stopped := false
-	for v, err := range executor.Map(gctx, ex, in, fn, executor.Window(window)) {
+	mopts := []executor.MapOption{executor.Window(window)}
+	if how == inTime {
+		// A failure closes ex as soon as it happens, not in its turn.
+		mopts = append(mopts, streamctl.InTime.(executor.MapOption))
+	}
+	for v, err := range executor.Map(gctx, ex, in, fn, mopts...) {
 		if err != nil {
 			mapErr = err
 			break
