@@ -4,22 +4,27 @@ import (
 	"bytes"
 	"runtime"
 	"runtime/pprof"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // selfWaitCheck is how long a Wait, Close or Shutdown may block before it
 // checks whether it is called from one of the group's own tasks.
 //
-// The check needs a goroutine profile, which stops the world and costs time
-// in proportion to the number of goroutines, so it is not done up front:
-// tasks that wait for subgroups they made are common and legitimate, and
-// they mostly finish quickly. A wait that could never end is found after
-// this delay instead of never. Only one check runs at a time in a process;
-// a wait that finds another one running tries again later, waiting twice as
-// long each time up to maxSelfWaitCheck, and keeps watching its group all
-// the while.
+// The check reads the task the caller runs from the caller's own stack
+// trace (callerTasks) and looks for it in the group's tree, which costs in
+// proportion to the tasks of the group waited for; tasks that wait for
+// subgroups they made are common and legitimate, and mostly finish
+// quickly, so it is not done up front. When the trace cannot tell, it
+// takes a goroutine profile instead, which stops the world: only one such
+// check runs at a time in a process; a wait that finds another one running
+// tries again later, waiting twice as long each time up to
+// maxSelfWaitCheck, and keeps watching its group all the while.
 const (
 	selfWaitCheck    = time.Second
 	maxSelfWaitCheck = time.Minute
@@ -49,6 +54,12 @@ func (g *Group) await(stop <-chan struct{}) (bool, error) {
 		}
 		if !inTask() {
 			break // not a task: nothing to check, ever
+		}
+		if addrs, ok := callerTasks(); ok {
+			if g.holdsAny(addrs) {
+				return false, ErrWaitInTask
+			}
+			break
 		}
 		if !profileMu.TryLock() {
 			delay = min(2*delay, maxSelfWaitCheck)
@@ -98,6 +109,71 @@ func inTask() bool {
 	}
 }
 
+// callerTasks returns the addresses of the tasks the calling goroutine
+// runs (one, or more when a task runs a held task in its own goroutine), as
+// its own stack trace prints them: the receiver of each Task.execute
+// frame. It costs a trace of this goroutine only, and stops nothing. It
+// reports false when a frame's receiver is not printed reliably (the
+// trace marks such a value with "?"); the caller then takes the goroutine
+// profile.
+func callerTasks() ([]uintptr, bool) {
+	buf := make([]byte, 16<<10)
+	for {
+		n := runtime.Stack(buf, false)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	const frame = runFunc + "("
+	var addrs []uintptr
+	for s := string(buf); ; {
+		i := strings.Index(s, frame)
+		if i < 0 {
+			break
+		}
+		s = s[i+len(frame):]
+		end := strings.IndexAny(s, ",)")
+		if end < 0 {
+			return nil, false
+		}
+		a, err := strconv.ParseUint(strings.TrimPrefix(s[:end], "0x"), 16, 64)
+		if err != nil || strings.HasPrefix(s[end:], ",?") || strings.HasPrefix(s[end:], ")?") || strings.Contains(s[:end], "?") {
+			return nil, false
+		}
+		addrs = append(addrs, uintptr(a))
+	}
+	return addrs, len(addrs) > 0
+}
+
+// holdsAny reports whether one of the tasks at addrs is a live task of g or
+// of one of its subgroups. It compares addresses only: a task that the
+// calling goroutine runs is live, so its address is not reused.
+func (g *Group) holdsAny(addrs []uintptr) bool {
+	found := false
+	g.eachTask(func(t *Task) {
+		if slices.Contains(addrs, uintptr(unsafe.Pointer(t))) {
+			found = true
+		}
+	})
+	if found {
+		return true
+	}
+	g.mu.Lock()
+	subs := g.subsLocked()
+	g.mu.Unlock()
+	for _, sg := range subs {
+		if sg.holdsAny(addrs) {
+			return true
+		}
+	}
+	return false
+}
+
+// profilesTaken counts the goroutine profiles taken, for tests.
+var profilesTaken atomic.Int64
+
 // profileMu makes callerGroup the only function of its name on any
 // goroutine's stack while it takes its profile, so that the profile record
 // holding it is the caller's own.
@@ -117,6 +193,7 @@ func (g *Group) holdsCaller() bool {
 //
 //go:noinline
 func callerGroup() (string, bool) {
+	profilesTaken.Add(1)
 	var buf bytes.Buffer
 	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
 		return "", false

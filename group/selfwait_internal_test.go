@@ -1,0 +1,81 @@
+package group
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"unsafe"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A task finds itself from its own stack trace: no goroutine profile, which
+// stops the world for a time that grows with the number of goroutines.
+func TestSelfWaitIsFoundWithoutAProfile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		before := profilesTaken.Load()
+		g := New(context.Background())
+		sub := g.Subgroup()
+		got := make(chan error, 1)
+		var inner, outer *Task
+		ready := make(chan struct{})
+		inner = sub.Go(func(context.Context) error {
+			<-ready
+			addrs, ok := callerTasks()
+			require.True(t, ok, "the trace names the running tasks")
+			require.Contains(t, addrs, uintptr(unsafe.Pointer(inner)))
+			require.Contains(t, addrs, uintptr(unsafe.Pointer(outer)), "and the task running it")
+			got <- g.Wait()
+			return nil
+		}, Hold())
+		outer = g.Go(func(context.Context) error { inner.Run(); return nil })
+		close(ready)
+		require.ErrorIs(t, <-got, ErrWaitInTask)
+		require.NoError(t, g.Close()) // closes sub, which nobody waits for
+		require.Equal(t, before, profilesTaken.Load(), "no goroutine profile was taken")
+	})
+}
+
+// BenchmarkSelfWaitCheck compares the two ways a wait finds whether its
+// caller is a task of the group it waits for, with 10,000 other goroutines
+// parked: the caller's own trace (trace) and the goroutine profile
+// (profile), which grows with the number of goroutines.
+func BenchmarkSelfWaitCheck(b *testing.B) {
+	stop := make(chan struct{})
+	var parked sync.WaitGroup
+	defer parked.Wait()
+	defer close(stop)
+	for range 10_000 {
+		parked.Go(func() { <-stop })
+	}
+	g := New(context.Background())
+	defer g.Close()
+	for _, bc := range []struct {
+		name  string
+		check func() bool
+	}{
+		{"trace", func() bool { addrs, ok := callerTasks(); return ok && g.holdsAny(addrs) }},
+		{"profile", func() bool {
+			profileMu.Lock()
+			defer profileMu.Unlock()
+			return g.holdsCaller()
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			done := make(chan bool)
+			g.Go(func(context.Context) error {
+				self := false
+				for b.Loop() {
+					self = bc.check()
+				}
+				done <- self
+				return nil
+			})
+			if !<-done {
+				b.Fatal("the check did not find its own task")
+			}
+		})
+	}
+}
