@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // An Option configures an [Executor] made by [New].
@@ -135,7 +136,7 @@ func WorkerInit(init func(ctx context.Context) error) Option {
 
 // groupOptions translates the executor's options into its group's.
 func (o options) groupOptions(ex *Executor) []group.Option {
-	gopts := []group.Option{group.Describe("executor", ex.info)}
+	gopts := []group.Option{groupctl.Describe("executor", ex.info).(group.Option)}
 	if o.name != "" {
 		gopts = append(gopts, group.Name(o.name))
 	}

@@ -42,7 +42,7 @@ func (ex *Executor) Stats() Stats {
 	return s
 }
 
-// info gives a group snapshot the executor's counts (group.Describe).
+// info gives a group snapshot the executor's counts (groupctl.Describe).
 func (ex *Executor) info() map[string]int64 {
 	if !ex.built.Load() {
 		// A snapshot taken while New runs: the executor has no counts yet.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // Submit starts fn as a job of the executor and returns its task. It runs
@@ -174,7 +175,7 @@ func (ex *Executor) acquire(ctx context.Context, block bool) (*worker, error) {
 
 	// An observer hears how long the submitter was blocked.
 	var since time.Time
-	if ex.g.Observed() {
+	if groupctl.Observed(ex.g) {
 		since = time.Now()
 	}
 	var cause error
@@ -212,7 +213,7 @@ func (ex *Executor) emitBlocked(since time.Time, err error) {
 	if since.IsZero() {
 		return
 	}
-	ex.g.Emit(group.Event{Kind: group.SubmitBlocked, Err: err, Duration: time.Since(since)})
+	groupctl.Emit(ex.g, group.Event{Kind: group.SubmitBlocked, Err: err, Duration: time.Since(since)})
 }
 
 // dispatch hands the job made for a reservation to its worker, or to the

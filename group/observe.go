@@ -115,10 +115,10 @@ func Observe(o Observer) Option {
 	return optionFunc(func(opts *options) { opts.observer = o })
 }
 
-// Emit reports e to the group's observer, if it has one, with e.Group set
-// to g. Packages built on Group (executor, resource) use it for the events
-// they own; a program can report its own the same way.
-func (g *Group) Emit(e Event) {
+// emit reports e to the group's observer, if it has one, with e.Group set
+// to g. Packages built on Group (executor, resource) use it, through
+// internal/groupctl, for the events they own.
+func (g *Group) emit(e Event) {
 	g.lazy()
 	if o := g.opts.observer; o != nil {
 		e.Group = g
@@ -126,9 +126,9 @@ func (g *Group) Emit(e Event) {
 	}
 }
 
-// Observed reports whether the group has an observer, so that an event
+// observed reports whether the group has an observer, so that an event
 // that is costly to build can be skipped when nobody listens.
-func (g *Group) Observed() bool {
+func (g *Group) observed() bool {
 	g.lazy()
 	return g.opts.observer != nil
 }

@@ -144,15 +144,15 @@ func (holdOption) taskOption() {}
 // that waits in their backlog.
 func Hold() TaskOption { return holdOption{} }
 
-// Like gives a new group what a subgroup of g would inherit from g: its
+// like gives a new group what a subgroup of g would inherit from g: its
 // panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups
 // that belong with g but must not be its subgroups because their lifecycle
 // is managed apart (package resource opens each resource in a root group
-// made Like its parent, and links it with [Group.Link]). Options after it
-// override what it sets.
+// made like its parent through internal/groupctl, and links it). Options
+// after it override what it sets.
 //
-// Like panics if g is nil.
-func Like(g *Group) Option {
+// like panics if g is nil.
+func like(g *Group) Option {
 	if g == nil {
 		panic("group: Like of a nil group")
 	}

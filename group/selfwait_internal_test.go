@@ -19,19 +19,21 @@ func TestSelfWaitIsFoundWithoutAProfile(t *testing.T) {
 		sub := g.Subgroup()
 		got := make(chan error, 1)
 		var inner, outer *Task
+		var addrs []uintptr
+		var ok bool
 		ready := make(chan struct{})
 		inner = sub.Go(func(context.Context) error {
 			<-ready
-			addrs, ok := callerTasks()
-			require.True(t, ok, "the trace names the running tasks")
-			require.Contains(t, addrs, uintptr(unsafe.Pointer(inner)))
-			require.Contains(t, addrs, uintptr(unsafe.Pointer(outer)), "and the task running it")
+			addrs, ok = callerTasks()
 			got <- g.Wait()
 			return nil
 		}, Hold())
 		outer = g.Go(func(context.Context) error { inner.Run(); return nil })
 		close(ready)
 		require.ErrorIs(t, <-got, ErrWaitInTask)
+		require.True(t, ok, "the trace names the running tasks")
+		require.Contains(t, addrs, uintptr(unsafe.Pointer(inner)))
+		require.Contains(t, addrs, uintptr(unsafe.Pointer(outer)), "and the task running it")
 		require.NoError(t, g.Close()) // closes sub, which nobody waits for
 		require.Equal(t, before, profilesTaken.Load(), "no goroutine profile was taken")
 	})

@@ -39,6 +39,11 @@ func init() {
 	}
 	groupctl.LiveTasks = func(g any) int { return g.(*Group).liveTasks() }
 	groupctl.BeginWait = func(g any) { g.(*Group).beginWait() }
+	groupctl.Describe = func(kind string, info func() map[string]int64) any { return describe(kind, info) }
+	groupctl.Like = func(g any) any { gg, _ := g.(*Group); return like(gg) }
+	groupctl.Link = func(parent, child any) { c, _ := child.(*Group); parent.(*Group).link(c) }
+	groupctl.Emit = func(g any, e any) { g.(*Group).emit(e.(Event)) }
+	groupctl.Observed = func(g any) bool { return g.(*Group).observed() }
 }
 
 // liveTasks counts g's own live tasks, its subgroups left out.

@@ -13,14 +13,15 @@ import (
 	"time"
 )
 
-// Describe says what kind of thing a group is and how to count what it
+// describe says what kind of thing a group is and how to count what it
 // holds beyond its tasks, for [Group.Snapshot]: package executor describes
 // its groups as "executor" with their running, waiting and blocked counts.
 // info is called while a snapshot is taken, from any goroutine, and must be
 // quick and safe for concurrent use; it may be nil.
 //
-// Describe panics if kind is empty.
-func Describe(kind string, info func() map[string]int64) Option {
+// describe panics if kind is empty. Package executor uses it through
+// internal/groupctl.
+func describe(kind string, info func() map[string]int64) Option {
 	if kind == "" {
 		panic("group: Describe with an empty kind")
 	}
@@ -157,15 +158,16 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 	return snap
 }
 
-// Link shows child, a group with a lifecycle of its own (usually a root
+// link shows child, a group with a lifecycle of its own (usually a root
 // made with New), under g in snapshots until child is Closed, after g's
 // subgroups. It changes nothing else: closing g does not close child, nor
 // the other way round. Package resource links each resource it opens to
 // its parent, whose teardown it orders itself, so that the tree shows
 // everything a program runs.
 //
-// Link panics if child is nil or is g.
-func (g *Group) Link(child *Group) {
+// link panics if child is nil or is g. Package resource uses it through
+// internal/groupctl.
+func (g *Group) link(child *Group) {
 	if child == nil || child == g {
 		panic("group: Link of a nil group or of the group itself")
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,7 +29,7 @@ func TestSnapshotTree(t *testing.T) {
 		root := group.New(context.Background(), group.Name("server"))
 		root.Go(serveForever, group.Name("http"))
 		time.Sleep(time.Second)
-		jobs := root.Subgroup(group.Name("jobs"), group.Describe("executor", func() map[string]int64 {
+		jobs := root.Subgroup(group.Name("jobs"), describeAs("executor", func() map[string]int64 {
 			return map[string]int64{"waiting": 7, "blocked": 1}
 		}))
 		jobs.Go(func(ctx context.Context) error { <-ctx.Done(); return nil })
@@ -96,7 +97,7 @@ func TestSnapshotJSONRoundTrip(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		root := group.New(context.Background(), group.Name("r"))
 		root.Go(serveForever, group.Name("a"))
-		root.Subgroup(group.Describe("executor", func() map[string]int64 { return map[string]int64{"running": 1} })).Go(serveForever)
+		root.Subgroup(describeAs("executor", func() map[string]int64 { return map[string]int64{"running": 1} })).Go(serveForever)
 		time.Sleep(time.Second)
 		synctest.Wait()
 		snap := root.Snapshot()
@@ -191,7 +192,7 @@ func TestObserverEvents(t *testing.T) {
 		time.Sleep(3 * time.Second)
 		require.NoError(t, g.Close())
 		refused := g.Go(func(context.Context) error { return nil })
-		g.Emit(group.Event{Kind: group.TaskRestarted, Task: ok, Err: boom, Duration: time.Second, Attempt: 2})
+		groupctl.Emit(g, group.Event{Kind: group.TaskRestarted, Task: ok, Err: boom, Duration: time.Second, Attempt: 2})
 
 		mu.Lock()
 		defer mu.Unlock()
@@ -232,14 +233,14 @@ func TestObserverEvents(t *testing.T) {
 
 func TestObserveMisuse(t *testing.T) {
 	require.PanicsWithValue(t, "group: Observe with a nil Observer", func() { group.Observe(nil) })
-	require.PanicsWithValue(t, "group: Describe with an empty kind", func() { group.Describe("", nil) })
+	require.PanicsWithValue(t, "group: Describe with an empty kind", func() { groupctl.Describe("", nil) })
 	var g group.Group
-	require.False(t, g.Observed())
-	g.Emit(group.Event{Kind: group.TaskStarted}) // no observer: nothing happens, no panic
+	require.False(t, groupctl.Observed(&g))
+	groupctl.Emit(&g, group.Event{Kind: group.TaskStarted}) // no observer: nothing happens, no panic
 	var n atomic.Int32
 	h := group.New(context.Background(), group.Observe(group.ObserverFunc(func(group.Event) { n.Add(1) })))
-	require.True(t, h.Observed())
-	h.Emit(group.Event{Kind: group.SubmitBlocked})
+	require.True(t, groupctl.Observed(h))
+	groupctl.Emit(h, group.Event{Kind: group.SubmitBlocked})
 	require.Equal(t, int32(1), n.Load())
 	require.NoError(t, closeAndWait(t, h))
 	require.Equal(t, "submit-blocked", group.SubmitBlocked.String())
@@ -251,7 +252,7 @@ func TestObserveMisuse(t *testing.T) {
 func TestLinkShowsAnotherRoot(t *testing.T) {
 	parent := group.New(context.Background(), group.Name("main"))
 	child := group.New(context.Background(), group.Name("db"))
-	parent.Link(child)
+	groupctl.Link(parent, child)
 	child.Go(serveForever)
 	snap := parent.Snapshot()
 	require.Len(t, snap.Groups, 1)
@@ -261,12 +262,12 @@ func TestLinkShowsAnotherRoot(t *testing.T) {
 	require.Equal(t, group.Open, parent.State(), "closing the linked group leaves the parent open")
 	require.Empty(t, parent.Snapshot().Groups, "a Closed linked group is forgotten")
 	other := group.New(context.Background())
-	parent.Link(other)
+	groupctl.Link(parent, other)
 	require.NoError(t, closeAndWait(t, parent))
 	require.Equal(t, group.Open, other.State(), "closing the parent leaves the linked group open")
 	require.NoError(t, closeAndWait(t, other))
-	require.Panics(t, func() { parent.Link(nil) })
-	require.Panics(t, func() { parent.Link(parent) })
+	require.Panics(t, func() { groupctl.Link(parent, nil) })
+	require.Panics(t, func() { groupctl.Link(parent, parent) })
 }
 
 // TestLikeInheritsAsASubgroupWould: a root made Like another gets its
@@ -277,7 +278,7 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 	parent := group.New(context.Background(), group.PanicsAsErrors(),
 		group.Observe(group.ObserverFunc(func(group.Event) { events.Add(1) })),
 		group.OnPanic(func(*group.PanicError) { hooked.Add(1) }))
-	like := group.New(context.Background(), group.Like(parent), group.Name("db"))
+	like := group.New(context.Background(), groupctl.Like(parent).(group.Option), group.Name("db"))
 	like.Go(func(context.Context) error { panic("x") })
 	err := wait(t, like) // PanicsAsErrors inherited: an error, not a panic
 	var pe *group.PanicError
@@ -286,7 +287,7 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 	require.Equal(t, int32(2), events.Load(), "started and panicked")
 	require.Equal(t, "db", like.Name())
 	require.NoError(t, closeAndWait(t, parent))
-	require.Panics(t, func() { group.Like(nil) })
+	require.Panics(t, func() { groupctl.Like(nil) })
 }
 
 // TestSnapshotLinkCycle: groups linked to each other are each described
@@ -294,8 +295,8 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 func TestSnapshotLinkCycle(t *testing.T) {
 	a := group.New(context.Background(), group.Name("a"))
 	b := group.New(context.Background(), group.Name("b"))
-	a.Link(b)
-	b.Link(a)
+	groupctl.Link(a, b)
+	groupctl.Link(b, a)
 	snap := a.Snapshot()
 	require.Len(t, snap.Groups, 1)
 	require.Equal(t, "b", snap.Groups[0].Name)
@@ -344,8 +345,8 @@ func TestSnapshotStatsAgreeWithTasks(t *testing.T) {
 func TestLinkIntoOwnTreeDescribedOnce(t *testing.T) {
 	a := group.New(context.Background(), group.Name("a"))
 	sub := a.Subgroup(group.Name("sub"))
-	sub.Link(a)
-	a.Link(sub)
+	groupctl.Link(sub, a)
+	groupctl.Link(a, sub)
 	var n atomic.Int32
 	var count func(s group.Snapshot)
 	count = func(s group.Snapshot) {
@@ -357,4 +358,9 @@ func TestLinkIntoOwnTreeDescribedOnce(t *testing.T) {
 	count(a.Snapshot())
 	require.Equal(t, int32(2), n.Load())
 	require.NoError(t, closeAndWait(t, a))
+}
+
+// describeAs is groupctl.Describe as the group.Option it is.
+func describeAs(kind string, info func() map[string]int64) group.Option {
+	return groupctl.Describe(kind, info).(group.Option)
 }

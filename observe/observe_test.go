@@ -16,6 +16,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/nursery-go/nursery/observe"
 	"github.com/stretchr/testify/require"
 )
@@ -119,7 +120,7 @@ func TestSlog(t *testing.T) {
 		time.Sleep(2 * time.Second)
 		g.Go(func(context.Context) error { return errors.New("disk full") }, group.Name("bad"))
 		synctest.Wait()
-		g.Emit(group.Event{Kind: group.TaskRestarted, Err: errors.New("disk full"), Duration: 2 * time.Second, Attempt: 3})
+		groupctl.Emit(g, group.Event{Kind: group.TaskRestarted, Err: errors.New("disk full"), Duration: 2 * time.Second, Attempt: 3})
 		require.NoError(t, g.Close())
 		g.Go(func(context.Context) error { return nil })
 

@@ -7,6 +7,7 @@ import (
 	"go.uber.org/multierr"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // Open opens a resource into parent: it makes a group for the resource,
@@ -55,9 +56,9 @@ import (
 //
 // The resource's group is a root group of its own rather than a subgroup
 // of parent's group, because a subgroup would be cancelled together with
-// everything else in parent, in no order. It is made [group.Like] parent's
+// everything else in parent, in no order. It is made like parent's
 // group (its panic handling, shutdown grace and observer) and linked under
-// it with [group.Group.Link], so that parent's snapshot shows it. Its
+// it, so that parent's snapshot shows it. Its
 // Stack gets parent's CloseTimeout unless opts set one; [WithGroup]
 // configures the group (its name is name unless that names it otherwise).
 // If R is not built on s, Open closes both, together: r with its Shutdown
@@ -70,7 +71,7 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 	if parent == nil || open == nil {
 		panic("resource: Open with nil parent or function")
 	}
-	gopts := []group.Option{group.Like(parent.Group), group.Name(name)}
+	gopts := []group.Option{groupctl.Like(parent.Group).(group.Option), group.Name(name)}
 	for _, o := range opts {
 		if o == nil {
 			panic("resource: nil StackOption")
@@ -90,7 +91,7 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 	stopHurry := context.AfterFunc(parent.hurry, func() { endHurry(context.Cause(parent.hurry)) })
 	dr := &drains{}
 	g := group.New(context.WithValue(context.WithoutCancel(parent.Context()), drainsKey{}, dr), gopts...)
-	parent.Link(g) // shown under the parent in snapshots (package observe)
+	groupctl.Link(parent.Group, g) // shown under the parent in snapshots (package observe)
 	s, err := NewStack(g, append([]StackOption{closeTimeout(parent.timeout), hurryOn{hurry}}, opts...)...)
 	if err != nil {
 		// Only a group that closed at once (a zero Timeout in opts) gets

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // A Supervisor runs one job as a task of a group and restarts it when it
@@ -254,8 +255,8 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		if s.o.onRestart != nil {
 			s.o.onRestart(Restart{Job: s.name, Err: err, Restart: s.Stats().Restarts, Delay: delay})
 		}
-		if s.g.Observed() {
-			s.g.Emit(group.Event{Kind: group.TaskRestarted, Task: group.TaskFromContext(ctx), Err: err, Duration: delay, Attempt: int(s.Stats().Restarts)})
+		if groupctl.Observed(s.g) {
+			groupctl.Emit(s.g, group.Event{Kind: group.TaskRestarted, Task: group.TaskFromContext(ctx), Err: err, Duration: delay, Attempt: int(s.Stats().Restarts)})
 		}
 		if !sleep(delay) {
 			return s.stopped(ctx)

@@ -17,6 +17,7 @@ import (
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/nursery-go/nursery/observe"
 	"github.com/nursery-go/nursery/queue"
 	"github.com/nursery-go/nursery/resource"
@@ -161,23 +162,23 @@ func TestBadInputGroup(t *testing.T) {
 			return nil
 		}},
 		{name: "Describe with empty kind", panics: "group: Describe with an empty kind", call: func(*testing.T) error {
-			group.Describe("", nil)
+			groupctl.Describe("", nil)
 			return nil
 		}},
 		{name: "Like of nil group", panics: "group: Like of a nil group", call: func(*testing.T) error {
-			group.Like(nil)
+			groupctl.Like(nil)
 			return nil
 		}},
 		{name: "Link of nil group", panics: "group: Link", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			g.Link(nil)
+			groupctl.Link(&g, nil)
 			return nil
 		}},
 		{name: "Link of itself", panics: "group: Link", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			g.Link(&g)
+			groupctl.Link(&g, &g)
 			return nil
 		}},
 		{name: "Run of a task not made with Hold", panics: "group: Task.Start or Task.Run on a task not made with Hold", call: func(*testing.T) error {

@@ -53,3 +53,28 @@ var LiveTasks func(g any) int
 // BeginWait does what g's Wait does, g a *group.Group, without waiting:
 // g closes once nothing runs in it.
 var BeginWait func(g any)
+
+// Describe returns a group.Option that says what kind of thing a group is
+// and how to count what it holds beyond its tasks, for snapshots: package
+// executor describes its groups as "executor" with their counts. info is
+// called while a snapshot is taken, from any goroutine; it may be nil.
+// Describe panics if kind is empty.
+var Describe func(kind string, info func() map[string]int64) any
+
+// Like returns a group.Option that gives a new group what a subgroup of g,
+// a *group.Group, would inherit: its panic hook, PanicsAsErrors, shutdown
+// grace and observer. Package resource opens each resource in a root
+// group made like its parent. Like panics if g is nil.
+var Like func(g any) any
+
+// Link shows child under parent (both *group.Group) in snapshots until
+// child is Closed; it changes nothing else. Link panics if child is nil or
+// is parent.
+var Link func(parent, child any)
+
+// Emit reports e, a group.Event, to g's observer if it has one, with
+// e.Group set to g.
+var Emit func(g any, e any)
+
+// Observed reports whether g, a *group.Group, has an observer.
+var Observed func(g any) bool
