@@ -252,10 +252,10 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 // started in the executor's group with [group.Group.Go], or a job that has
 // finished, holds none.
 func (ex *Executor) jobLocked(ctx context.Context) *group.Task {
-	if group.FromContext(ctx) != ex.g {
+	if g, _ := groupctl.GroupOf(ctx).(*group.Group); g != ex.g {
 		return nil
 	}
-	t := group.TaskFromContext(ctx)
+	t, _ := groupctl.TaskOf(ctx).(*group.Task)
 	if t == nil {
 		return nil
 	}

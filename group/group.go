@@ -189,11 +189,12 @@ func (g *Group) Subgroup(opts ...Option) *Group {
 // groupKey is the context key under which a group's context holds the group.
 type groupKey struct{}
 
-// FromContext returns the group whose context ctx is or derives from: for
+// fromContext returns the group whose context ctx is or derives from: for
 // the context a task receives, the task's group. It returns nil when ctx
-// belongs to no group. An executor uses it to tell whether a call comes from
-// one of its own jobs.
-func FromContext(ctx context.Context) *Group {
+// belongs to no group. An executor uses it (through internal/groupctl) to
+// tell whether a call comes from one of its own jobs. It is not exported:
+// code should start tasks only in a group it was handed.
+func fromContext(ctx context.Context) *Group {
 	mustContext(ctx, "FromContext")
 	g, _ := ctx.Value(groupKey{}).(*Group)
 	return g

@@ -1,6 +1,10 @@
 package group
 
-import "github.com/nursery-go/nursery/internal/groupctl"
+import (
+	"context"
+
+	"github.com/nursery-go/nursery/internal/groupctl"
+)
 
 // A service is a subgroup that serves its parent's other tasks and never
 // ends by itself, such as an executor's: its owner ends it with Wait or
@@ -44,6 +48,18 @@ func init() {
 	groupctl.Link = func(parent, child any) { c, _ := child.(*Group); parent.(*Group).link(c) }
 	groupctl.Emit = func(g any, e any) { g.(*Group).emit(e.(Event)) }
 	groupctl.Observed = func(g any) bool { return g.(*Group).observed() }
+	groupctl.GroupOf = func(ctx context.Context) any {
+		if g := fromContext(ctx); g != nil {
+			return g
+		}
+		return nil
+	}
+	groupctl.TaskOf = func(ctx context.Context) any {
+		if t := taskFromContext(ctx); t != nil {
+			return t
+		}
+		return nil
+	}
 }
 
 // liveTasks counts g's own live tasks, its subgroups left out.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/stretchr/testify/require"
 )
 
@@ -134,18 +135,18 @@ func TestFromContext(t *testing.T) {
 	g := group.New(context.Background())
 	sub := g.Subgroup()
 	got := make(chan *group.Group, 2)
-	g.Go(func(ctx context.Context) error { got <- group.FromContext(ctx); return nil })
+	g.Go(func(ctx context.Context) error { got <- groupOf(ctx); return nil })
 	sub.Go(func(ctx context.Context) error {
 		child, stop := context.WithCancel(ctx)
 		defer stop()
-		got <- group.FromContext(child)
+		got <- groupOf(child)
 		return nil
 	})
 	require.NoError(t, closeAndWait(t, g))
 	a, b := take(t, got), take(t, got)
 	require.ElementsMatch(t, []*group.Group{g, sub}, []*group.Group{a, b})
-	require.Same(t, g, group.FromContext(g.Context()))
-	require.Nil(t, group.FromContext(context.Background()))
+	require.Same(t, g, groupOf(g.Context()))
+	require.Nil(t, groupOf(context.Background()))
 }
 
 func TestTaskFromContext(t *testing.T) {
@@ -154,11 +155,21 @@ func TestTaskFromContext(t *testing.T) {
 	task := g.Go(func(ctx context.Context) error {
 		child, stop := context.WithTimeout(ctx, time.Hour)
 		defer stop()
-		got <- group.TaskFromContext(child)
+		got <- taskOf(child)
 		return nil
 	})
 	require.NoError(t, wait(t, &g))
 	require.Same(t, task, take(t, got))
-	require.Nil(t, group.TaskFromContext(g.Context()))
-	require.Nil(t, group.TaskFromContext(context.Background()))
+	require.Nil(t, taskOf(g.Context()))
+	require.Nil(t, taskOf(context.Background()))
+}
+
+func groupOf(ctx context.Context) *group.Group {
+	g, _ := groupctl.GroupOf(ctx).(*group.Group)
+	return g
+}
+
+func taskOf(ctx context.Context) *group.Task {
+	t, _ := groupctl.TaskOf(ctx).(*group.Task)
+	return t
 }

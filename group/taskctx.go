@@ -133,10 +133,10 @@ func (t *Task) cancelContext(end *ctxEnd) {
 // taskKey is the context key under which a task's context holds the task.
 type taskKey struct{}
 
-// TaskFromContext returns the task whose context ctx is or derives from, or
-// nil when ctx belongs to no task. An executor uses it to tell which of its
-// jobs a call comes from.
-func TaskFromContext(ctx context.Context) *Task {
+// taskFromContext returns the task whose context ctx is or derives from, or
+// nil when ctx belongs to no task. An executor uses it (through
+// internal/groupctl) to tell which of its jobs a call comes from.
+func taskFromContext(ctx context.Context) *Task {
 	mustContext(ctx, "TaskFromContext")
 	t, _ := ctx.Value(taskKey{}).(*Task)
 	return t

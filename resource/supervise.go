@@ -256,7 +256,7 @@ func (s *Supervisor) loop(ctx context.Context) error {
 			s.o.onRestart(Restart{Job: s.name, Err: err, Restart: s.Stats().Restarts, Delay: delay})
 		}
 		if groupctl.Observed(s.g) {
-			groupctl.Emit(s.g, group.Event{Kind: group.TaskRestarted, Task: group.TaskFromContext(ctx), Err: err, Duration: delay, Attempt: int(s.Stats().Restarts)})
+			groupctl.Emit(s.g, group.Event{Kind: group.TaskRestarted, Task: taskOf(ctx), Err: err, Duration: delay, Attempt: int(s.Stats().Restarts)})
 		}
 		if !sleep(delay) {
 			return s.stopped(ctx)
@@ -309,4 +309,10 @@ func (s *Supervisor) countFailureLocked(err error) {
 	if _, ok := errors.AsType[*group.PanicError](err); ok {
 		s.stats.Panics++
 	}
+}
+
+// taskOf returns the task whose context ctx is, or nil.
+func taskOf(ctx context.Context) *group.Task {
+	t, _ := groupctl.TaskOf(ctx).(*group.Task)
+	return t
 }

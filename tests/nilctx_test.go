@@ -47,8 +47,6 @@ var nilContextCases = []struct {
 	call func(g *group.Group)
 }{
 	{name: "group.New", call: func(*group.Group) { group.New(nilCtx) }},
-	{name: "group.FromContext", call: func(*group.Group) { group.FromContext(nilCtx) }},
-	{name: "group.TaskFromContext", call: func(*group.Group) { group.TaskFromContext(nilCtx) }},
 	{name: "group.Group.Shutdown", call: func(g *group.Group) { _ = g.Shutdown(nilCtx) }},
 	{name: "group.Group.Start", call: func(g *group.Group) {
 		_ = g.Start(nilCtx, func(_ context.Context, ready func()) error { ready(); return nil })

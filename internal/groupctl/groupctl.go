@@ -3,7 +3,10 @@
 // functions when it is initialised; they are never nil afterwards.
 package groupctl
 
-import "errors"
+import (
+	"context"
+	"errors"
+)
 
 // ErrStopRequested is matched (with errors.Is) by a cause of cancellation
 // that asks a program to stop rather than reports a failure: the first
@@ -78,3 +81,12 @@ var Emit func(g any, e any)
 
 // Observed reports whether g, a *group.Group, has an observer.
 var Observed func(g any) bool
+
+// GroupOf returns the *group.Group whose context ctx is or derives from, or
+// nil. Package executor uses it to tell whether a call comes from one of
+// its own jobs. It panics if ctx is nil.
+var GroupOf func(ctx context.Context) any
+
+// TaskOf returns the *group.Task whose context ctx is or derives from, or
+// nil. It panics if ctx is nil.
+var TaskOf func(ctx context.Context) any
