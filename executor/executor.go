@@ -90,7 +90,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 		}
 		opt.apply(&o)
 	}
-	ex := &Executor{opts: o, max: o.workers, hold: group.Hold(), maxSpin: int32(runtime.GOMAXPROCS(0))}
+	ex := &Executor{opts: o, max: o.workers, hold: groupctl.Hold.(group.TaskOption), maxSpin: int32(runtime.GOMAXPROCS(0))}
 	ex.g = parent.Subgroup(o.groupOptions(ex)...)
 	// Workers outlive single jobs, and a worker that dies with its job (a
 	// job that calls runtime.Goexit) is replaced: their group must not fail

@@ -56,7 +56,7 @@ func (ex *Executor) runJob(t *group.Task) {
 		return
 	}
 	if ex.opts.hooks == nil {
-		t.Run()
+		groupctl.RunHeld(t)
 		return
 	}
 	ex.runObserved(t, ex.opts.hooks)
@@ -64,7 +64,7 @@ func (ex *Executor) runJob(t *group.Task) {
 
 func (ex *Executor) runObserved(t *group.Task, h *Hooks) {
 	if t.State().Final() {
-		t.Run() // cancelled while it waited: Run only claims it
+		groupctl.RunHeld(t) // cancelled while it waited: Run only claims it
 		return
 	}
 	if h.Start != nil {
@@ -98,5 +98,5 @@ func (ex *Executor) runObserved(t *group.Task, h *Hooks) {
 		groupctl.EndHeld(t, refused)
 		return
 	}
-	t.Run()
+	groupctl.RunHeld(t)
 }

@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,7 +19,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("held task cancelled before it starts", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			task := g.Go(blockUntilCancelled, group.Hold())
+			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.TaskOption))
 			task.Cancel()
 			require.ErrorIs(t, task.Err(), context.Canceled)
 			require.ErrorIs(t, task.Err(), group.ErrCanceled)
@@ -28,7 +29,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("held task dropped by a failure of its group", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			task := g.Go(blockUntilCancelled, group.Hold())
+			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.TaskOption))
 			g.Go(func(context.Context) error { return errCause })
 			require.ErrorIs(t, g.Wait(), errCause)
 			require.Equal(t, group.Canceled, task.State())
@@ -68,7 +69,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("future cancelled before it starts", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, group.Hold())
+			f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, groupctl.Hold.(group.TaskOption))
 			f.Cancel()
 			_, err := f.Result()
 			require.ErrorIs(t, err, context.Canceled)
@@ -97,7 +98,7 @@ func TestTaskCancelReportsWhetherItReachedTheTask(t *testing.T) {
 		<-caught.Done()
 		require.Equal(t, group.Succeeded, caught.State())
 		require.False(t, done.Cancel(), "finished before")
-		held := g.Go(nopTask, group.Hold())
+		held := g.Go(nopTask, groupctl.Hold.(group.TaskOption))
 		require.True(t, held.Cancel())
 		require.NoError(t, g.Wait())
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
@@ -29,13 +30,13 @@ func TestHeldTask_cancelRacingStart(t *testing.T) {
 		tasks[i] = g.Go(func(context.Context) error {
 			ran[i].Add(1)
 			return nil
-		}, group.Hold())
+		}, groupctl.Hold.(group.TaskOption))
 	}
 	gun := make(chan struct{})
 	for i := range n {
 		wg.Go(func() {
 			<-gun
-			started[i] = tasks[i].Start()
+			started[i] = groupctl.StartHeld(tasks[i])
 		})
 		wg.Go(func() {
 			<-gun

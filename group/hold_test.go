@@ -7,20 +7,21 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/stretchr/testify/require"
 )
 
 func TestHoldAdmitsWithoutStarting(t *testing.T) {
 	g := group.New(context.Background())
 	ran := make(chan struct{})
-	task := g.Go(func(context.Context) error { close(ran); return nil }, group.Hold(), group.Name("later"))
+	task := g.Go(func(context.Context) error { close(ran); return nil }, groupctl.Hold.(group.TaskOption), group.Name("later"))
 	require.Equal(t, group.Pending, task.State())
 	require.Equal(t, group.Stats{Spawned: 1, Running: 1}, g.Stats(), "a held task counts as running")
 	notClosed(t, ran, "held task")
 
-	require.True(t, task.Start())
+	require.True(t, groupctl.StartHeld(task))
 	recv(t, ran, "started task")
-	require.False(t, task.Start(), "Start does nothing after the first call")
+	require.False(t, groupctl.StartHeld(task), "Start does nothing after the first call")
 	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Succeeded, task.State())
 }
@@ -28,17 +29,17 @@ func TestHoldAdmitsWithoutStarting(t *testing.T) {
 func TestStartPanicsOnATaskNotHeld(t *testing.T) {
 	var g group.Group
 	task := g.Go(func(context.Context) error { return nil })
-	require.PanicsWithValue(t, "group: Task.Start or Task.Run on a task not made with Hold", func() { task.Start() })
+	require.PanicsWithValue(t, "group: Task.Start or Task.Run on a task not made with Hold", func() { groupctl.StartHeld(task) })
 	require.NoError(t, wait(t, &g))
 }
 
 func TestCancelledHeldTaskNeverRuns(t *testing.T) {
 	g := group.New(context.Background())
-	task := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	task := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
 	task.Cancel()
 	require.Equal(t, group.Canceled, task.State(), "accounted for at once")
 	require.ErrorIs(t, task.Err(), group.ErrCanceled)
-	require.False(t, task.Start())
+	require.False(t, groupctl.StartHeld(task))
 	require.NoError(t, wait(t, g))
 	require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, g.Stats())
 }
@@ -46,24 +47,24 @@ func TestCancelledHeldTaskNeverRuns(t *testing.T) {
 func TestClosingDropsHeldTasks(t *testing.T) {
 	g := group.New(context.Background())
 	sub := g.Subgroup()
-	a := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
-	b := group.Async(sub, func(context.Context) (int, error) { panic("must not run") }, group.Hold())
+	a := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
+	b := group.Async(sub, func(context.Context) (int, error) { panic("must not run") }, groupctl.Hold.(group.TaskOption))
 	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Canceled, a.State())
 	_, err := result(t, b)
 	require.ErrorIs(t, err, group.ErrCanceled)
-	require.False(t, a.Start())
-	require.False(t, b.Start())
+	require.False(t, groupctl.StartHeld(a))
+	require.False(t, groupctl.StartHeld(&b.Task))
 	require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, sub.Stats())
 }
 
 func TestShutdownWaitsForHeldTasksToBeStarted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		task := g.Go(func(context.Context) error { return nil }, group.Hold())
+		task := g.Go(func(context.Context) error { return nil }, groupctl.Hold.(group.TaskOption))
 		go func() {
 			time.Sleep(time.Second)
-			task.Start()
+			groupctl.StartHeld(task)
 		}()
 		require.NoError(t, g.Shutdown(context.Background()))
 		require.Equal(t, group.Succeeded, task.State())
@@ -146,17 +147,17 @@ func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
 				panic("recovered by Run")
 			}
 			return nil
-		}, group.Hold()))
+		}, groupctl.Hold.(group.TaskOption)))
 	}
 	tasks[2].Cancel()
 	for _, task := range tasks {
-		task.Run()
+		groupctl.RunHeld(task)
 	}
 	require.Equal(t, []int{0, 1}, order, "a cancelled held task does not run")
 	require.Equal(t, group.Succeeded, tasks[0].State())
 	require.Equal(t, group.Failed, tasks[1].State())
 	require.Equal(t, group.Canceled, tasks[2].State())
-	require.False(t, tasks[0].Run(), "a task runs once")
+	require.False(t, groupctl.RunHeld(tasks[0]), "a task runs once")
 	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Stats{Spawned: 3, Succeeded: 1, Failed: 1, Canceled: 1}, g.Stats())
 }
@@ -164,10 +165,10 @@ func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
 func TestRefusedHeldTaskCannotBeStarted(t *testing.T) {
 	var g group.Group
 	g.Cancel()
-	task := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	task := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
 	require.Equal(t, group.Refused, task.State())
-	require.False(t, task.Start())
-	require.False(t, task.Run())
+	require.False(t, groupctl.StartHeld(task))
+	require.False(t, groupctl.RunHeld(task))
 	require.NoError(t, wait(t, &g))
 	require.Equal(t, group.Stats{Spawned: 1, Refused: 1}, g.Stats())
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/stretchr/testify/require"
 )
 
@@ -40,15 +41,15 @@ func TestObserverHearsOneEndPerTask(t *testing.T) {
 		g.Go(func(context.Context) error { panic("p") }),
 		g.Go(func(context.Context) error { runtime.Goexit(); return nil }),
 	)
-	held := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	held := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
 	held.Cancel()
 	tasks = append(tasks, held)
-	viaRun := g.Go(func(context.Context) error { runtime.Goexit(); return nil }, group.Hold())
+	viaRun := g.Go(func(context.Context) error { runtime.Goexit(); return nil }, groupctl.Hold.(group.TaskOption))
 	done := make(chan struct{})
-	go func() { defer close(done); viaRun.Run() }()
+	go func() { defer close(done); groupctl.RunHeld(viaRun) }()
 	recv(t, done, "Task.Run")
 	tasks = append(tasks, viaRun)
-	dropped := g.Go(func(context.Context) error { panic("must not run") }, group.Hold())
+	dropped := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
 	tasks = append(tasks, dropped)
 	for _, tk := range tasks[:4] {
 		recv(t, tk.Done(), "task")

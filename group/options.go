@@ -135,14 +135,14 @@ type holdOption struct{}
 
 func (holdOption) taskOption() {}
 
-// Hold makes [Group.Go] or [Async] admit the task without starting it:
+// hold makes [Group.Go] or [Async] admit the task without starting it:
 // the task is [Pending] and counts as running in its group until
-// [Task.Start] starts it in a goroutine of its own, [Task.Run] runs it in
-// the calling goroutine, or it is cancelled. When the group is cancelled, a
+// startHeld starts it in a goroutine of its own, runHeld runs it in the
+// calling goroutine, or it is cancelled. When the group is cancelled, a
 // pending task is [Canceled] without running; a graceful [Group.Shutdown]
-// waits for it to be started. Executors use it to hand out a task for work
-// that waits in their backlog.
-func Hold() TaskOption { return holdOption{} }
+// waits for it to be started. Executors use it, through internal/groupctl,
+// to hand out a task for work that waits in their backlog.
+func hold() TaskOption { return holdOption{} }
 
 // like gives a new group what a subgroup of g would inherit from g: its
 // panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups

@@ -82,7 +82,7 @@ func (g *Group) await(stop <-chan struct{}) (bool, error) {
 }
 
 // runFunc is the name runtime.CallersFrames gives the function that runs every
-// task, in its own goroutine (Task.run) or in a worker's (Task.Run).
+// task, in its own goroutine (Task.run) or in a worker's (runHeld).
 const runFunc = "github.com/nursery-go/nursery/group.(*Task).execute"
 
 // inTask reports whether the calling goroutine is running a task of some

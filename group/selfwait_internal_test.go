@@ -27,8 +27,8 @@ func TestSelfWaitIsFoundWithoutAProfile(t *testing.T) {
 			addrs, ok = callerTasks()
 			got <- g.Wait()
 			return nil
-		}, Hold())
-		outer = g.Go(func(context.Context) error { inner.Run(); return nil })
+		}, hold())
+		outer = g.Go(func(context.Context) error { inner.runHeld(); return nil })
 		close(ready)
 		require.ErrorIs(t, <-got, ErrWaitInTask)
 		require.True(t, ok, "the trace names the running tasks")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 	"github.com/stretchr/testify/require"
 )
 
@@ -85,9 +86,9 @@ func TestWaitFromHeldTaskRunInAWorkerIsDetected(t *testing.T) {
 		held := g.Go(func(context.Context) error {
 			got <- g.Wait()
 			return nil
-		}, group.Hold())
+		}, groupctl.Hold.(group.TaskOption))
 		worker := g.Go(func(context.Context) error {
-			held.Run()
+			groupctl.RunHeld(held)
 			return nil
 		})
 		require.ErrorIs(t, <-got, group.ErrWaitInTask)

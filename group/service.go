@@ -48,6 +48,9 @@ func init() {
 	groupctl.Link = func(parent, child any) { c, _ := child.(*Group); parent.(*Group).link(c) }
 	groupctl.Emit = func(g any, e any) { g.(*Group).emit(e.(Event)) }
 	groupctl.Observed = func(g any) bool { return g.(*Group).observed() }
+	groupctl.Hold = hold()
+	groupctl.StartHeld = func(t any) bool { return t.(*Task).startHeld() }
+	groupctl.RunHeld = func(t any) bool { return t.(*Task).runHeld() }
 	groupctl.GroupOf = func(ctx context.Context) any {
 		if g := fromContext(ctx); g != nil {
 			return g

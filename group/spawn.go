@@ -35,7 +35,7 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...TaskOption) *Task
 }
 
 // spawn applies options, admits t and starts its goroutine unless it is
-// held by Hold.
+// held by hold.
 func (g *Group) spawn(t *Task, opts []TaskOption) {
 	if len(opts) > 0 {
 		var held bool
@@ -112,7 +112,7 @@ func (t *Task) run() {
 	t.execute(nil)
 }
 
-// runHere runs the task in the calling goroutine (Task.Run).
+// runHere runs the task in the calling goroutine (runHeld).
 func (t *Task) runHere() {
 	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
 	t.execute(nil)

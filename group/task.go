@@ -59,7 +59,7 @@ func (f taskFunc) describe(funcs map[uintptr]funcInfo) (string, string) {
 
 // Task flags.
 const (
-	flagHeld    = 1 << iota // made with Hold: waits for Task.Start
+	flagHeld    = 1 << iota // made with hold: waits for startHeld or runHeld
 	flagStarted             // its goroutine has been started
 	flagCancel              // Cancel was called or its group dropped it
 	flagOutcome             // ended Canceled after it ran: Err adds how its context ended
@@ -169,7 +169,7 @@ func (t *Task) Name() string { return t.name }
 func (t *Task) ID() uint64 { return t.id }
 
 // Cancel cancels the task's context with cause [ErrCanceled]. A held task
-// (see [Hold]) that has not started never runs and is [Canceled] at once; a
+// (see hold) that has not started never runs and is [Canceled] at once; a
 // task whose goroutine has not yet reached its function never calls it.
 // Cancel does not wait; a finished task is not affected. A task that
 // returns its context's error after Cancel is [Canceled], not [Failed]; its
@@ -207,13 +207,13 @@ func (t *Task) Cancel() bool {
 	return true
 }
 
-// Start starts a task made with [Hold] in a new goroutine and reports
+// startHeld starts a task made with hold in a new goroutine and reports
 // whether it did: it does not when the task was cancelled or refused first,
 // and it does nothing after the first call. A cancellation that comes after
 // Start still keeps the function from running if it comes first.
 //
-// Start panics if the task was not made with Hold.
-func (t *Task) Start() bool {
+// startHeld panics if the task was not made with hold.
+func (t *Task) startHeld() bool {
 	t.mustBeMade("Task.Start")
 	if !t.claim() {
 		return false
@@ -222,7 +222,7 @@ func (t *Task) Start() bool {
 	return true
 }
 
-// Run runs a task made with [Hold] in the calling goroutine, as its goroutine
+// runHeld runs a task made with hold in the calling goroutine, as its goroutine
 // would, and reports whether it did: it does not when the task was cancelled
 // first or already started. A panic in the task is recovered and accounted
 // for exactly as in a task's own goroutine, and Run then returns normally,
@@ -232,8 +232,8 @@ func (t *Task) Start() bool {
 // with [pprof.SetGoroutineLabels]. A task that calls [runtime.Goexit] ends
 // the calling goroutine too, after its bookkeeping.
 //
-// Run panics if the task was not made with Hold.
-func (t *Task) Run() bool {
+// runHeld panics if the task was not made with hold.
+func (t *Task) runHeld() bool {
 	t.mustBeMade("Task.Run")
 	if !t.claim() {
 		return false

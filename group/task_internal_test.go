@@ -16,7 +16,7 @@ import (
 func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
 	g := New(context.Background())
 	called := false
-	task := g.Go(func(context.Context) error { called = true; return nil }, Hold())
+	task := g.Go(func(context.Context) error { called = true; return nil }, hold())
 	require.True(t, task.claim()) // what Start does before it starts the goroutine
 	task.Cancel()
 	task.execute(nil) // the goroutine arrives
@@ -33,11 +33,11 @@ func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
 // run.
 func TestClaim_losesToACancelStillAccounting(t *testing.T) {
 	g := New(context.Background())
-	task := g.Go(func(context.Context) error { return nil }, Hold())
+	task := g.Go(func(context.Context) error { return nil }, hold())
 	task.flags.Store(task.flags.Load() | flagCancel) // Cancel's first step
 	require.False(t, task.claim(), "Start claimed a task that Cancel had already taken")
-	require.False(t, task.Start())
-	require.False(t, task.Run())
+	require.False(t, task.startHeld())
+	require.False(t, task.runHeld())
 	// Cancel's second step, as Cancel would take it.
 	g.taskDone(task, ErrCanceled, neverRan)
 	require.Equal(t, Canceled, task.State())

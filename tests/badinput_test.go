@@ -184,13 +184,13 @@ func TestBadInputGroup(t *testing.T) {
 		{name: "Run of a task not made with Hold", panics: "group: Task.Start or Task.Run on a task not made with Hold", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			g.Go(nop).Run()
+			groupctl.RunHeld(g.Go(nop))
 			return nil
 		}},
 		{name: "Start of a task not made with Hold", panics: "group: Task.Start or Task.Run on a task not made with Hold", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			g.Go(nop).Start()
+			groupctl.StartHeld(g.Go(nop))
 			return nil
 		}},
 		{name: "Go after Close is refused with ErrClosed", err: group.ErrClosed, call: func(*testing.T) error {
@@ -309,11 +309,11 @@ func TestBadInputGroup(t *testing.T) {
 		{name: "Run of a held task twice", err: nil, call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			t := g.Go(nop, group.Hold())
-			if !t.Run() {
+			t := g.Go(nop, groupctl.Hold.(group.TaskOption))
+			if !groupctl.RunHeld(t) {
 				return errors.New("first Run did not run")
 			}
-			if t.Run() || t.Start() {
+			if groupctl.RunHeld(t) || groupctl.StartHeld(t) {
 				return errors.New("a held task ran twice")
 			}
 			return t.Err()
@@ -321,9 +321,9 @@ func TestBadInputGroup(t *testing.T) {
 		{name: "Start of a cancelled held task", err: group.ErrCanceled, call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			t := g.Go(nop, group.Hold())
+			t := g.Go(nop, groupctl.Hold.(group.TaskOption))
 			t.Cancel()
-			if t.Start() {
+			if groupctl.StartHeld(t) {
 				return errors.New("a cancelled held task started")
 			}
 			return t.Err()

@@ -37,8 +37,7 @@ func TestZeroValue_panicsSayHowToMakeOne(t *testing.T) {
 	}{
 		{"Task.Done", "group: Task.Done" + task, func() { var t group.Task; <-t.Done() }},
 		{"Task.Cancel", "group: Task.Cancel" + task, func() { var t group.Task; t.Cancel() }},
-		{"Task.Start", "group: Task.Start" + task, func() { var t group.Task; t.Start() }},
-		{"Task.Run", "group: Task.Run" + task, func() { var t group.Task; t.Run() }},
+
 		{"Future.Result", "group: Future.Result" + fut, func() { var f group.Future[int]; _, _ = f.Result() }},
 		{"Future.Await", "group: Future.Await" + fut, func() { var f group.Future[int]; _, _ = f.Await(bg) }},
 		{"Future.Done", "group: Task.Done" + task, func() { var f group.Future[int]; <-f.Done() }},

@@ -90,3 +90,19 @@ var GroupOf func(ctx context.Context) any
 // TaskOf returns the *group.Task whose context ctx is or derives from, or
 // nil. It panics if ctx is nil.
 var TaskOf func(ctx context.Context) any
+
+// Hold is a group.TaskOption that makes Go or Async admit a task without
+// starting it: it is Pending and counts as running until StartHeld or
+// RunHeld starts it, or it is cancelled. Package executor holds every job
+// until a worker runs it.
+var Hold any
+
+// StartHeld starts t, a *group.Task made with Hold, in a goroutine of its
+// own, and reports whether it did (not when it was cancelled or started
+// first). It panics if t was not made with Hold.
+var StartHeld func(t any) bool
+
+// RunHeld runs t, a *group.Task made with Hold, in the calling goroutine as
+// its own goroutine would (its panic is recovered and accounted for), and
+// reports whether it did. It panics if t was not made with Hold.
+var RunHeld func(t any) bool
