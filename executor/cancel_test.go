@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/group"
 	"github.com/stretchr/testify/require"
 )
@@ -170,7 +171,7 @@ func TestThenRunsTheCallbackInTheJob(t *testing.T) {
 	}
 	var futs []*group.Future[int]
 	for n := range 3 {
-		f, err := executor.Async(context.Background(), ex, executor.Then(work(n), cb))
+		f, err := executor.Async(context.Background(), ex, call.Then(work(n), cb))
 		require.NoError(t, err)
 		futs = append(futs, f)
 	}

@@ -17,6 +17,8 @@
 // [MapBatches] stream an iter.Seq through the executor with a bounded
 // window. [Executor.Cancel], [Executor.Shutdown] and [Executor.Wait] end
 // it; a Submit from a job that would wait for itself returns
-// [ErrDeadlock]. [RateLimiter], [Throttle], [Defer], [Interval], [Retry]
-// and [Then] shape calls. The whole contract is in https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
+// [ErrDeadlock]. Package [github.com/nursery-go/nursery/executor/call]
+// shapes how jobs' functions are called (rate limits, throttling, retries,
+// delays). The whole contract is in
+// https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
 package executor

@@ -80,37 +80,3 @@ func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context)
 		return zero, context.Cause(ctx)
 	}
 }
-
-// Then returns a job function that runs fn and then cb with fn's result and
-// error (asyncio-pool's completion callback cb(res, err, ctx)); cb's
-// results are the job's. cb runs in the job, so the executor counts it as
-// part of the job and waits for it, and it sees the job's context.
-//
-// For the functions of [Map], [MapUnordered] and [MapBatches], which take an
-// item, use [ThenEach].
-//
-// Then panics if fn or cb is nil.
-func Then[T, U any](fn func(ctx context.Context) (T, error), cb func(ctx context.Context, v T, err error) (U, error)) func(ctx context.Context) (U, error) {
-	if fn == nil || cb == nil {
-		panic("executor: Then with nil function")
-	}
-	return func(ctx context.Context) (U, error) {
-		v, err := fn(ctx)
-		return cb(ctx, v, err)
-	}
-}
-
-// ThenEach is [Then] for the functions of [Map], [MapUnordered] and
-// [MapBatches]: it returns a function that runs fn on an item and then cb with
-// fn's result and error, in the same job.
-//
-// ThenEach panics if fn or cb is nil.
-func ThenEach[In, T, U any](fn func(ctx context.Context, v In) (T, error), cb func(ctx context.Context, v T, err error) (U, error)) func(ctx context.Context, v In) (U, error) {
-	if fn == nil || cb == nil {
-		panic("executor: ThenEach with nil function")
-	}
-	return func(ctx context.Context, v In) (U, error) {
-		r, err := fn(ctx, v)
-		return cb(ctx, r, err)
-	}
-}

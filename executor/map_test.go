@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
 	"github.com/stretchr/testify/require"
@@ -251,12 +252,12 @@ func TestThenEachComposesWithMap(t *testing.T) {
 		}
 		return strconv.Itoa(v * 10), nil
 	}
-	got, err := flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2}), executor.ThenEach(fn, cb)))
+	got, err := flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2}), call.ThenEach(fn, cb)))
 	require.NoError(t, err)
 	require.Equal(t, []string{"0", "handled", "20"}, got)
 	require.NoError(t, ex.Wait())
 	require.NoError(t, g.Close())
-	require.PanicsWithValue(t, "executor: ThenEach with nil function", func() { executor.ThenEach(fn, (func(context.Context, int, error) (string, error))(nil)) })
+	require.PanicsWithValue(t, "call: ThenEach with nil function", func() { call.ThenEach(fn, (func(context.Context, int, error) (string, error))(nil)) })
 }
 
 // Map takes an item from its source only when its window has room: with

@@ -14,7 +14,7 @@ import (
 // and the task succeeds at once: a delayed start is abandoned with its
 // group. If the task alone is cancelled first, it ends with its context's
 // cause.
-// Once fn has started it is an ordinary task of g. [executor.Defer] is the
+// Once fn has started it is an ordinary task of g. [call.Defer] is the
 // same for bodies that need not watch the group, as in an executor.
 //
 // After panics if g or fn is nil or d is negative.

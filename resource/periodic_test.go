@@ -11,7 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/resource"
 )
@@ -20,7 +20,7 @@ func TestSupervisedInterval_runsOnTheGrid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		sv := resource.Supervise(g, "tick", executor.Interval(time.Second, func(context.Context) error {
+		sv := resource.Supervise(g, "tick", call.Interval(time.Second, func(context.Context) error {
 			st.add()
 			return nil
 		}))
@@ -36,7 +36,7 @@ func TestSupervisedInterval_skipsOverlappingTicks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		resource.Supervise(g, "tick", executor.Interval(time.Second, func(ctx context.Context) error {
+		resource.Supervise(g, "tick", call.Interval(time.Second, func(ctx context.Context) error {
 			if st.add() == 2 {
 				time.Sleep(2500 * time.Millisecond) // covers the ticks at 3s and 4s
 			}
@@ -55,7 +55,7 @@ func TestSupervisedInterval_failureRestartsWithBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		sv := resource.Supervise(g, "tick", executor.Interval(time.Second, func(context.Context) error {
+		sv := resource.Supervise(g, "tick", call.Interval(time.Second, func(context.Context) error {
 			switch st.add() {
 			case 2:
 				return errFlaky
@@ -79,7 +79,7 @@ func TestSupervisedInterval_stopsOnGracefulShutdown(t *testing.T) {
 		g := group.New(context.Background())
 		inRun := make(chan struct{})
 		var cause error
-		sv := resource.Supervise(g, "tick", executor.Interval(time.Second, func(ctx context.Context) error {
+		sv := resource.Supervise(g, "tick", call.Interval(time.Second, func(ctx context.Context) error {
 			close(inRun)
 			<-ctx.Done() // a run in progress is cancelled
 			cause = context.Cause(ctx)
@@ -154,7 +154,7 @@ func TestSupervisedInterval_slowRunKeepsTheGrid(t *testing.T) {
 		var mu sync.Mutex
 		var at []time.Duration
 		var running atomic.Int32
-		resource.Supervise(g, "tick", executor.Interval(10*time.Second, func(ctx context.Context) error {
+		resource.Supervise(g, "tick", call.Interval(10*time.Second, func(ctx context.Context) error {
 			if running.Add(1) != 1 {
 				return errors.New("overlap")
 			}

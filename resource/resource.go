@@ -41,7 +41,7 @@ var (
 // [group.ErrClosed], so errors.Is matches either name.
 var ErrClosed = group.ErrClosed
 
-// ErrStop is returned by a supervised job, or by the function of an [executor.Interval] it supervises,
+// ErrStop is returned by a supervised job, or by the function of an [call.Interval] it supervises,
 // to stop without being restarted. The supervisor then ends without error.
 // It may be wrapped: errors.Is finds it.
 var ErrStop = errors.New("resource: stop supervised job")

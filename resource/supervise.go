@@ -16,7 +16,7 @@ import (
 // [ErrStop], the group starts closing, the supervisor is cancelled, or the
 // job ends more often than the restart intensity allows, which escalates
 // to the group as an [*IntensityError]. Start one with [Supervise]; a
-// periodic job is a Supervise of an [executor.Interval].
+// periodic job is a Supervise of an [call.Interval].
 //
 // A Supervisor is made only by Supervise; its methods are safe
 // for concurrent use. A Supervisor must not be copied. The zero value is

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
@@ -418,25 +419,25 @@ func TestBadInputExecutor(t *testing.T) {
 			executor.MapBatches(bg, ex, func(func(int) bool) {}, func(context.Context, int) (int, error) { return 0, nil }, 0)
 			return nil
 		})},
-		{name: "Then with nil callback", panics: "executor: Then with nil function", call: func(*testing.T) error {
-			executor.Then[int, int](job, nil)
+		{name: "Then with nil callback", panics: "call: Then with nil function", call: func(*testing.T) error {
+			call.Then[int, int](job, nil)
 			return nil
 		}},
-		{name: "Defer with nil function", panics: "executor: Defer with nil function", call: func(*testing.T) error { executor.Defer(time.Second, nil); return nil }},
-		{name: "Interval of zero", panics: "executor: Interval needs a positive period", call: func(*testing.T) error { executor.Interval(0, nop); return nil }},
-		{name: "Throttle with zero frame", panics: "executor: Throttle needs a function and a positive frame", call: func(*testing.T) error { executor.Throttle(job, 0); return nil }},
-		{name: "NewRateLimiter with n zero", panics: "executor: NewRateLimiter needs", call: func(*testing.T) error { executor.NewRateLimiter(0, time.Second, 0); return nil }},
-		{name: "NewRateLimiter with negative spacing", panics: "executor: NewRateLimiter needs", call: func(*testing.T) error { executor.NewRateLimiter(1, time.Second, -1); return nil }},
-		{name: "Retry with nil function", panics: "executor: Retry with nil function", call: func(*testing.T) error {
-			_, err := executor.Retry[int](bg, nil)
+		{name: "Defer with nil function", panics: "call: Defer with nil function", call: func(*testing.T) error { call.Defer(time.Second, nil); return nil }},
+		{name: "Interval of zero", panics: "call: Interval needs a positive period", call: func(*testing.T) error { call.Interval(0, nop); return nil }},
+		{name: "Throttle with zero frame", panics: "call: Throttle needs a function and a positive frame", call: func(*testing.T) error { call.Throttle(job, 0); return nil }},
+		{name: "NewRateLimiter with n zero", panics: "call: NewRateLimiter needs", call: func(*testing.T) error { call.NewRateLimiter(0, time.Second, 0); return nil }},
+		{name: "NewRateLimiter with negative spacing", panics: "call: NewRateLimiter needs", call: func(*testing.T) error { call.NewRateLimiter(1, time.Second, -1); return nil }},
+		{name: "Retry with nil function", panics: "call: Retry with nil function", call: func(*testing.T) error {
+			_, err := call.Retry[int](bg, nil)
 			return err
 		}},
-		{name: "Attempts zero", panics: "executor: Attempts must be at least 1", call: func(*testing.T) error { executor.Attempts(0); return nil }},
-		{name: "BaseDelay negative", panics: "executor: BaseDelay must not be negative", call: func(*testing.T) error { executor.BaseDelay(-1); return nil }},
-		{name: "MaxDelay negative", panics: "executor: MaxDelay must not be negative", call: func(*testing.T) error { executor.MaxDelay(-1); return nil }},
-		{name: "Multiplier below one", panics: "executor: Multiplier must be finite and at least 1", call: func(*testing.T) error { executor.Multiplier(0.5); return nil }},
-		{name: "Multiplier NaN", panics: "executor: Multiplier must be finite and at least 1", call: func(*testing.T) error { executor.Multiplier(math.NaN()); return nil }},
-		{name: "JitterSource nil", panics: "executor: nil JitterSource", call: func(*testing.T) error { executor.JitterSource(nil); return nil }},
+		{name: "Attempts zero", panics: "call: Attempts must be at least 1", call: func(*testing.T) error { call.Attempts(0); return nil }},
+		{name: "BaseDelay negative", panics: "call: BaseDelay must not be negative", call: func(*testing.T) error { call.BaseDelay(-1); return nil }},
+		{name: "MaxDelay negative", panics: "call: MaxDelay must not be negative", call: func(*testing.T) error { call.MaxDelay(-1); return nil }},
+		{name: "Multiplier below one", panics: "call: Multiplier must be finite and at least 1", call: func(*testing.T) error { call.Multiplier(0.5); return nil }},
+		{name: "Multiplier NaN", panics: "call: Multiplier must be finite and at least 1", call: func(*testing.T) error { call.Multiplier(math.NaN()); return nil }},
+		{name: "JitterSource nil", panics: "call: nil JitterSource", call: func(*testing.T) error { call.JitterSource(nil); return nil }},
 		{name: "Submit after Close", err: executor.ErrClosed, call: closedEx(func(ex *executor.Executor) error {
 			_, err := ex.Submit(bg, nop)
 			return err
@@ -545,11 +546,11 @@ func TestBadInputExecutor(t *testing.T) {
 			return err
 		}, executor.SuppressErrors())},
 		{name: "RateLimiter Wait with a cancelled context", err: context.Canceled, call: func(*testing.T) error {
-			return executor.NewRateLimiter(1, time.Second, 0).Wait(cancelled())
+			return call.NewRateLimiter(1, time.Second, 0).Wait(cancelled())
 		}},
 		{name: "Retry with a cancelled context calls nothing", err: context.Canceled, call: func(*testing.T) error {
 			calls := 0
-			_, err := executor.Retry(cancelled(), func(context.Context) (int, error) { calls++; return 0, errBad })
+			_, err := call.Retry(cancelled(), func(context.Context) (int, error) { calls++; return 0, errBad })
 			if calls != 0 {
 				return fmt.Errorf("Retry called fn %d times with a cancelled context", calls)
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/group/errgroup"
@@ -67,9 +68,9 @@ var nilContextCases = []struct {
 	{name: "executor.MapBatches", call: func(g *group.Group) {
 		executor.MapBatches(nilCtx, executor.New(g), plain, double, time.Second)
 	}},
-	{name: "executor.Retry", call: func(*group.Group) { _, _ = executor.Retry(nilCtx, one) }},
-	{name: "executor.RateLimiter.Wait", call: func(*group.Group) {
-		_ = executor.NewRateLimiter(1, time.Second, 0).Wait(nilCtx)
+	{name: "call.Retry", call: func(*group.Group) { _, _ = call.Retry(nilCtx, one) }},
+	{name: "call.RateLimiter.Wait", call: func(*group.Group) {
+		_ = call.NewRateLimiter(1, time.Second, 0).Wait(nilCtx)
 	}},
 
 	{name: "flow.Race", call: func(*group.Group) { _, _ = flow.Race(nilCtx, one) }},
@@ -170,7 +171,7 @@ func TestNilContext_coversTheAPI(t *testing.T) {
 	for _, tt := range nilContextCases {
 		listed = append(listed, tt.name)
 	}
-	dirs := []string{"group", "group/errgroup", "executor", "executor/flow", "cancel", "queue", "resource"}
+	dirs := []string{"group", "group/errgroup", "executor", "executor/call", "executor/flow", "cancel", "queue", "resource"}
 	found := 0
 	for _, dir := range dirs {
 		for _, name := range takesContext(t, filepath.Join("..", dir)) {

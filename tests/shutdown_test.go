@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/resource"
 )
 
@@ -71,7 +72,7 @@ func (sv *service) main(ctx context.Context, s *resource.Stack) error {
 		return err
 	}
 	if _, err := resource.Open(ctx, s, "jobs", func(ctx context.Context, js *resource.Stack) (*resource.Stack, error) {
-		resource.Supervise(js.Group, "tick", executor.Interval(5*time.Millisecond, func(context.Context) error {
+		resource.Supervise(js.Group, "tick", call.Interval(5*time.Millisecond, func(context.Context) error {
 			sv.ticks.Add(1)
 			return nil
 		}))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/group/errgroup"
 	"github.com/nursery-go/nursery/queue"
@@ -58,8 +59,8 @@ func TestZeroValue_panicsSayHowToMakeOne(t *testing.T) {
 		{"Executor.State", "executor: Executor.State" + exec, func() { new(executor.Executor).State() }},
 		{"Executor.Closing", "executor: Executor.Closing" + exec, func() { new(executor.Executor).Closing() }},
 		{"Executor.Done", "executor: Executor.Done" + exec, func() { new(executor.Executor).Done() }},
-		{"RateLimiter.Wait", "executor: RateLimiter.Wait on a zero RateLimiter; make one with NewRateLimiter",
-			func() { _ = new(executor.RateLimiter).Wait(bg) }},
+		{"RateLimiter.Wait", "call: RateLimiter.Wait on a zero RateLimiter; make one with NewRateLimiter",
+			func() { _ = new(call.RateLimiter).Wait(bg) }},
 
 		{"Scope.Context", "cancel: Scope.Context" + sc, func() { new(cancel.Scope).Context() }},
 		{"Scope.Deadline", "cancel: Scope.Deadline" + sc, func() { new(cancel.Scope).Deadline() }},

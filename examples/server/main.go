@@ -33,7 +33,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/observe"
 	"github.com/nursery-go/nursery/resource"
 )
@@ -145,7 +145,7 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 		return err
 	}
 	if _, err := resource.Open(ctx, s, "jobs", func(ctx context.Context, s *resource.Stack) (*resource.Stack, error) {
-		report := resource.Supervise(s.Group, "report", executor.Interval(cfg.report, func(ctx context.Context) error {
+		report := resource.Supervise(s.Group, "report", call.Interval(cfg.report, func(ctx context.Context) error {
 			p.printf("report: %d visits", st.visits.Load())
 			return nil
 		}))

@@ -1,4 +1,4 @@
-package executor
+package call
 
 import (
 	"container/list"
@@ -52,7 +52,7 @@ type rateWaiter struct {
 // NewRateLimiter panics if n < 1, per <= 0 or minSpacing < 0.
 func NewRateLimiter(n int, per, minSpacing time.Duration) *RateLimiter {
 	if n < 1 || per <= 0 || minSpacing < 0 {
-		panic("executor: NewRateLimiter needs n >= 1, per > 0 and minSpacing >= 0")
+		panic("call: NewRateLimiter needs n >= 1, per > 0 and minSpacing >= 0")
 	}
 	return &RateLimiter{n: n, per: per, spacing: minSpacing, starts: make([]time.Time, 0, n)}
 }
@@ -68,7 +68,7 @@ func NewRateLimiter(n int, per, minSpacing time.Duration) *RateLimiter {
 func (l *RateLimiter) Wait(ctx context.Context) error {
 	mustContext(ctx, "RateLimiter.Wait")
 	if l.n == 0 {
-		panic("executor: RateLimiter.Wait on a zero RateLimiter; make one with NewRateLimiter")
+		panic("call: RateLimiter.Wait on a zero RateLimiter; make one with NewRateLimiter")
 	}
 	if ctx.Err() != nil {
 		return context.Cause(ctx)

@@ -1,4 +1,4 @@
-package executor_test
+package call_test
 
 import (
 	"context"
@@ -7,12 +7,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 )
 
 func ExampleRateLimiter() {
 	// At most 2 starts per 3ms, at least 1ms apart.
-	l := executor.NewRateLimiter(2, 3*time.Millisecond, time.Millisecond)
+	l := call.NewRateLimiter(2, 3*time.Millisecond, time.Millisecond)
 	for i := range 4 {
 		if err := l.Wait(context.Background()); err != nil {
 			fmt.Println(err)
@@ -29,7 +29,7 @@ func ExampleRateLimiter() {
 
 func ExampleThrottle() {
 	var calls atomic.Int32
-	mul2 := executor.Throttle(func(context.Context) (int32, error) {
+	mul2 := call.Throttle(func(context.Context) (int32, error) {
 		return 2 * calls.Add(1), nil
 	}, time.Hour)
 	a, _ := mul2(context.Background())
@@ -39,7 +39,7 @@ func ExampleThrottle() {
 }
 
 func ExampleDefer() {
-	body := executor.Defer(time.Millisecond, func(context.Context) error {
+	body := call.Defer(time.Millisecond, func(context.Context) error {
 		fmt.Println("ran")
 		return nil
 	})
@@ -58,7 +58,7 @@ func ExampleInterval() {
 	ctx, stop := context.WithCancelCause(context.Background())
 	defer stop(nil)
 	n := 0
-	body := executor.Interval(time.Millisecond, func(context.Context) error {
+	body := call.Interval(time.Millisecond, func(context.Context) error {
 		n++
 		fmt.Println("tick", n)
 		if n == 3 {
@@ -76,29 +76,29 @@ func ExampleInterval() {
 
 func ExampleRetry() {
 	calls := 0
-	v, err := executor.Retry(context.Background(), func(context.Context) (string, error) {
+	v, err := call.Retry(context.Background(), func(context.Context) (string, error) {
 		if calls++; calls < 3 {
 			return "", errors.New("unavailable")
 		}
 		return "ok", nil
-	}, executor.BaseDelay(time.Millisecond))
+	}, call.BaseDelay(time.Millisecond))
 	fmt.Println(v, err, calls)
 
-	_, err = executor.Retry(context.Background(), func(context.Context) (string, error) {
+	_, err = call.Retry(context.Background(), func(context.Context) (string, error) {
 		return "", errors.New("unavailable")
-	}, executor.Attempts(2), executor.BaseDelay(time.Millisecond))
+	}, call.Attempts(2), call.BaseDelay(time.Millisecond))
 	fmt.Println(err)
 	// Output:
 	// ok <nil> 3
-	// executor: retry: 2 attempts failed: unavailable
+	// call: retry: 2 attempts failed: unavailable
 }
 
 func ExamplePermanent() {
 	errDenied := errors.New("denied")
 	calls := 0
-	_, err := executor.Retry(context.Background(), func(context.Context) (int, error) {
+	_, err := call.Retry(context.Background(), func(context.Context) (int, error) {
 		calls++
-		return 0, executor.Permanent(errDenied)
+		return 0, call.Permanent(errDenied)
 	})
 	fmt.Println(errors.Is(err, errDenied), calls)
 	// Output: true 1

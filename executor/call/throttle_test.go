@@ -1,4 +1,4 @@
-package executor_test
+package call_test
 
 import (
 	"context"
@@ -8,9 +8,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nursery-go/nursery/executor"
 )
 
 // PerFrame(3): the first three calls of a frame run fn, the rest of the
@@ -18,7 +17,7 @@ import (
 func TestThrottlePerFrameRunsNCallsAFrame(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(counted(&calls), time.Second, executor.PerFrame(3))
+		th := call.Throttle(counted(&calls), time.Second, call.PerFrame(3))
 		var got []int32
 		for range 5 {
 			v, err := th(t.Context())
@@ -50,7 +49,7 @@ func TestThrottlePerFrameConcurrentCalls(t *testing.T) {
 			running.Add(-1)
 			return calls.Add(1), nil
 		}
-		th := executor.Throttle(fn, time.Second, executor.PerFrame(2))
+		th := call.Throttle(fn, time.Second, call.PerFrame(2))
 		var wg sync.WaitGroup
 		results := make([]int32, 6)
 		for i := range results {
@@ -75,7 +74,7 @@ func TestThrottlePerFrameConcurrentCalls(t *testing.T) {
 func TestThrottleFailThrottled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(counted(&calls), time.Second, executor.FailThrottled())
+		th := call.Throttle(counted(&calls), time.Second, call.FailThrottled())
 		first := make(chan int32, 1)
 		go func() {
 			v, _ := th(context.Background())
@@ -83,10 +82,10 @@ func TestThrottleFailThrottled(t *testing.T) {
 		}()
 		synctest.Wait() // the first call runs fn
 		_, err := th(t.Context())
-		require.ErrorIs(t, err, executor.ErrThrottled, "a call during the frame's run")
+		require.ErrorIs(t, err, call.ErrThrottled, "a call during the frame's run")
 		require.Equal(t, int32(1), <-first)
 		_, err = th(t.Context())
-		require.ErrorIs(t, err, executor.ErrThrottled, "a call after the run, within the frame")
+		require.ErrorIs(t, err, call.ErrThrottled, "a call after the run, within the frame")
 		time.Sleep(time.Second)
 		v, err := th(t.Context())
 		require.NoError(t, err)
@@ -95,7 +94,7 @@ func TestThrottleFailThrottled(t *testing.T) {
 }
 
 func TestThrottleOptionsPanicOnBadInput(t *testing.T) {
-	require.PanicsWithValue(t, "executor: PerFrame must be positive", func() { executor.PerFrame(0) })
+	require.PanicsWithValue(t, "call: PerFrame must be positive", func() { call.PerFrame(0) })
 	fn := func(context.Context) (int, error) { return 0, nil }
-	require.PanicsWithValue(t, "executor: nil ThrottleOption", func() { executor.Throttle(fn, time.Second, nil) })
+	require.PanicsWithValue(t, "call: nil ThrottleOption", func() { call.Throttle(fn, time.Second, nil) })
 }

@@ -1,4 +1,4 @@
-package executor_test
+package call_test
 
 import (
 	"context"
@@ -8,9 +8,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nursery-go/nursery/executor"
 )
 
 // starts records when each caller got through a RateLimiter.
@@ -32,7 +31,7 @@ func sec(f float64) time.Duration { return time.Duration(f * float64(time.Second
 
 func TestRateLimiterStartsAtExactTimes(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := executor.NewRateLimiter(2, time.Second, 200*time.Millisecond)
+		l := call.NewRateLimiter(2, time.Second, 200*time.Millisecond)
 		s := &starts{begin: time.Now()}
 		var wg sync.WaitGroup
 		for i := range 6 {
@@ -52,7 +51,7 @@ func TestRateLimiterStartsAtExactTimes(t *testing.T) {
 
 func TestRateLimiterSequentialCaller(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := executor.NewRateLimiter(3, time.Second, 0)
+		l := call.NewRateLimiter(3, time.Second, 0)
 		s := &starts{begin: time.Now()}
 		for i := range 7 {
 			require.NoError(t, l.Wait(t.Context()))
@@ -76,7 +75,7 @@ func TestRateLimiterWaiterThatLeavesKeepsTheOthersInOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				l := executor.NewRateLimiter(2, time.Second, 200*time.Millisecond)
+				l := call.NewRateLimiter(2, time.Second, 200*time.Millisecond)
 				s := &starts{begin: time.Now()}
 				errLeft := errors.New("left")
 				ctx, stop := context.WithCancelCause(t.Context())
@@ -117,7 +116,7 @@ func TestRateLimiterWaiterThatLeavesKeepsTheOthersInOrder(t *testing.T) {
 
 func TestRateLimiterDoneCtxReturnsCauseAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := executor.NewRateLimiter(1, time.Second, 0)
+		l := call.NewRateLimiter(1, time.Second, 0)
 		errWhy := errors.New("why")
 		ctx, stop := context.WithCancelCause(t.Context())
 		stop(errWhy)
@@ -142,7 +141,7 @@ func TestNewRateLimiterPanicsOnBadArguments(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			require.Panics(t, func() { executor.NewRateLimiter(tt.n, tt.per, tt.spacing) })
+			require.Panics(t, func() { call.NewRateLimiter(tt.n, tt.per, tt.spacing) })
 		})
 	}
 }

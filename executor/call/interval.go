@@ -1,4 +1,4 @@
-package executor
+package call
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // Defer panics if fn is nil.
 func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context.Context) error {
 	if fn == nil {
-		panic("executor: Defer with nil function")
+		panic("call: Defer with nil function")
 	}
 	return func(ctx context.Context) error {
 		if ctx.Err() != nil {
@@ -53,12 +53,12 @@ func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context
 // Interval panics if d is not positive, fn is nil or an option is nil.
 func Interval(d time.Duration, fn func(ctx context.Context) error, opts ...IntervalOption) func(ctx context.Context) error {
 	if d <= 0 || fn == nil {
-		panic("executor: Interval needs a positive period and a function")
+		panic("call: Interval needs a positive period and a function")
 	}
 	runs := 0 // no limit
 	for _, o := range opts {
 		if o == nil {
-			panic("executor: nil IntervalOption")
+			panic("call: nil IntervalOption")
 		}
 		o.applyInterval(&runs)
 	}
@@ -109,7 +109,7 @@ func (n runsOption) applyInterval(runs *int) { *runs = int(n) }
 // Runs panics if n is not positive.
 func Runs(n int) IntervalOption {
 	if n <= 0 {
-		panic("executor: Runs must be positive")
+		panic("call: Runs must be positive")
 	}
 	return runsOption(n)
 }

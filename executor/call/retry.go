@@ -1,4 +1,4 @@
-package executor
+package call
 
 import (
 	"context"
@@ -35,12 +35,12 @@ import (
 func Retry[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...RetryOption) (T, error) {
 	mustContext(ctx, "Retry")
 	if fn == nil {
-		panic("executor: Retry with nil function")
+		panic("call: Retry with nil function")
 	}
 	o := retryOptions{attempts: 5, base: 100 * time.Millisecond, max: 10 * time.Second, mult: 2, jitter: true}
 	for _, opt := range opts {
 		if opt == nil {
-			panic("executor: nil RetryOption")
+			panic("call: nil RetryOption")
 		}
 		opt.applyRetry(&o)
 	}
@@ -67,7 +67,7 @@ func Retry[T any](ctx context.Context, fn func(ctx context.Context) (T, error), 
 		}
 		last = err
 		if i+1 >= o.attempts {
-			return zero, fmt.Errorf("executor: retry: %d attempts failed: %w", o.attempts, last)
+			return zero, fmt.Errorf("call: retry: %d attempts failed: %w", o.attempts, last)
 		}
 		if !s.sleep(ctx, o.delay(i)) {
 			return zero, withCause(ctx, last)
@@ -140,7 +140,7 @@ func (f retryOptionFunc) applyRetry(o *retryOptions) { f(o) }
 // Attempts panics if n < 1.
 func Attempts(n int) RetryOption {
 	if n < 1 {
-		panic("executor: Attempts must be at least 1")
+		panic("call: Attempts must be at least 1")
 	}
 	return retryOptionFunc(func(o *retryOptions) { o.attempts = n })
 }
@@ -151,7 +151,7 @@ func Attempts(n int) RetryOption {
 // BaseDelay panics if d is negative.
 func BaseDelay(d time.Duration) RetryOption {
 	if d < 0 {
-		panic("executor: BaseDelay must not be negative")
+		panic("call: BaseDelay must not be negative")
 	}
 	return retryOptionFunc(func(o *retryOptions) { o.base = d })
 }
@@ -162,7 +162,7 @@ func BaseDelay(d time.Duration) RetryOption {
 // MaxDelay panics if d is negative.
 func MaxDelay(d time.Duration) RetryOption {
 	if d < 0 {
-		panic("executor: MaxDelay must not be negative")
+		panic("call: MaxDelay must not be negative")
 	}
 	return retryOptionFunc(func(o *retryOptions) { o.max = d })
 }
@@ -173,7 +173,7 @@ func MaxDelay(d time.Duration) RetryOption {
 // Multiplier panics if m is less than 1, infinite or NaN.
 func Multiplier(m float64) RetryOption {
 	if !(m >= 1) || math.IsInf(m, 1) {
-		panic("executor: Multiplier must be finite and at least 1")
+		panic("call: Multiplier must be finite and at least 1")
 	}
 	return retryOptionFunc(func(o *retryOptions) { o.mult = m })
 }
@@ -192,7 +192,7 @@ func NoJitter() RetryOption {
 // JitterSource panics if r is nil.
 func JitterSource(r *rand.Rand) RetryOption {
 	if r == nil {
-		panic("executor: nil JitterSource")
+		panic("call: nil JitterSource")
 	}
 	return retryOptionFunc(func(o *retryOptions) { o.rand = r })
 }

@@ -1,4 +1,4 @@
-package executor_test
+package call_test
 
 import (
 	"context"
@@ -10,9 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nursery-go/nursery/executor"
 )
 
 // counted returns a throttled function body that takes 100ms and returns
@@ -31,7 +30,7 @@ func counted(calls *atomic.Int32) func(ctx context.Context) (int32, error) {
 func TestThrottleReturnsTheLastResultWithinTheFrame(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(counted(&calls), time.Second)
+		th := call.Throttle(counted(&calls), time.Second)
 		begin := time.Now()
 		for _, tt := range []struct {
 			at   time.Duration
@@ -52,7 +51,7 @@ func TestThrottleKeepsErrors(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		errDown := errors.New("down")
 		var calls atomic.Int32
-		th := executor.Throttle(func(context.Context) (int, error) {
+		th := call.Throttle(func(context.Context) (int, error) {
 			calls.Add(1)
 			return 0, errDown
 		}, time.Second)
@@ -67,7 +66,7 @@ func TestThrottleKeepsErrors(t *testing.T) {
 func TestThrottleCallersDuringARunShareIt(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(counted(&calls), time.Second)
+		th := call.Throttle(counted(&calls), time.Second)
 		got := make([]int32, 3)
 		var wg sync.WaitGroup
 		for i := range got {
@@ -83,7 +82,7 @@ func TestThrottleCallersDuringARunShareIt(t *testing.T) {
 func TestThrottleRunnerCancelledHandsOverToAWaiter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(counted(&calls), time.Second)
+		th := call.Throttle(counted(&calls), time.Second)
 		errGone := errors.New("gone")
 		ctx, stop := context.WithCancelCause(t.Context())
 		defer stop(nil)
@@ -111,7 +110,7 @@ func TestThrottleRunnerCancelledHandsOverToAWaiter(t *testing.T) {
 func TestThrottleWaiterCancelledLeavesTheRunAlone(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(counted(&calls), time.Second)
+		th := call.Throttle(counted(&calls), time.Second)
 		errGone := errors.New("gone")
 		ctx, stop := context.WithCancelCause(t.Context())
 		defer stop(nil)
@@ -135,7 +134,7 @@ func TestThrottleWaiterCancelledLeavesTheRunAlone(t *testing.T) {
 func TestThrottlePanicKeepsNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		th := executor.Throttle(func(context.Context) (int32, error) {
+		th := call.Throttle(func(context.Context) (int32, error) {
 			if calls.Add(1) == 1 {
 				panic("first")
 			}
@@ -152,7 +151,7 @@ func TestDeferRunsAfterTheDelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		begin := time.Now()
 		var ranAt time.Duration
-		err := executor.Defer(time.Second, func(context.Context) error {
+		err := call.Defer(time.Second, func(context.Context) error {
 			ranAt = time.Since(begin)
 			return nil
 		})(t.Context())
@@ -167,7 +166,7 @@ func TestDeferCancelledDoesNotRun(t *testing.T) {
 		ctx, stop := context.WithCancelCause(t.Context())
 		defer stop(nil)
 		ran := false
-		body := executor.Defer(time.Second, func(context.Context) error { ran = true; return nil })
+		body := call.Defer(time.Second, func(context.Context) error { ran = true; return nil })
 		begin := time.Now()
 		done := make(chan error, 1)
 		go func() { done <- body(ctx) }()
@@ -192,7 +191,7 @@ func intervalRuns(t *testing.T, durations ...time.Duration) []time.Duration {
 		ctx, stop := context.WithCancelCause(t.Context())
 		defer stop(nil)
 		begin := time.Now()
-		body := executor.Interval(time.Second, func(context.Context) error {
+		body := call.Interval(time.Second, func(context.Context) error {
 			i := len(at)
 			at = append(at, time.Since(begin))
 			if i < len(durations) {
@@ -232,7 +231,7 @@ func TestIntervalStopsOnError(t *testing.T) {
 		errBad := errors.New("bad")
 		n := 0
 		begin := time.Now()
-		err := executor.Interval(time.Second, func(context.Context) error {
+		err := call.Interval(time.Second, func(context.Context) error {
 			if n++; n == 3 {
 				return errBad
 			}
@@ -264,8 +263,8 @@ func (f *flaky) call(context.Context) (int, error) {
 func TestRetryBacksOffExponentially(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &flaky{n: 10, begin: time.Now()}
-		_, err := executor.Retry(t.Context(), f.call, executor.NoJitter(), executor.Attempts(5),
-			executor.BaseDelay(100*time.Millisecond), executor.MaxDelay(300*time.Millisecond))
+		_, err := call.Retry(t.Context(), f.call, call.NoJitter(), call.Attempts(5),
+			call.BaseDelay(100*time.Millisecond), call.MaxDelay(300*time.Millisecond))
 		require.ErrorIs(t, err, errFlaky)
 		require.Equal(t, []time.Duration{0, sec(0.1), sec(0.3), sec(0.6), sec(0.9)}, f.at)
 	})
@@ -274,7 +273,7 @@ func TestRetryBacksOffExponentially(t *testing.T) {
 func TestRetrySucceeds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &flaky{n: 2, begin: time.Now()}
-		v, err := executor.Retry(t.Context(), f.call, executor.NoJitter(), executor.Multiplier(3))
+		v, err := call.Retry(t.Context(), f.call, call.NoJitter(), call.Multiplier(3))
 		require.NoError(t, err)
 		require.Equal(t, 3, v)
 		require.Equal(t, []time.Duration{0, sec(0.1), sec(0.4)}, f.at)
@@ -284,8 +283,8 @@ func TestRetrySucceeds(t *testing.T) {
 func TestRetryFullJitterIsReproducible(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := &flaky{n: 10, begin: time.Now()}
-		_, err := executor.Retry(t.Context(), f.call, executor.Attempts(4),
-			executor.JitterSource(rand.New(rand.NewPCG(1, 2))))
+		_, err := call.Retry(t.Context(), f.call, call.Attempts(4),
+			call.JitterSource(rand.New(rand.NewPCG(1, 2))))
 		require.ErrorIs(t, err, errFlaky)
 		// The same draws, from the same seed, over 100ms, 200ms, 400ms.
 		r := rand.New(rand.NewPCG(1, 2))
@@ -303,13 +302,13 @@ func TestRetryPermanentStops(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		errNo := errors.New("no")
 		calls := 0
-		_, err := executor.Retry(t.Context(), func(context.Context) (int, error) {
+		_, err := call.Retry(t.Context(), func(context.Context) (int, error) {
 			calls++
-			return 0, executor.Permanent(errNo)
+			return 0, call.Permanent(errNo)
 		})
 		require.Equal(t, errNo, err)
 		require.Equal(t, 1, calls)
-		require.NoError(t, executor.Permanent(nil))
+		require.NoError(t, call.Permanent(nil))
 	})
 }
 
@@ -321,7 +320,7 @@ func TestRetryCtxEndsDuringBackoff(t *testing.T) {
 		f := &flaky{n: 10, begin: time.Now()}
 		done := make(chan error, 1)
 		go func() {
-			_, err := executor.Retry(ctx, f.call, executor.NoJitter(), executor.Attempts(100))
+			_, err := call.Retry(ctx, f.call, call.NoJitter(), call.Attempts(100))
 			done <- err
 		}()
 		time.Sleep(sec(0.2))
@@ -339,7 +338,7 @@ func TestRetryDoneCtxDoesNotCall(t *testing.T) {
 	ctx, stop := context.WithCancelCause(t.Context())
 	stop(errGone)
 	f := &flaky{begin: time.Now()}
-	_, err := executor.Retry(ctx, f.call)
+	_, err := call.Retry(ctx, f.call)
 	require.Equal(t, errGone, err)
 	require.Empty(t, f.at)
 }
@@ -350,16 +349,16 @@ func TestCallToolsPanicOnMisuse(t *testing.T) {
 		name string
 		give func()
 	}{
-		{"Throttle nil", func() { executor.Throttle[int](nil, time.Second) }},
-		{"Throttle zero frame", func() { executor.Throttle(func(context.Context) (int, error) { return 0, nil }, 0) }},
-		{"Defer nil", func() { executor.Defer(time.Second, nil) }},
-		{"Interval zero", func() { executor.Interval(0, nop) }},
-		{"Attempts 0", func() { executor.Attempts(0) }},
-		{"BaseDelay negative", func() { executor.BaseDelay(-1) }},
-		{"MaxDelay negative", func() { executor.MaxDelay(-1) }},
-		{"Multiplier below 1", func() { executor.Multiplier(0.5) }},
-		{"JitterSource nil", func() { executor.JitterSource(nil) }},
-		{"Retry nil", func() { _, _ = executor.Retry[int](context.Background(), nil) }},
+		{"Throttle nil", func() { call.Throttle[int](nil, time.Second) }},
+		{"Throttle zero frame", func() { call.Throttle(func(context.Context) (int, error) { return 0, nil }, 0) }},
+		{"Defer nil", func() { call.Defer(time.Second, nil) }},
+		{"Interval zero", func() { call.Interval(0, nop) }},
+		{"Attempts 0", func() { call.Attempts(0) }},
+		{"BaseDelay negative", func() { call.BaseDelay(-1) }},
+		{"MaxDelay negative", func() { call.MaxDelay(-1) }},
+		{"Multiplier below 1", func() { call.Multiplier(0.5) }},
+		{"JitterSource nil", func() { call.JitterSource(nil) }},
+		{"Retry nil", func() { _, _ = call.Retry[int](context.Background(), nil) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { require.Panics(t, tt.give) })

@@ -1,4 +1,4 @@
-package executor
+package call
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 // ErrThrottled is what a function made by [Throttle] with [FailThrottled]
 // returns for a call past the frame's limit.
-var ErrThrottled = errors.New("executor: throttled")
+var ErrThrottled = errors.New("call: throttled")
 
 // A ThrottleOption configures [Throttle].
 type ThrottleOption interface {
@@ -33,7 +33,7 @@ func (f throttleOption) applyThrottle(o *throttleOptions) { f(o) }
 // PerFrame panics if n is not positive.
 func PerFrame(n int) ThrottleOption {
 	if n <= 0 {
-		panic("executor: PerFrame must be positive")
+		panic("call: PerFrame must be positive")
 	}
 	return throttleOption(func(o *throttleOptions) { o.limit = n })
 }
@@ -70,12 +70,12 @@ func FailThrottled() ThrottleOption {
 // Throttle panics if fn is nil, frame is not positive or an option is nil.
 func Throttle[T any](fn func(ctx context.Context) (T, error), frame time.Duration, opts ...ThrottleOption) func(ctx context.Context) (T, error) {
 	if fn == nil || frame <= 0 {
-		panic("executor: Throttle needs a function and a positive frame")
+		panic("call: Throttle needs a function and a positive frame")
 	}
 	th := &throttle[T]{fn: fn, frame: frame, opts: throttleOptions{limit: 1}}
 	for _, o := range opts {
 		if o == nil {
-			panic("executor: nil ThrottleOption")
+			panic("call: nil ThrottleOption")
 		}
 		o.applyThrottle(&th.opts)
 	}

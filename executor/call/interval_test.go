@@ -1,4 +1,4 @@
-package executor_test
+package call_test
 
 import (
 	"context"
@@ -6,9 +6,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/stretchr/testify/require"
-
-	"github.com/nursery-go/nursery/executor"
 )
 
 // Runs(3): the body runs fn at d, 2d and 3d, then returns nil; each call of
@@ -17,10 +16,10 @@ func TestIntervalRunsStopsAfterN(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var at []time.Duration
 		begin := time.Now()
-		body := executor.Interval(time.Second, func(context.Context) error {
+		body := call.Interval(time.Second, func(context.Context) error {
 			at = append(at, time.Since(begin))
 			return nil
-		}, executor.Runs(3))
+		}, call.Runs(3))
 		require.NoError(t, body(t.Context()))
 		require.Equal(t, []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}, at)
 		at = nil
@@ -31,7 +30,7 @@ func TestIntervalRunsStopsAfterN(t *testing.T) {
 }
 
 func TestIntervalOptionsPanicOnBadInput(t *testing.T) {
-	require.PanicsWithValue(t, "executor: Runs must be positive", func() { executor.Runs(0) })
+	require.PanicsWithValue(t, "call: Runs must be positive", func() { call.Runs(0) })
 	fn := func(context.Context) error { return nil }
-	require.PanicsWithValue(t, "executor: nil IntervalOption", func() { executor.Interval(time.Second, fn, nil) })
+	require.PanicsWithValue(t, "call: nil IntervalOption", func() { call.Interval(time.Second, fn, nil) })
 }
