@@ -115,7 +115,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 			<-done
 			finish()
 			return nil
-		}, group.Name("executor-finish-hook"))
+		}, group.Name("executor-finish-hook"), groupctl.Internal.(group.TaskOption))
 	}
 	ex.built.Store(true)
 	return ex

@@ -144,6 +144,12 @@ func (holdOption) taskOption() {}
 // to hand out a task for work that waits in their backlog.
 func hold() TaskOption { return holdOption{} }
 
+// internalOption marks a task as the library's own bookkeeping (a Stack's
+// closer, a close hook, a server's drain): snapshots show it as internal.
+type internalOption struct{}
+
+func (internalOption) taskOption() {}
+
 // like gives a new group what a subgroup of g would inherit from g: its
 // panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups
 // that belong with g but must not be its subgroups because their lifecycle

@@ -49,6 +49,7 @@ func init() {
 	groupctl.Emit = func(g any, e any) { g.(*Group).emit(e.(Event)) }
 	groupctl.Observed = func(g any) bool { return g.(*Group).observed() }
 	groupctl.Hold = hold()
+	groupctl.Internal = internalOption{}
 	groupctl.StartHeld = func(t any) bool { return t.(*Task).startHeld() }
 	groupctl.RunHeld = func(t any) bool { return t.(*Task).runHeld() }
 	groupctl.GroupOf = func(ctx context.Context) any {

@@ -78,6 +78,12 @@ type TaskSnapshot struct {
 	// started; they are looked up when the snapshot is taken.
 	Func   string `json:"func,omitempty"`
 	Origin string `json:"origin,omitempty"`
+	// Internal is set for the library's own tasks, which do the
+	// bookkeeping of what the program asked for rather than its work: a
+	// Stack's closing sequence and close hooks waiting for their turn, a
+	// server's drain, an executor's Finish hook. They count as running
+	// like any task.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // Snapshot returns a description of the group and everything below it at
@@ -130,7 +136,7 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 		s.mu.Lock()
 		snap.Stats.add(s.stats)
 		for t := s.tasks; t != nil; t = t.next {
-			ts := TaskSnapshot{ID: t.id, Name: t.name, State: Pending}
+			ts := TaskSnapshot{ID: t.id, Name: t.name, State: Pending, Internal: t.flags.Load()&flagInternal != 0}
 			if TaskState(t.state.Load()) == Running {
 				ts.State = Running
 				ts.Age = t.age()
@@ -278,6 +284,9 @@ func (s Snapshot) text(b *strings.Builder, first, rest string, maxTasks int) {
 		b.WriteString(" " + t.State.String())
 		if t.State == Running {
 			b.WriteString(" " + roundAge(t.Age))
+		}
+		if t.Internal {
+			b.WriteString(" (internal)")
 		}
 		if t.Func != "" {
 			b.WriteString("  " + t.Func)

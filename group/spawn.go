@@ -38,14 +38,12 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...TaskOption) *Task
 // held by hold.
 func (g *Group) spawn(t *Task, opts []TaskOption) {
 	if len(opts) > 0 {
-		var held bool
-		t.name, held = taskOpts(opts)
-		if held {
-			t.flags.Store(flagHeld)
-		}
+		var flags int32
+		t.name, flags = taskOpts(opts)
+		t.flags.Store(flags)
 	}
-	if g.admit(t) && t.flags.Load() == 0 {
-		t.flags.Store(flagStarted)
+	if g.admit(t) && t.flags.Load()&flagHeld == 0 {
+		t.flags.Or(flagStarted)
 		go t.run()
 	}
 }
@@ -53,18 +51,20 @@ func (g *Group) spawn(t *Task, opts []TaskOption) {
 // taskOpts reads task options. Every TaskOption is one of this package's
 // own types, so a type switch reads them without an options struct that
 // would escape to the heap.
-func taskOpts(opts []TaskOption) (name string, held bool) {
+func taskOpts(opts []TaskOption) (name string, flags int32) {
 	for _, opt := range opts {
 		switch o := opt.(type) {
 		case NameOption:
 			name = string(o)
 		case holdOption:
-			held = true
+			flags |= flagHeld
+		case internalOption:
+			flags |= flagInternal
 		case nil:
 			panic("group: nil TaskOption")
 		}
 	}
-	return name, held
+	return name, flags
 }
 
 // admit counts t into the group, or refuses it when the group is not open.
@@ -252,12 +252,14 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 	s := &startBody{fn: fn, ready: make(chan struct{})}
 	t := &Task{g: g, body: s}
 	if len(opts) > 0 {
-		t.name, _ = taskOpts(opts)
+		var flags int32
+		t.name, flags = taskOpts(opts)
+		t.flags.Store(flags &^ flagHeld)
 	}
 	if !g.admit(t) {
 		return t.Err()
 	}
-	t.flags.Store(flagStarted)
+	t.flags.Or(flagStarted)
 	go t.run()
 	select {
 	case <-s.ready:

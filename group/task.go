@@ -23,7 +23,7 @@ type Task struct {
 	began atomic.Int64 // when it began (see setBegan), 0 before
 	err   error        // published by the final state
 	state atomic.Int32 // a TaskState
-	flags atomic.Int32 // flagHeld, flagStarted, flagCancel
+	flags atomic.Int32 // flagHeld, flagStarted, flagCancel, …
 
 	// done is the channel Done returns, made on demand: most tasks are never
 	// asked, and a channel per task would be a third allocation on the spawn
@@ -59,10 +59,11 @@ func (f taskFunc) describe(funcs map[uintptr]funcInfo) (string, string) {
 
 // Task flags.
 const (
-	flagHeld    = 1 << iota // made with hold: waits for startHeld or runHeld
-	flagStarted             // its goroutine has been started
-	flagCancel              // Cancel was called or its group dropped it
-	flagOutcome             // ended Canceled after it ran: Err adds how its context ended
+	flagHeld     = 1 << iota // made with hold: waits for startHeld or runHeld
+	flagStarted              // its goroutine has been started
+	flagCancel               // Cancel was called or its group dropped it
+	flagOutcome              // ended Canceled after it ran: Err adds how its context ended
+	flagInternal             // the library's own bookkeeping (groupctl.Internal)
 )
 
 // closedChan is the done channel of tasks that finished before anyone asked.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
 // DefaultCloseTimeout is how long each close hook, and each resource owned
@@ -176,7 +177,7 @@ func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
 		}
 		o.applyStack(s)
 	}
-	if s.self = g.Go(s.closeAll, group.Name("resource.stack")); s.self.State() == group.Refused {
+	if s.self = g.Go(s.closeAll, group.Name("resource.stack"), groupctl.Internal.(group.TaskOption)); s.self.State() == group.Refused {
 		return nil, ErrClosed
 	}
 	return s, nil
@@ -318,7 +319,7 @@ func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(c
 	s.entries = slices.DeleteFunc(s.entries, func(e *entry) bool { return e.task.State().Final() })
 	// Under s.mu: closeAll takes the entries under it too, so an entry is
 	// either refused here or taken there, never started but missed.
-	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name))
+	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name), groupctl.Internal.(group.TaskOption))
 	if e.task.State() == group.Refused {
 		return false
 	}

@@ -296,3 +296,22 @@ func TestStack_onCloseRacingClose(t *testing.T) {
 		require.EqualValues(t, n, ran.Load())
 	}
 }
+
+// A Stack's own tasks (its closing sequence, the close hooks waiting for
+// their turn) show in snapshots as internal, the program's tasks do not.
+func TestStackTasksShowAsInternal(t *testing.T) {
+	g := group.New(context.Background())
+	s, err := resource.NewStack(g)
+	require.NoError(t, err)
+	require.NoError(t, s.OnClose("flush", func(context.Context) error { return nil }))
+	g.Go(func(ctx context.Context) error { <-ctx.Done(); return nil }, group.Name("serve"))
+	internal := map[string]bool{}
+	for _, tk := range g.Snapshot().Tasks {
+		internal[tk.Name] = tk.Internal
+	}
+	require.Equal(t, map[string]bool{"resource.stack": true, "flush": true, "serve": false}, internal)
+	text := g.Snapshot().String()
+	require.Regexp(t, `"flush" [a-z]+[^\n]*\(internal\)`, text)
+	require.NotRegexp(t, `"serve" [a-z]+[^\n]*\(internal\)`, text)
+	require.NoError(t, g.Close())
+}

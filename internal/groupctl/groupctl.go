@@ -106,3 +106,7 @@ var StartHeld func(t any) bool
 // its own goroutine would (its panic is recovered and accounted for), and
 // reports whether it did. It panics if t was not made with Hold.
 var RunHeld func(t any) bool
+
+// Internal is a group.TaskOption that marks a task as the library's own
+// bookkeeping: snapshots show it as internal (TaskSnapshot.Internal).
+var Internal any
