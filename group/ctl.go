@@ -36,8 +36,8 @@ func (g *Group) leave() {
 		g.mu.Lock()
 		g.finishIfDrainedLocked()
 		g.unlock()
-	} else if v&ctlWaiting != 0 && v&ctlClosed == 0 && int64(v&ctlCount) == g.nServices.Load() {
-		g.servicesIdle() // only services are left: they may be idle
+	} else if v&ctlWaiting != 0 && v&ctlClosed == 0 && int64(v&ctlCount) == g.nServices.Load()+g.nInternal.Load() {
+		g.servicesIdle() // only services and bookkeeping are left
 	}
 	// g may be a service that has just gone idle: at most one member left
 	// that is not a service of its own (an executor's workers' group).

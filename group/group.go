@@ -59,6 +59,7 @@ type Group struct {
 	subs      map[*Group]struct{}
 	services  map[*Group]*service // subgroups among subs that serve the others (service.go)
 	nServices atomic.Int64        // members of ctl's count that services account for
+	nInternal atomic.Int64        // live internal tasks (groupctl.Internal) among ctl's count
 	linked    []*Group            // shown under g in snapshots (Link), oldest first
 	errs      []error             // failures, first first
 	panicked  *PanicError         // first panic to raise again in Wait

@@ -27,7 +27,9 @@ func (g *Group) Close() error {
 }
 
 // Wait blocks until no task or subgroup of the group is running, then the
-// group is Closed. Tasks may start new tasks while Wait waits; once the group
+// group is Closed. Idle executors and the library's own bookkeeping tasks
+// (a resource Stack's) do not keep it waiting: once nothing else runs,
+// they are ended as their own Wait or a graceful Shutdown would. Tasks may start new tasks while Wait waits; once the group
 // is Closed it refuses new tasks. Wait does not cancel anything, and it
 // waits for each subgroup until that is Closed (see [Group.Subgroup]).
 //

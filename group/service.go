@@ -88,7 +88,7 @@ func (g *Group) dropServiceLocked(sg *Group) {
 // and when a service goes idle.
 func (g *Group) servicesIdle() {
 	v := g.ctl.Load()
-	n := g.nServices.Load()
+	n := g.nServices.Load() + g.nInternal.Load()
 	if v&ctlWaiting == 0 || v&ctlClosed != 0 || n == 0 || int64(v&ctlCount) != n {
 		return
 	}
@@ -107,7 +107,7 @@ func (g *Group) servicesIdle() {
 	}
 	// Nothing has joined meanwhile: a member would be a task or subgroup
 	// that is not a service, and only services are left to start one.
-	if int64(g.ctl.Load()&ctlCount) != g.nServices.Load() {
+	if int64(g.ctl.Load()&ctlCount) != g.nServices.Load()+g.nInternal.Load() {
 		return
 	}
 	g.mu.Lock()
@@ -117,5 +117,11 @@ func (g *Group) servicesIdle() {
 	g.mu.Unlock()
 	for _, s := range list {
 		s.wait()
+	}
+	if g.nInternal.Load() > 0 {
+		// The library's bookkeeping (a Stack's closer and hooks) waits
+		// for the group to leave Open: let it, without cancelling, as a
+		// graceful Shutdown would.
+		g.drain()
 	}
 }

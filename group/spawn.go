@@ -93,6 +93,9 @@ func (g *Group) admit(t *Task) bool {
 	s.link(t)
 	s.stats.Running++
 	s.mu.Unlock()
+	if t.flags.Load()&flagInternal != 0 {
+		g.nInternal.Add(1)
+	}
 	return true
 }
 
@@ -212,6 +215,9 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 		g.mu.Lock()
 		g.failLocked(report)
 		g.unlock()
+	}
+	if t.flags.Load()&flagInternal != 0 {
+		g.nInternal.Add(-1)
 	}
 	g.leave()
 }

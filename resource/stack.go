@@ -163,7 +163,10 @@ func CloseTimeout(d time.Duration) CloseOption {
 
 // NewStack attaches a Stack to g: it starts one task in g that waits for g
 // to leave Open and then runs the Stack's entries. It returns [ErrClosed]
-// if g is no longer open.
+// if g is no longer open. The Stack's own tasks do not keep g's Wait for
+// ever: once nothing else runs in g (idle executors aside), Wait closes g
+// gracefully, as a Shutdown would, so the Stack's hooks run and Wait
+// returns.
 //
 // NewStack panics if g or an option is nil.
 func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {

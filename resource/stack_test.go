@@ -315,3 +315,22 @@ func TestStackTasksShowAsInternal(t *testing.T) {
 	require.NotRegexp(t, `"serve" [a-z]+[^\n]*\(internal\)`, text)
 	require.NoError(t, g.Close())
 }
+
+// A Stack's own tasks wait for its group to leave Open; they must not keep
+// the group's Wait for ever once the program's tasks are done: Wait then
+// closes the Stack gracefully (its hooks run) and returns. (Inside the
+// bubble, a Wait that never returned would fail the test as a deadlock.)
+func TestWaitClosesAnIdleStack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		s, err := resource.NewStack(g)
+		require.NoError(t, err)
+		var order []string
+		require.NoError(t, s.OnClose("first", func(context.Context) error { order = append(order, "first"); return nil }))
+		require.NoError(t, s.OnClose("second", func(context.Context) error { order = append(order, "second"); return nil }))
+		g.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
+		require.NoError(t, g.Wait())
+		require.Equal(t, []string{"second", "first"}, order, "hooks ran, newest first")
+		require.Equal(t, group.Closed, g.State())
+	})
+}
