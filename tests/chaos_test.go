@@ -26,7 +26,7 @@ var (
 	chaosSeed  = flag.Uint64("chaos.seed", 0, "run TestChaos with this one seed only (0: random seeds)")
 	chaosRuns  = flag.Int("chaos.runs", 0, "how many random seeds TestChaos runs (0: the default)")
 	chaosTrace = flag.Bool("chaos.trace", false, "log every operation of TestChaos (with -chaos.seed)")
-	chaosOps   = flag.Int("chaos.ops", 150, "how many operations the driver of one chaos run performs")
+	chaosOps   = flag.Int("chaos.ops", 2000, "how many operations the driver of one chaos run performs")
 )
 
 // TestChaos runs a seeded random mix of operations on groups, subgroups,
@@ -42,12 +42,12 @@ func TestChaos(t *testing.T) {
 	}
 	runs := *chaosRuns
 	if runs == 0 {
-		runs = 300
+		runs = 2000
 		if raceEnabled {
-			runs = 200
+			runs = 1000
 		}
 		if testing.Short() {
-			runs = 30
+			runs = 100
 		}
 	}
 	base := rand.Uint64()
@@ -462,10 +462,12 @@ func (w *world) start(ctx context.Context, n *node, p *plan, how string) {
 // run performs ops random operations, then closes the root and checks.
 func (w *world) run(ops int) {
 	root := w.nodes[0]
-	after := 5 // operations after the root has left Open, all refused
+	after := 20 // operations after the root has left Open, all refused
 	for range ops {
 		w.step()
-		w.checkStats(false)
+		// Stats must add up at every step; one node's a step keeps a run
+		// of thousands of steps linear (all of them are checked at the end).
+		w.checkStatsOf(w.nodes[w.pick(len(w.nodes))])
 		if root.g.State() != group.Open {
 			if after--; after == 0 {
 				break
@@ -488,7 +490,7 @@ func (w *world) run(ops int) {
 		c.q.Close()
 	}
 	w.checkTasks()
-	w.checkStats(true)
+	w.checkStats()
 	w.checkSinks(final)
 	w.checkQueues()
 	if w.t.Failed() {
@@ -1003,21 +1005,29 @@ func (w *world) checkTasks() {
 
 // checkStats checks that every group's counts add up, and at the end that
 // they equal the tasks the world started, state by state.
-func (w *world) checkStats(final bool) {
-	for _, n := range w.nodes {
-		gs := n.g.Stats()
-		if gs.Spawned != gs.Running+gs.Succeeded+gs.Failed+gs.Canceled+gs.Refused {
-			w.failf("Stats of %s do not add up: %+v", n.name, gs)
+// checkStatsOf checks that n's group and executor Stats add up.
+func (w *world) checkStatsOf(n *node) {
+	gs := n.g.Stats()
+	if gs.Spawned != gs.Running+gs.Succeeded+gs.Failed+gs.Canceled+gs.Refused {
+		w.failf("Stats of %s do not add up: %+v", n.name, gs)
+	}
+	if n.ex != nil {
+		xs := n.ex.Stats()
+		if xs.Submitted != xs.Running+xs.Waiting+xs.Succeeded+xs.Failed+xs.Canceled {
+			w.failf("executor Stats of %s do not add up: %+v", n.name, xs)
 		}
+	}
+}
+
+// checkStats checks, at the end of a run, that every node's Stats add up
+// and equal the states of its tasks.
+func (w *world) checkStats() {
+	for _, n := range w.nodes {
+		w.checkStatsOf(n)
+		gs := n.g.Stats()
 		var xs executor.Stats
 		if n.ex != nil {
 			xs = n.ex.Stats()
-			if xs.Submitted != xs.Running+xs.Waiting+xs.Succeeded+xs.Failed+xs.Canceled {
-				w.failf("executor Stats of %s do not add up: %+v", n.name, xs)
-			}
-		}
-		if !final {
-			continue
 		}
 		var want group.Stats
 		for _, r := range n.tasks() {

@@ -24,7 +24,7 @@
 // or run more seeds, with
 //
 //	go test -race -run 'TestChaos$' ./tests/ -chaos.seed=SEED
-//	go test -race -run 'TestChaos$' ./tests/ -chaos.runs=5000 -chaos.ops=300
+//	go test -race -run 'TestChaos$' ./tests/ -chaos.runs=10000 -chaos.ops=5000
 //
 // (the flags after the package; -chaos.trace logs every operation).
 //
