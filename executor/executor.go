@@ -105,7 +105,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 	}))
 	ex.gctx, ex.closing, ex.wclosing = ex.g.Context(), ex.g.Closing(), ex.wg.Closing()
 	// The Finish hook's task below is internal: the parent counts it apart.
-	groupctl.Service(ex.g, 1, ex.idleForParent, ex.beginWait)
+	groupctl.Service(ex.g, ex.idleForParent, ex.beginWait)
 	if o.hooks != nil && o.hooks.Finish != nil {
 		done, finish := ex.g.Done(), o.hooks.Finish
 		parent.Go(func(context.Context) error {

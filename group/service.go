@@ -13,14 +13,13 @@ import (
 // tells them to finish as their own Wait would, instead of waiting for
 // them forever (see groupctl.Service).
 type service struct {
-	weight int64       // members of the parent it accounts for
-	idle   func() bool // reports whether it has nothing to do; must not block
-	wait   func()      // ends it once drained, as its Wait does
-	told   bool
+	idle func() bool // reports whether it has nothing to do; must not block
+	wait func()      // ends it once drained, as its Wait does
+	told bool
 }
 
 func init() {
-	groupctl.Service = func(sub any, weight int, idle func() bool, wait func()) {
+	groupctl.Service = func(sub any, idle func() bool, wait func()) {
 		sg := sub.(*Group)
 		p := sg.parent
 		if p == nil {
@@ -31,8 +30,8 @@ func init() {
 			if p.services == nil {
 				p.services = make(map[*Group]*service)
 			}
-			p.services[sg] = &service{weight: int64(weight), idle: idle, wait: wait}
-			p.nServices.Add(int64(weight))
+			p.services[sg] = &service{idle: idle, wait: wait}
+			p.nServices.Add(1)
 		}
 		p.mu.Unlock()
 	}
@@ -76,9 +75,9 @@ func (g *Group) liveTasks() int {
 
 // dropServiceLocked forgets sg as a service of g when it closes.
 func (g *Group) dropServiceLocked(sg *Group) {
-	if s, ok := g.services[sg]; ok {
+	if _, ok := g.services[sg]; ok {
 		delete(g.services, sg)
-		g.nServices.Add(-s.weight)
+		g.nServices.Add(-1)
 	}
 }
 

@@ -29,7 +29,7 @@ var CancelReported func(g any, cause error)
 // goroutine outside every job, or a failed initializer.
 var Fail func(g any, err error)
 
-// EndHeld claims t, a *group.Task made with group.Hold that has not
+// EndHeld claims t, a *group.Task made with Hold that has not
 // started, and ends it with err as though its function had returned err at
 // once, without running the function. It reports whether it claimed t.
 // Package executor uses it for a job whose TaskStart hook failed.
@@ -37,14 +37,12 @@ var EndHeld func(t any, err error) bool
 
 // Service marks sub, a *group.Group, as a service of its parent: a
 // subgroup that serves the parent's other tasks and never ends by itself.
-// weight is how many members of the parent it accounts for (itself, and
-// any task it started in the parent that ends when it does). When the
-// parent is waiting, nothing but services is left in it and idle reports
-// true for every one, the parent calls each one's wait, which must end it
-// once drained as its Wait would. idle must not block. Package executor
+// When the parent is waiting, nothing but services (and internal tasks) is
+// left in it and idle reports true for every one, the parent calls each
+// one's wait, which must end it once drained as its Wait would. idle must not block. Package executor
 // marks its group so that an executor nobody waited for lets its parent's
 // Wait return.
-var Service func(sub any, weight int, idle func() bool, wait func())
+var Service func(sub any, idle func() bool, wait func())
 
 // Idle tells sub's parent that sub, a service, has gone idle.
 var Idle func(sub any)
