@@ -13,7 +13,7 @@
 //			if _, err := resource.Open(ctx, s, "http", serveHTTP(db)); err != nil {
 //				return err
 //			}
-//			resource.Supervise(s.Group, "vacuum", call.Interval(time.Hour, db.Vacuum))
+//			resource.Supervise(s.Group, "vacuum", call.Interval(time.Hour, db.Vacuum), resource.Spec{})
 //			<-ctx.Done() // the first Ctrl-C
 //			return nil
 //		}))

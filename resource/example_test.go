@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/resource"
 )
@@ -118,11 +119,12 @@ func ExampleSupervise() {
 			return fmt.Errorf("upstream unavailable (run %d)", runs)
 		}
 		return resource.ErrStop
-	},
-		resource.Backoff(time.Millisecond, 10*time.Millisecond), resource.NoJitter(),
-		resource.OnRestart(func(r resource.Restart) {
+	}, resource.Spec{
+		Backoff: call.Backoff{Base: time.Millisecond, Max: 10 * time.Millisecond, NoJitter: true},
+		OnRestart: func(r resource.Restart) {
 			fmt.Printf("restart %d in %v after: %v\n", r.Restart, r.Delay, r.Err)
-		}))
+		},
+	})
 	<-sv.Done()
 	fmt.Printf("stopped: err=%v, %+v\n", sv.Err(), sv.Stats())
 	// Output:
@@ -131,15 +133,16 @@ func ExampleSupervise() {
 	// stopped: err=<nil>, {Starts:3 Failures:2 Panics:0 Restarts:2 Backoff:3ms}
 }
 
-// Past its restart intensity, a job's failure escalates to its group.
-func ExampleIntensity() {
+// A job that keeps failing in a burst escalates to its group: here at its
+// third failure, when its restart count goes above 2.
+func ExampleSpec() {
 	g := group.New(context.Background())
 	resource.Supervise(g, "flaky", func(ctx context.Context) error {
 		return errors.New("crashed")
-	}, resource.Intensity(2, time.Minute), resource.Backoff(0, 0))
+	}, resource.Spec{Threshold: 2, Backoff: call.Backoff{Base: time.Nanosecond, Max: time.Nanosecond}})
 	fmt.Println(g.Wait())
 	// Output:
-	// task flaky: resource: job "flaky" exceeded its restart intensity of 2 restarts within 1m0s: crashed
+	// task flaky: resource: job "flaky" restarted more often than its threshold of 2 (halving every 30s): crashed
 }
 
 // Serve runs an http.Server as a task; closing the group drains it.

@@ -23,7 +23,8 @@ func TestSupervisedInterval_runsOnTheGrid(t *testing.T) {
 		sv := resource.Supervise(g, "tick", call.Interval(time.Second, func(context.Context) error {
 			st.add()
 			return nil
-		}))
+		}), resource.Spec{})
+
 		time.Sleep(3500 * time.Millisecond)
 		synctest.Wait()
 		require.Equal(t, ms(1000, 2000, 3000), st.get())
@@ -38,10 +39,11 @@ func TestSupervisedInterval_skipsOverlappingTicks(t *testing.T) {
 		st := newStarts()
 		resource.Supervise(g, "tick", call.Interval(time.Second, func(ctx context.Context) error {
 			if st.add() == 2 {
-				time.Sleep(2500 * time.Millisecond) // covers the ticks at 3s and 4s
+				time.Sleep(2500 * time.Millisecond)
 			}
 			return nil
-		}))
+		}), resource.Spec{})
+
 		time.Sleep(6500 * time.Millisecond)
 		synctest.Wait()
 		// The run at 2s ends at 4.5s; the ticks at 3s and 4s are skipped,
@@ -63,7 +65,7 @@ func TestSupervisedInterval_failureRestartsWithBackoff(t *testing.T) {
 				return resource.ErrStop
 			}
 			return nil
-		}), resource.Backoff(500*time.Millisecond, time.Second), resource.NoJitter())
+		}), resource.Spec{Backoff: call.Backoff{Base: 500 * time.Millisecond, Max: time.Second, NoJitter: true}})
 		<-sv.Done()
 		// Ticks at 1s and 2s; 2s fails; restart after 500ms, at 2.5s, and
 		// the ticks count again from there.
@@ -81,10 +83,11 @@ func TestSupervisedInterval_stopsOnGracefulShutdown(t *testing.T) {
 		var cause error
 		sv := resource.Supervise(g, "tick", call.Interval(time.Second, func(ctx context.Context) error {
 			close(inRun)
-			<-ctx.Done() // a run in progress is cancelled
+			<-ctx.Done()
 			cause = context.Cause(ctx)
 			return cause
-		}))
+		}), resource.Spec{})
+
 		<-inRun
 		start := time.Now()
 		require.NoError(t, g.Shutdown(context.Background()))
@@ -167,7 +170,8 @@ func TestSupervisedInterval_slowRunKeepsTheGrid(t *testing.T) {
 				time.Sleep(25 * time.Second)
 			}
 			return nil
-		}))
+		}), resource.Spec{})
+
 		time.Sleep(75 * time.Second)
 		require.NoError(t, g.Close())
 		require.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second, 50 * time.Second, 60 * time.Second, 70 * time.Second}, at)

@@ -56,7 +56,7 @@ func TestRun_mainReturns(t *testing.T) {
 		var j journal
 		_, code, out := program(func(ctx context.Context, s *resource.Stack) error {
 			require.NoError(t, s.OnClose("hook", func(context.Context) error { j.add("hook"); return nil }))
-			resource.Supervise(s.Group, "tick", call.Interval(time.Second, func(context.Context) error { return nil }))
+			resource.Supervise(s.Group, "tick", call.Interval(time.Second, func(context.Context) error { return nil }), resource.Spec{})
 			return nil
 		})
 		require.Equal(t, resource.ExitOK, <-code)

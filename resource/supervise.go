@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -26,12 +27,12 @@ type Supervisor struct {
 	sub  *group.Group // runs the job, one task per run
 	name string
 	job  func(ctx context.Context) error
-	o    superviseOptions
+	spec Spec // with its defaults set
 	task *group.Task
 
-	mu     sync.Mutex  // guards stats and recent
-	stats  Stats       // what Stats returns
-	recent []time.Time // when the restarts within the window were decided, oldest first
+	mu    sync.Mutex // guards stats and count
+	stats Stats      // what Stats returns
+	count float64    // the restart count, as of the start of the current run (see Spec)
 }
 
 // Stats counts what a [Supervisor] has done so far.
@@ -50,7 +51,7 @@ type Stats struct {
 	Backoff time.Duration `json:"backoff"`
 }
 
-// A Restart tells the [OnRestart] hook that a job ended and will be
+// A Restart tells the Spec.OnRestart hook that a job ended and will be
 // restarted after a backoff.
 type Restart struct {
 	// Job is the supervised job's name.
@@ -65,8 +66,8 @@ type Restart struct {
 }
 
 // An IntensityError is the failure a [Supervisor] escalates to its group
-// when the job ended more often than [Intensity] allows: more than Limit
-// restarts within Window. It wraps the error of the last run, so errors.Is
+// when the job ended more often than its [Spec] allows: its decaying
+// restart count went above Threshold. It wraps the error of the last run, so errors.Is
 // and errors.As see it; when that is a [*group.PanicError], the group
 // treats the escalation as that panic, as it would an unsupervised task's
 // (raised again by Wait unless the group was made with
@@ -74,9 +75,10 @@ type Restart struct {
 type IntensityError struct {
 	// Job is the supervised job's name.
 	Job string
-	// Limit and Window are the restart intensity that was exceeded.
-	Limit  int
-	Window time.Duration
+	// Threshold and Decay are the Spec's (defaults set) that the restart
+	// count exceeded.
+	Threshold float64
+	Decay     time.Duration
 	// Err is the error of the last run; nil if it returned nil.
 	Err error
 }
@@ -87,7 +89,7 @@ func (e *IntensityError) Error() string {
 	if e.Err != nil {
 		last = e.Err.Error()
 	}
-	return fmt.Sprintf("resource: job %q exceeded its restart intensity of %d restarts within %v: %s", e.Job, e.Limit, e.Window, last)
+	return fmt.Sprintf("resource: job %q restarted more often than its threshold of %g (halving every %v): %s", e.Job, e.Threshold, e.Decay, last)
 }
 
 // Unwrap returns the error of the last run.
@@ -103,17 +105,15 @@ func (e *IntensityError) Unwrap() error { return e.Err }
 // for good, and the supervisor's task succeeds, when it returns an error
 // matching [ErrStop].
 //
-// Before restart k within the intensity window (k restarts decided within
-// the window so far) the supervisor waits Backoff's base × 2^k, at most
-// Backoff's max, with jitter: a duration drawn uniformly from the upper
-// half of that ([NoJitter] removes it). So the backoff grows while the job
-// keeps failing and falls back to the base once it has run for a window
-// without ending. If a run ends when [Intensity]'s limit of restarts within
-// the window has been reached, the supervisor does not restart it but
-// returns an [*IntensityError], an ordinary failure of its task in g: a
-// fail-fast group closes. The [OnRestart] hook and [Supervisor.Stats] see
-// every restart and backoff, and so does g's [group.Observer], as a
-// [group.TaskRestarted] event for the supervisor's task.
+// spec says how long the supervisor waits before each restart and when it
+// gives up; its zero value has sensible defaults (see [Spec]). The wait
+// grows while the job keeps ending and falls back to the base once it has
+// run for a while. When the job ends too often the supervisor does not
+// restart it but returns an [*IntensityError], an ordinary failure of its
+// task in g: a fail-fast group closes. Spec.OnRestart and
+// [Supervisor.Stats] see every restart and backoff, and so does g's
+// [group.Observer], as a [group.TaskRestarted] event for the supervisor's
+// task.
 //
 // Each run is a task of a subgroup of g made with [group.PanicsAsErrors]
 // and a [group.OnError] handler, so that a panic is recovered (and
@@ -131,18 +131,12 @@ func (e *IntensityError) Unwrap() error { return e.Err }
 // On a group that is not open, Supervise starts nothing; the supervisor's
 // Err is [ErrClosed].
 //
-// Supervise panics if g, job or an option is nil.
-func Supervise(g *group.Group, name string, job func(ctx context.Context) error, opts ...SuperviseOption) *Supervisor {
+// Supervise panics if g or job is nil, or a field of spec is out of range.
+func Supervise(g *group.Group, name string, job func(ctx context.Context) error, spec Spec) *Supervisor {
 	if g == nil || job == nil {
 		panic("resource: Supervise with nil group or job")
 	}
-	s := &Supervisor{g: g, name: name, job: job, o: defaultSuperviseOptions()}
-	for _, opt := range opts {
-		if opt == nil {
-			panic("resource: nil SuperviseOption")
-		}
-		opt.applySupervise(&s.o)
-	}
+	s := &Supervisor{g: g, name: name, job: job, spec: spec.withDefaults()}
 	// The handler drops failures because the supervisor reads each run's
 	// outcome from its task; without it the subgroup would fail fast.
 	s.sub = g.Subgroup(group.Name(name), group.PanicsAsErrors(), group.OnError(func(error) {}))
@@ -219,13 +213,14 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		}
 		return false
 	}
-	if s.o.delay > 0 && !sleep(s.o.delay) {
+	if s.spec.Delay > 0 && !sleep(s.spec.Delay) {
 		return s.stopped(ctx)
 	}
 	for {
 		s.mu.Lock()
 		s.stats.Starts++
 		s.mu.Unlock()
+		started := time.Now()
 		run := s.sub.Go(s.job, group.Name("run"))
 		select {
 		case <-run.Done():
@@ -248,12 +243,12 @@ func (s *Supervisor) loop(ctx context.Context) error {
 		if errors.Is(err, ErrStop) {
 			return nil
 		}
-		delay, esc := s.restart(time.Now(), err)
+		delay, esc := s.restart(started, time.Now(), err)
 		if esc != nil {
 			return esc
 		}
-		if s.o.onRestart != nil {
-			s.o.onRestart(Restart{Job: s.name, Err: err, Restart: s.Stats().Restarts, Delay: delay})
+		if s.spec.OnRestart != nil {
+			s.spec.OnRestart(Restart{Job: s.name, Err: err, Restart: s.Stats().Restarts, Delay: delay})
 		}
 		if groupctl.Observed(s.g) {
 			groupctl.Emit(s.g, group.Event{Kind: group.TaskRestarted, Task: taskOf(ctx), Err: err, Duration: delay, Attempt: int(s.Stats().Restarts)})
@@ -276,25 +271,18 @@ func (s *Supervisor) stopped(ctx context.Context) error {
 	return context.Cause(ctx)
 }
 
-// restart accounts for a run that ended with err at now and returns the
-// backoff before the next run, or the escalation when the intensity is
-// exceeded.
-func (s *Supervisor) restart(now time.Time, err error) (time.Duration, error) {
+// restart accounts for a run that started at started and ended with err
+// at now, and returns the backoff before the next run, or the escalation
+// when the restart count goes above the threshold.
+func (s *Supervisor) restart(started, now time.Time, err error) (time.Duration, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.countFailureLocked(err)
-	// Forget the restarts that have left the window.
-	cut := now.Add(-s.o.window)
-	i := 0
-	for i < len(s.recent) && !s.recent[i].After(cut) {
-		i++
+	s.count = s.spec.decayed(s.count, now.Sub(started)) + 1
+	if s.count > s.spec.Threshold {
+		return 0, &IntensityError{Job: s.name, Threshold: s.spec.Threshold, Decay: s.spec.Decay, Err: err}
 	}
-	s.recent = append(s.recent[:0], s.recent[i:]...)
-	if len(s.recent) >= s.o.limit {
-		return 0, &IntensityError{Job: s.name, Limit: s.o.limit, Window: s.o.window, Err: err}
-	}
-	d := s.o.backoff(len(s.recent))
-	s.recent = append(s.recent, now)
+	d := s.spec.Backoff.Delay(int(math.Round(s.count)) - 1)
 	s.stats.Restarts++
 	s.stats.Backoff += d
 	return d, nil

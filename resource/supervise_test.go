@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/resource"
 )
@@ -55,7 +57,7 @@ func TestSupervise_exponentialBackoff(t *testing.T) {
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			st.add()
 			return errFlaky
-		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(100, time.Hour))
+		}, resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 100, Decay: time.Hour})
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
 		// 100, 200, 400, 800, then capped at 1s.
@@ -68,23 +70,24 @@ func TestSupervise_exponentialBackoff(t *testing.T) {
 	})
 }
 
-func TestSupervise_intensityLimitEscalates(t *testing.T) {
+func TestSupervise_aBurstOfFailuresEscalates(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			st.add()
 			return errFlaky
-		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(3, 10*time.Second))
+		}, resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 3, Decay: 10 * time.Second})
 		<-sv.Done()
-		// Three restarts allowed; the fourth failure, at 700ms, escalates.
+		// The count after each failure: 1, 2, 3, then 4 at 700ms, above
+		// the threshold of 3: escalate.
 		require.Equal(t, ms(0, 100, 300, 700), st.get())
 		require.Equal(t, 700*time.Millisecond, time.Since(st.t0))
 		var ie *resource.IntensityError
 		require.ErrorAs(t, sv.Err(), &ie)
-		require.Equal(t, resource.IntensityError{Job: "job", Limit: 3, Window: 10 * time.Second, Err: errFlaky}, *ie)
+		require.Equal(t, resource.IntensityError{Job: "job", Threshold: 3, Decay: 10 * time.Second, Err: errFlaky}, *ie)
 		require.ErrorIs(t, sv.Err(), errFlaky)
-		require.Equal(t, `resource: job "job" exceeded its restart intensity of 3 restarts within 10s: flaky`, ie.Error())
+		require.Equal(t, `resource: job "job" restarted more often than its threshold of 3 (halving every 10s): flaky`, ie.Error())
 		// An ordinary failure of g: the fail-fast group closes with it.
 		err := g.Wait()
 		require.ErrorAs(t, err, &ie)
@@ -92,17 +95,17 @@ func TestSupervise_intensityLimitEscalates(t *testing.T) {
 	})
 }
 
-func TestSupervise_windowSlides(t *testing.T) {
+func TestSupervise_countDecays(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		// Runs last 1s; at most 1 restart per 1s window: the previous
-		// restart has always left the window when the next failure comes,
-		// and the backoff stays at its base.
+		// Runs last 1s and the count halves every 500ms of running: it is
+		// down to 0.25 when the next failure adds one, never goes above
+		// 1.34 < 1.5, and the backoff stays at its base.
 		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
 			st.add()
 			return sleepThenFail(ctx, time.Second)
-		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(1, time.Second))
+		}, resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 1.5, Decay: 500 * time.Millisecond})
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
 		require.Equal(t, ms(0, 1100, 2200, 3300, 4400), st.get())
@@ -123,16 +126,16 @@ func sleepThenFail(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func TestSupervise_fastFailuresInsideTheWindowEscalate(t *testing.T) {
+func TestSupervise_failuresFasterThanTheDecayEscalate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		st := newStarts()
-		// Same as above but the window is 2s: the second restart comes
-		// 1.1s after the first, within the window.
+		// Same as above but the count halves every 2s of running: it is
+		// still 0.71 when the second run fails, and 1.71 > 1.5.
 		sv := resource.Supervise(g, "job", func(ctx context.Context) error {
 			st.add()
 			return sleepThenFail(ctx, time.Second)
-		}, resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(1, 2*time.Second))
+		}, resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 1.5, Decay: 2 * time.Second})
 		<-sv.Done()
 		require.Equal(t, ms(0, 1100), st.get())
 		require.Equal(t, 2100*time.Millisecond, time.Since(st.t0))
@@ -152,7 +155,7 @@ func TestSupervise_panicsAreRestarted(t *testing.T) {
 				panic(fmt.Sprintf("panic %d", n))
 			}
 			return resource.ErrStop
-		}, resource.NoJitter(), resource.OnRestart(func(r resource.Restart) { restarts = append(restarts, r) }))
+		}, resource.Spec{Backoff: call.Backoff{NoJitter: true}, OnRestart: func(r resource.Restart) { restarts = append(restarts, r) }})
 		<-sv.Done()
 		require.NoError(t, sv.Err())
 		require.Len(t, reported, 2, "each panic reaches the group's panic hook")
@@ -173,7 +176,7 @@ func TestSupervise_escalatedPanicIsTheGroupsPanic(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background(), group.PanicsAsErrors(), quiet())
 		sv := resource.Supervise(g, "job", func(context.Context) error { panic("always") },
-			resource.Intensity(0, time.Second))
+			resource.Spec{Threshold: 0.5})
 		<-sv.Done()
 		var pe *group.PanicError
 		require.ErrorAs(t, g.Wait(), &pe)
@@ -187,7 +190,8 @@ func TestSupervise_errStopStops(t *testing.T) {
 		defer g.Close()
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			return fmt.Errorf("no more work: %w", resource.ErrStop)
-		})
+		}, resource.Spec{})
+
 		<-sv.Done()
 		require.NoError(t, sv.Err())
 		require.Equal(t, resource.Stats{Starts: 1}, sv.Stats())
@@ -202,7 +206,7 @@ func TestSupervise_nilReturnIsRestarted(t *testing.T) {
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			st.add()
 			return nil
-		}, resource.Backoff(time.Second, time.Second), resource.NoJitter(), resource.Intensity(2, time.Minute))
+		}, resource.Spec{Backoff: call.Backoff{Base: time.Second, Max: time.Second, NoJitter: true}, Threshold: 2, Decay: time.Hour})
 		<-sv.Done()
 		require.Equal(t, ms(0, 1000, 2000), st.get())
 		var ie *resource.IntensityError
@@ -224,7 +228,8 @@ func TestSupervise_gracefulShutdownStopsTheJob(t *testing.T) {
 			<-ctx.Done()
 			cause = context.Cause(ctx)
 			return cause
-		})
+		}, resource.Spec{})
+
 		<-running
 		start := time.Now()
 		// Shutdown cancels nothing until its deadline, which never comes.
@@ -243,7 +248,7 @@ func TestSupervise_closingDuringBackoff(t *testing.T) {
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			st.add()
 			return errFlaky
-		}, resource.Backoff(time.Hour, time.Hour), resource.NoJitter())
+		}, resource.Spec{Backoff: call.Backoff{Base: time.Hour, Max: time.Hour, NoJitter: true}})
 		synctest.Wait()
 		require.NoError(t, g.Shutdown(context.Background()))
 		require.Len(t, st.get(), 1)
@@ -260,7 +265,8 @@ func TestSupervise_failureWhileClosingIsCounted(t *testing.T) {
 			close(running)
 			<-ctx.Done()
 			return errors.New("flush failed")
-		})
+		}, resource.Spec{})
+
 		<-running
 		require.NoError(t, g.Close())
 		require.NoError(t, sv.Err())
@@ -276,7 +282,8 @@ func TestSupervise_cancel(t *testing.T) {
 			close(running)
 			<-ctx.Done()
 			return ctx.Err()
-		})
+		}, resource.Spec{})
+
 		<-running
 		sv.Cancel()
 		<-sv.Done()
@@ -294,9 +301,11 @@ func TestSupervise_jitter(t *testing.T) {
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			st.add()
 			return errFlaky
-		}, resource.Backoff(time.Second, 8*time.Second), resource.Intensity(6, time.Hour),
-			resource.JitterSource(rand.New(rand.NewPCG(1, 2))),
-			resource.OnRestart(func(r resource.Restart) { delays = append(delays, r.Delay) }))
+		}, resource.Spec{
+			Backoff:   call.Backoff{Base: time.Second, Max: 8 * time.Second, Rand: rand.New(rand.NewPCG(1, 2))},
+			Threshold: 6, Decay: time.Hour,
+			OnRestart: func(r resource.Restart) { delays = append(delays, r.Delay) },
+		})
 		<-sv.Done()
 		require.Len(t, delays, 6)
 		times := st.get()
@@ -319,7 +328,7 @@ func TestSupervise_delay(t *testing.T) {
 		sv := resource.Supervise(g, "job", func(context.Context) error {
 			st.add()
 			return resource.ErrStop
-		}, resource.Delay(3*time.Second))
+		}, resource.Spec{Delay: 3 * time.Second})
 		<-sv.Done()
 		require.Equal(t, ms(3000), st.get())
 		require.NoError(t, g.Close())
@@ -328,7 +337,7 @@ func TestSupervise_delay(t *testing.T) {
 		sv = resource.Supervise(g, "job", func(context.Context) error {
 			t.Error("a delayed job started after its group closed")
 			return nil
-		}, resource.Delay(time.Second))
+		}, resource.Spec{Delay: time.Second})
 		require.NoError(t, g.Shutdown(context.Background()))
 		require.NoError(t, sv.Err())
 	})
@@ -337,7 +346,7 @@ func TestSupervise_delay(t *testing.T) {
 func TestSupervise_closedGroup(t *testing.T) {
 	g := group.New(context.Background())
 	require.NoError(t, g.Close())
-	sv := resource.Supervise(g, "job", func(context.Context) error { return nil })
+	sv := resource.Supervise(g, "job", func(context.Context) error { return nil }, resource.Spec{})
 	<-sv.Done()
 	require.ErrorIs(t, sv.Err(), resource.ErrClosed)
 }
@@ -351,16 +360,16 @@ func TestSupervise_badInput(t *testing.T) {
 		give func()
 		want string
 	}{
-		{"nil group", func() { resource.Supervise(nil, "j", job) }, "resource: Supervise with nil group or job"},
-		{"nil job", func() { resource.Supervise(g, "j", nil) }, "resource: Supervise with nil group or job"},
-		{"nil option", func() { resource.Supervise(g, "j", job, nil) }, "resource: nil SuperviseOption"},
-		{"negative base", func() { resource.Backoff(-1, time.Second) }, "resource: Backoff needs 0 <= base <= max"},
-		{"max below base", func() { resource.Backoff(time.Second, time.Millisecond) }, "resource: Backoff needs 0 <= base <= max"},
-		{"negative limit", func() { resource.Intensity(-1, time.Second) }, "resource: Intensity needs limit >= 0 and a positive window"},
-		{"zero window", func() { resource.Intensity(1, 0) }, "resource: Intensity needs limit >= 0 and a positive window"},
-		{"negative delay", func() { resource.Delay(-1) }, "resource: Delay must not be negative"},
-		{"nil hook", func() { resource.OnRestart(nil) }, "resource: OnRestart with nil function"},
-		{"nil rand", func() { resource.JitterSource(nil) }, "resource: JitterSource with nil source"},
+		{"nil group", func() { resource.Supervise(nil, "j", job, resource.Spec{}) }, "resource: Supervise with nil group or job"},
+		{"nil job", func() { resource.Supervise(g, "j", nil, resource.Spec{}) }, "resource: Supervise with nil group or job"},
+		{"negative base", func() { resource.Supervise(g, "j", job, resource.Spec{Backoff: call.Backoff{Base: -1}}) }, "call: Backoff with a negative delay"},
+		{"max below base", func() {
+			resource.Supervise(g, "j", job, resource.Spec{Backoff: call.Backoff{Base: time.Second, Max: time.Millisecond}})
+		}, "call: Backoff with Max below Base"},
+		{"negative threshold", func() { resource.Supervise(g, "j", job, resource.Spec{Threshold: -1}) }, "resource: Spec.Threshold must be finite and not negative"},
+		{"NaN threshold", func() { resource.Supervise(g, "j", job, resource.Spec{Threshold: math.NaN()}) }, "resource: Spec.Threshold must be finite and not negative"},
+		{"negative decay", func() { resource.Supervise(g, "j", job, resource.Spec{Decay: -1}) }, "resource: Spec.Decay and Spec.Delay must not be negative"},
+		{"negative delay", func() { resource.Supervise(g, "j", job, resource.Spec{Delay: -1}) }, "resource: Spec.Decay and Spec.Delay must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -385,7 +394,7 @@ func TestSupervise_restartsAreObserved(t *testing.T) {
 		})
 		g := group.New(context.Background(), group.Observe(obs))
 		sv := resource.Supervise(g, "job", func(context.Context) error { return errFlaky },
-			resource.Backoff(100*time.Millisecond, time.Second), resource.NoJitter(), resource.Intensity(100, time.Hour))
+			resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 100, Decay: time.Hour})
 		time.Sleep(350 * time.Millisecond) // restarts after 0, 100 and 300 ms
 		synctest.Wait()
 		require.NoError(t, g.Close())
@@ -403,8 +412,8 @@ func TestSupervise_restartsAreObserved(t *testing.T) {
 	})
 }
 
-// Pins behaviour: the backoff falls back to the base after a run that lasted
-// a whole window (the earlier restarts have left it), then grows again.
+// Pins behaviour: the backoff falls back to the base after a run long
+// enough for the count to decay, then grows again.
 func TestSupervise_backoffResetsAfterAHealthyRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
@@ -417,17 +426,20 @@ func TestSupervise_backoffResetsAfterAHealthyRun(t *testing.T) {
 			r := runs
 			mu.Unlock()
 			if r == 3 {
-				time.Sleep(time.Minute) // healthy for a whole window
+				time.Sleep(time.Minute) // healthy for six half-lives
 			}
 			return errors.New("boom")
-		}, resource.NoJitter(), resource.Backoff(time.Second, time.Hour), resource.Intensity(3, time.Minute),
-			resource.OnRestart(func(r resource.Restart) {
+		}, resource.Spec{
+			Backoff: call.Backoff{Base: time.Second, Max: time.Hour, NoJitter: true}, Threshold: 3.5, Decay: 10 * time.Second,
+			OnRestart: func(r resource.Restart) {
 				mu.Lock()
 				delays = append(delays, r.Delay)
 				mu.Unlock()
-			}))
-		// The fifth delay is decided at 66s; at 70s the job would escalate
-		// (restarts at 63, 64, 66 and 70 within a minute), at the very
+			},
+		})
+		// Failures at 0, 1s, 63s (the count down to 1.03 after a minute
+		// of running), 64s and 66s; the fifth delay is decided at 66s. At
+		// 70s the count would reach 4.03 and the job escalate, at the very
 		// instant a wake-up at 70s would cancel it: stop in between.
 		time.Sleep(time.Minute + 8*time.Second)
 		g.Cancel()
@@ -452,8 +464,10 @@ func TestSupervise_statsAndEventsAddUp(t *testing.T) {
 		})))
 		var hooks []resource.Restart
 		sv := resource.Supervise(g, "job", func(ctx context.Context) error { return errors.New("boom") },
-			resource.NoJitter(), resource.Backoff(time.Second, time.Second), resource.Intensity(4, time.Hour),
-			resource.OnRestart(func(r resource.Restart) { hooks = append(hooks, r) }))
+			resource.Spec{
+				Backoff: call.Backoff{Base: time.Second, Max: time.Second, NoJitter: true}, Threshold: 4, Decay: time.Hour,
+				OnRestart: func(r resource.Restart) { hooks = append(hooks, r) },
+			})
 		err := g.Wait()
 		var ie *resource.IntensityError
 		require.ErrorAs(t, err, &ie)
@@ -472,3 +486,21 @@ func TestSupervise_statsAndEventsAddUp(t *testing.T) {
 type observerFunc func(group.Event)
 
 func (f observerFunc) Observe(e group.Event) { f(e) }
+
+// A job that fails at once escalates however long its backoffs: only the
+// time it runs decays the count.
+func TestSupervise_backoffsDoNotDecayTheCount(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		sv := resource.Supervise(g, "job", func(context.Context) error {
+			st.add()
+			return errFlaky
+		}, resource.Spec{Backoff: call.Backoff{Base: time.Hour, Max: time.Hour, NoJitter: true}, Threshold: 2, Decay: time.Second})
+		<-sv.Done()
+		require.Equal(t, []time.Duration{0, time.Hour, 2 * time.Hour}, st.get())
+		var ie *resource.IntensityError
+		require.ErrorAs(t, sv.Err(), &ie)
+		require.Error(t, g.Wait())
+	})
+}

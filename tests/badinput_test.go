@@ -433,11 +433,14 @@ func TestBadInputExecutor(t *testing.T) {
 			return err
 		}},
 		{name: "Attempts zero", panics: "call: Attempts must be at least 1", call: func(*testing.T) error { call.Attempts(0); return nil }},
-		{name: "BaseDelay negative", panics: "call: BaseDelay must not be negative", call: func(*testing.T) error { call.BaseDelay(-1); return nil }},
-		{name: "MaxDelay negative", panics: "call: MaxDelay must not be negative", call: func(*testing.T) error { call.MaxDelay(-1); return nil }},
-		{name: "Multiplier below one", panics: "call: Multiplier must be finite and at least 1", call: func(*testing.T) error { call.Multiplier(0.5); return nil }},
-		{name: "Multiplier NaN", panics: "call: Multiplier must be finite and at least 1", call: func(*testing.T) error { call.Multiplier(math.NaN()); return nil }},
-		{name: "JitterSource nil", panics: "call: nil JitterSource", call: func(*testing.T) error { call.JitterSource(nil); return nil }},
+		{name: "Backoff negative", panics: "call: Backoff with a negative delay", call: func(*testing.T) error { call.WithBackoff(call.Backoff{Max: -1}); return nil }},
+		{name: "Backoff Max below Base", panics: "call: Backoff with Max below Base", call: func(*testing.T) error { call.WithBackoff(call.Backoff{Base: 2, Max: 1}); return nil }},
+		{name: "Backoff Multiplier below one", panics: "call: Backoff Multiplier must be finite and at least 1", call: func(*testing.T) error { call.WithBackoff(call.Backoff{Multiplier: 0.5}); return nil }},
+		{name: "Backoff Multiplier NaN", panics: "call: Backoff Multiplier must be finite and at least 1", call: func(*testing.T) error { call.WithBackoff(call.Backoff{Multiplier: math.NaN()}); return nil }},
+		{name: "Option of another function", panics: "call: Runs is an option of Interval, not of Retry", call: func(t *testing.T) error {
+			_, err := call.Retry(t.Context(), func(context.Context) (int, error) { return 0, nil }, call.Runs(1))
+			return err
+		}},
 		{name: "Submit after Close", err: executor.ErrClosed, call: closedEx(func(ex *executor.Executor) error {
 			_, err := ex.Submit(bg, nop)
 			return err
@@ -886,11 +889,11 @@ func TestBadInputResource(t *testing.T) {
 		{name: "Supervise with nil job", panics: "resource: Supervise with nil group or job", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			resource.Supervise(&g, "x", nil)
+			resource.Supervise(&g, "x", nil, resource.Spec{})
 			return nil
 		}},
 		{name: "Supervise on a closed group", err: resource.ErrClosed, call: func(*testing.T) error {
-			s := resource.Supervise(closedGroup(), "x", nop)
+			s := resource.Supervise(closedGroup(), "x", nop, resource.Spec{})
 			<-s.Done()
 			return s.Err()
 		}},
@@ -900,12 +903,24 @@ func TestBadInputResource(t *testing.T) {
 			resource.After(&g, "x", -1, nop)
 			return nil
 		}},
-		{name: "Backoff max below base", panics: "resource: Backoff needs", call: func(*testing.T) error { resource.Backoff(2, 1); return nil }},
-		{name: "Intensity negative", panics: "resource: Intensity needs", call: func(*testing.T) error { resource.Intensity(-1, time.Second); return nil }},
-		{name: "Intensity zero window", panics: "resource: Intensity needs", call: func(*testing.T) error { resource.Intensity(1, 0); return nil }},
-		{name: "Delay negative", panics: "resource: Delay must not be negative", call: func(*testing.T) error { resource.Delay(-1); return nil }},
-		{name: "OnRestart nil", panics: "resource: OnRestart with nil function", call: func(*testing.T) error { resource.OnRestart(nil); return nil }},
-		{name: "JitterSource nil", panics: "resource: JitterSource with nil source", call: func(*testing.T) error { resource.JitterSource(nil); return nil }},
+		{name: "Spec Backoff Max below Base", panics: "call: Backoff with Max below Base", call: func(*testing.T) error {
+			var g group.Group
+			defer g.Close()
+			resource.Supervise(&g, "x", nop, resource.Spec{Backoff: call.Backoff{Base: 2, Max: 1}})
+			return nil
+		}},
+		{name: "Spec Threshold negative", panics: "resource: Spec.Threshold must be finite and not negative", call: func(*testing.T) error {
+			var g group.Group
+			defer g.Close()
+			resource.Supervise(&g, "x", nop, resource.Spec{Threshold: -1})
+			return nil
+		}},
+		{name: "Spec Delay negative", panics: "resource: Spec.Decay and Spec.Delay must not be negative", call: func(*testing.T) error {
+			var g group.Group
+			defer g.Close()
+			resource.Supervise(&g, "x", nop, resource.Spec{Delay: -1})
+			return nil
+		}},
 		{name: "CloseTimeout negative", panics: "resource: CloseTimeout must not be negative", call: func(*testing.T) error { resource.CloseTimeout(-1); return nil }},
 		{name: "DrainTimeout negative", panics: "resource: DrainTimeout must not be negative", call: func(*testing.T) error { resource.DrainTimeout(-1); return nil }},
 		{name: "ShutdownTimeout negative", panics: "resource: ShutdownTimeout must not be negative", call: func(*testing.T) error { resource.ShutdownTimeout(-1); return nil }},

@@ -75,7 +75,8 @@ func (sv *service) main(ctx context.Context, s *resource.Stack) error {
 		resource.Supervise(js.Group, "tick", call.Interval(5*time.Millisecond, func(context.Context) error {
 			sv.ticks.Add(1)
 			return nil
-		}))
+		}), resource.Spec{})
+
 		return js, nil
 	}); err != nil {
 		return err

@@ -148,13 +148,14 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 		report := resource.Supervise(s.Group, "report", call.Interval(cfg.report, func(ctx context.Context) error {
 			p.printf("report: %d visits", st.visits.Load())
 			return nil
-		}))
+		}), resource.Spec{})
+
 		syncs := 0
 		sync := resource.Supervise(s.Group, "sync", func(ctx context.Context) error {
 			return syncLoop(ctx, cfg, &syncs, p)
 		}, syncSupervision(func(r resource.Restart) {
 			p.printf("sync: %v; restart %d in %v", r.Err, r.Restart, r.Delay.Round(time.Millisecond))
-		})...)
+		}))
 		return s, s.OnClose("jobs", func(ctx context.Context) error {
 			return stopped(ctx, p, "jobs", report, sync)
 		})
@@ -178,15 +179,17 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 }
 
 // syncSupervision is how the sync job is supervised: restarts after 100 ms
-// doubling up to 5 s, and at most 10 restarts within 10 s before the
-// failure escalates and stops the program. With the default flags the job
-// fails every 1.5 s or so, which stays well under that; a job that fails
-// faster than it can do any work does not.
-func syncSupervision(onRestart func(resource.Restart)) []resource.SuperviseOption {
-	return []resource.SuperviseOption{
-		resource.Backoff(100*time.Millisecond, 5*time.Second),
-		resource.Intensity(10, 10*time.Second),
-		resource.OnRestart(onRestart),
+// doubling up to 5 s, and an escalation that stops the program when the
+// restart count, which halves every 5 s the job runs, goes above 10. With
+// the default flags the job fails after 1.5 s of work or so, which keeps
+// the count near 5; a job that fails faster than it can do any work
+// escalates at its 11th failure.
+func syncSupervision(onRestart func(resource.Restart)) resource.Spec {
+	return resource.Spec{
+		Backoff:   call.Backoff{Base: 100 * time.Millisecond, Max: 5 * time.Second},
+		Threshold: 10,
+		Decay:     5 * time.Second,
+		OnRestart: onRestart,
 	}
 }
 

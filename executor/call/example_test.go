@@ -81,12 +81,12 @@ func ExampleRetry() {
 			return "", errors.New("unavailable")
 		}
 		return "ok", nil
-	}, call.BaseDelay(time.Millisecond))
+	}, call.WithBackoff(call.Backoff{Base: time.Millisecond}))
 	fmt.Println(v, err, calls)
 
 	_, err = call.Retry(context.Background(), func(context.Context) (string, error) {
 		return "", errors.New("unavailable")
-	}, call.Attempts(2), call.BaseDelay(time.Millisecond))
+	}, call.Attempts(2), call.WithBackoff(call.Backoff{Base: time.Millisecond}))
 	fmt.Println(err)
 	// Output:
 	// ok <nil> 3

@@ -51,17 +51,13 @@ func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context
 // concurrently; each call has its own timer, stopped when it returns.
 //
 // Interval panics if d is not positive, fn is nil or an option is nil.
-func Interval(d time.Duration, fn func(ctx context.Context) error, opts ...IntervalOption) func(ctx context.Context) error {
+func Interval(d time.Duration, fn func(ctx context.Context) error, opts ...Option) func(ctx context.Context) error {
 	if d <= 0 || fn == nil {
 		panic("call: Interval needs a positive period and a function")
 	}
-	runs := 0 // no limit
-	for _, o := range opts {
-		if o == nil {
-			panic("call: nil IntervalOption")
-		}
-		o.applyInterval(&runs)
-	}
+	var o options
+	apply("Interval", &o, opts)
+	runs := o.runs // 0: no limit
 	return func(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
@@ -92,24 +88,4 @@ func Interval(d time.Duration, fn func(ctx context.Context) error, opts ...Inter
 			wait = next.Sub(now)
 		}
 	}
-}
-
-// An IntervalOption configures [Interval].
-type IntervalOption interface {
-	applyInterval(runs *int)
-}
-
-type runsOption int
-
-func (n runsOption) applyInterval(runs *int) { *runs = int(n) }
-
-// Runs makes the body made by [Interval] return nil after fn's n-th run
-// instead of running until its ctx ends (paco's interval times).
-//
-// Runs panics if n is not positive.
-func Runs(n int) IntervalOption {
-	if n <= 0 {
-		panic("call: Runs must be positive")
-	}
-	return runsOption(n)
 }

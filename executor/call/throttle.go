@@ -11,41 +11,6 @@ import (
 // returns for a call past the frame's limit.
 var ErrThrottled = errors.New("call: throttled")
 
-// A ThrottleOption configures [Throttle].
-type ThrottleOption interface {
-	applyThrottle(*throttleOptions)
-}
-
-type throttleOptions struct {
-	limit  int  // real calls per frame
-	refuse bool // calls past the limit get ErrThrottled
-}
-
-type throttleOption func(*throttleOptions)
-
-func (f throttleOption) applyThrottle(o *throttleOptions) { f(o) }
-
-// PerFrame lets n calls of fn run in each frame instead of one (paco's
-// throttle limit). The first n calls of a frame run fn, concurrently if
-// they come at once; later ones get the result of the latest of them to
-// have returned, or wait for the first to return.
-//
-// PerFrame panics if n is not positive.
-func PerFrame(n int) ThrottleOption {
-	if n <= 0 {
-		panic("call: PerFrame must be positive")
-	}
-	return throttleOption(func(o *throttleOptions) { o.limit = n })
-}
-
-// FailThrottled makes a call past the frame's limit return [ErrThrottled]
-// at once, instead of the last result (paco's raise_exception). A caller
-// that wants a value of its own there (paco's return_value) substitutes
-// it when errors.Is(err, ErrThrottled).
-func FailThrottled() ThrottleOption {
-	return throttleOption(func(o *throttleOptions) { o.refuse = true })
-}
-
 // Throttle returns a function that runs fn at most once per frame (paco's
 // throttle; [PerFrame] allows n runs) and otherwise returns the result of
 // the last run ([FailThrottled]: [ErrThrottled] instead). A frame starts
@@ -68,24 +33,19 @@ func FailThrottled() ThrottleOption {
 // and likewise nothing is kept.
 //
 // Throttle panics if fn is nil, frame is not positive or an option is nil.
-func Throttle[T any](fn func(ctx context.Context) (T, error), frame time.Duration, opts ...ThrottleOption) func(ctx context.Context) (T, error) {
+func Throttle[T any](fn func(ctx context.Context) (T, error), frame time.Duration, opts ...Option) func(ctx context.Context) (T, error) {
 	if fn == nil || frame <= 0 {
 		panic("call: Throttle needs a function and a positive frame")
 	}
-	th := &throttle[T]{fn: fn, frame: frame, opts: throttleOptions{limit: 1}}
-	for _, o := range opts {
-		if o == nil {
-			panic("call: nil ThrottleOption")
-		}
-		o.applyThrottle(&th.opts)
-	}
+	th := &throttle[T]{fn: fn, frame: frame, opts: options{limit: 1}}
+	apply("Throttle", &th.opts, opts)
 	return th.call
 }
 
 type throttle[T any] struct {
 	fn    func(ctx context.Context) (T, error)
 	frame time.Duration
-	opts  throttleOptions
+	opts  options
 
 	mu    sync.Mutex // guards the fields below
 	id    uint64     // counts frames
