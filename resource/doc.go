@@ -21,7 +21,8 @@
 //
 // A [Stack] is a group with close hooks; [Open] opens a resource into it,
 // and resources close in reverse order, each draining within its budget.
-// [Serve] serves an http.Server; [Supervise] restarts a job that fails;
+// [Serve] serves an http.Server; [Supervise] restarts a job that fails,
+// as its [Spec] says, and [Tree] makes supervisors of supervisors;
 // [Run] is a program's main, with signals, a shutdown deadline, a report
 // of what was cut off and an exit code. The whole contract, with the
 // shutdown timeline, is in https://github.com/nursery-go/nursery/blob/main/docs/resource.md.

@@ -236,3 +236,29 @@ func ExampleNewQueue() {
 	// handled event c
 	// close: <nil>
 }
+
+// A supervisor of supervisors: when a job of the subtree fails too often,
+// the whole subtree restarts; when the subtree does, it escalates.
+func ExampleTree() {
+	g := group.New(context.Background())
+	runs := 0
+	resource.Supervise(g, "pipeline", resource.Tree(func(sub *group.Group) {
+		runs++
+		fmt.Println("pipeline run", runs)
+		resource.Supervise(sub, "fetch", func(ctx context.Context) error {
+			return errors.New("upstream gone")
+		}, resource.Spec{Threshold: 0.5}) // escalates at its first failure
+		resource.Supervise(sub, "index", func(ctx context.Context) error {
+			<-ctx.Done() // stopped each time fetch escalates
+			return ctx.Err()
+		}, resource.Spec{})
+	}), resource.Spec{Threshold: 1, Backoff: call.Backoff{Base: time.Millisecond, Max: time.Millisecond}})
+	err := g.Wait()
+	var ie *resource.IntensityError
+	errors.As(err, &ie)
+	fmt.Println("escalated:", ie.Job)
+	// Output:
+	// pipeline run 1
+	// pipeline run 2
+	// escalated: pipeline
+}
