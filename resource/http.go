@@ -16,48 +16,6 @@ import (
 	"github.com/nursery-go/nursery/group"
 )
 
-// DefaultDrainTimeout is how long [Serve] lets in-flight requests finish
-// after its group starts closing, unless [DrainTimeout] says otherwise.
-const DefaultDrainTimeout = 5 * time.Second
-
-// A ServeOption configures [Serve].
-type ServeOption interface {
-	applyServe(*serveOptions)
-}
-
-type serveOptions struct {
-	drain time.Duration
-}
-
-// A DrainOption sets how long a drain may take. It configures [Serve] (it
-// is a [ServeOption]) and [NewQueue] (it is a [QueueOption]).
-type DrainOption interface {
-	ServeOption
-	QueueOption
-}
-
-type drainTimeout time.Duration
-
-func (d drainTimeout) applyServe(o *serveOptions) { o.drain = time.Duration(d) }
-func (d drainTimeout) applyQueue(o *queueOptions) { o.drain = time.Duration(d) }
-
-// DrainTimeout sets how long [Serve] lets in-flight requests finish, with
-// [http.Server.Shutdown], once its group starts closing; then it closes the
-// remaining connections with [http.Server.Close]. The default is
-// [DefaultDrainTimeout]. A deadline of the task's context that comes
-// earlier wins. Given to [NewQueue], it sets how long the queue's
-// consumers may take to drain it (no default: the resource's
-// CloseTimeout). Either way, the close budget of the resource opened with
-// [Open] covers it.
-//
-// DrainTimeout panics if d is negative.
-func DrainTimeout(d time.Duration) DrainOption {
-	if d < 0 {
-		panic("resource: DrainTimeout must not be negative")
-	}
-	return drainTimeout(d)
-}
-
 // Serve serves srv on ln as a task of g and returns the task. It does not
 // block. The task is named "http " and the listener's address.
 //
@@ -94,17 +52,12 @@ func DrainTimeout(d time.Duration) DrainOption {
 // before requests were named; see BenchmarkServeHandlerCount).
 //
 // Serve panics if g, srv, ln or an option is nil.
-func Serve(g *group.Group, srv *http.Server, ln net.Listener, opts ...ServeOption) *group.Task {
+func Serve(g *group.Group, srv *http.Server, ln net.Listener, opts ...Option) *group.Task {
 	if g == nil || srv == nil || ln == nil {
 		panic("resource: Serve with nil group, server or listener")
 	}
-	o := serveOptions{drain: DefaultDrainTimeout}
-	for _, opt := range opts {
-		if opt == nil {
-			panic("resource: nil ServeOption")
-		}
-		opt.applyServe(&o)
-	}
+	o := options{drain: defaultDrainTimeout}
+	apply("Serve", &o, opts)
 	h := srv.Handler
 	if h == nil {
 		h = http.DefaultServeMux

@@ -198,7 +198,7 @@ func TestServe_badInput(t *testing.T) {
 	require.PanicsWithValue(t, want, func() { resource.Serve(nil, &http.Server{}, ln) })
 	require.PanicsWithValue(t, want, func() { resource.Serve(g, nil, ln) })
 	require.PanicsWithValue(t, want, func() { resource.Serve(g, &http.Server{}, nil) })
-	require.PanicsWithValue(t, "resource: nil ServeOption", func() { resource.Serve(g, &http.Server{}, ln, nil) })
+	require.PanicsWithValue(t, "resource: nil Option given to Serve", func() { resource.Serve(g, &http.Server{}, ln, nil) })
 	require.PanicsWithValue(t, "resource: DrainTimeout must not be negative", func() { resource.DrainTimeout(-1) })
 }
 

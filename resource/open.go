@@ -66,20 +66,14 @@ import (
 //
 // If parent has started closing, Open returns [ErrClosed] without calling
 // open. Open panics if parent, open or an option is nil.
-func Open[R Resource](ctx context.Context, parent *Stack, name string, open func(ctx context.Context, s *Stack) (R, error), opts ...StackOption) (R, error) {
+func Open[R Resource](ctx context.Context, parent *Stack, name string, open func(ctx context.Context, s *Stack) (R, error), opts ...Option) (R, error) {
 	mustContext(ctx, "Open")
 	if parent == nil || open == nil {
 		panic("resource: Open with nil parent or function")
 	}
-	gopts := []group.Option{groupctl.Like(parent.Group).(group.Option), group.Name(name)}
-	for _, o := range opts {
-		if o == nil {
-			panic("resource: nil StackOption")
-		}
-		if g, ok := o.(groupOptions); ok {
-			gopts = append(gopts, g...)
-		}
-	}
+	o := options{closeTimeout: parent.timeout}
+	apply("Open", &o, opts)
+	gopts := append([]group.Option{groupctl.Like(parent.Group).(group.Option), group.Name(name)}, o.group...)
 	var zero R
 	if parent.State() != group.Open {
 		return zero, ErrClosed
@@ -92,7 +86,7 @@ func Open[R Resource](ctx context.Context, parent *Stack, name string, open func
 	dr := &drains{}
 	g := group.New(context.WithValue(context.WithoutCancel(parent.Context()), drainsKey{}, dr), gopts...)
 	groupctl.Link(parent.Group, g) // shown under the parent in snapshots (package observe)
-	s, err := NewStack(g, append([]StackOption{closeTimeout(parent.timeout), hurryOn{hurry}}, opts...)...)
+	s, err := NewStack(g, CloseTimeout(o.closeTimeout), hurryOn(hurry))
 	if err != nil {
 		// Only a group that closed at once (a zero Timeout in opts) gets
 		// here.

@@ -170,8 +170,14 @@ func TestOpen_badInput(t *testing.T) {
 	require.PanicsWithValue(t, "resource: Open with nil parent or function", func() {
 		_, _ = resource.Open[*resource.Stack](context.Background(), parent, "x", nil)
 	})
-	require.PanicsWithValue(t, "resource: nil StackOption", func() {
+	require.PanicsWithValue(t, "resource: nil Option given to Open", func() {
 		_, _ = resource.Open(context.Background(), parent, "x", open, nil)
+	})
+	require.PanicsWithValue(t, "resource: DrainTimeout is an option of Serve and NewQueue, not of Open", func() {
+		_, _ = resource.Open(context.Background(), parent, "x", open, resource.DrainTimeout(time.Second))
+	})
+	require.PanicsWithValue(t, "resource: WithGroup is an option of Open, not of NewStack", func() {
+		_, _ = resource.NewStack(parent.Group, resource.WithGroup())
 	})
 	require.PanicsWithValue(t, "resource: nil group.Option", func() { resource.WithGroup(nil) })
 	require.PanicsWithValue(t, "resource: NewQueue with nil Stack or negative capacity", func() {
@@ -180,7 +186,7 @@ func TestOpen_badInput(t *testing.T) {
 	require.PanicsWithValue(t, "resource: NewQueue with nil Stack or negative capacity", func() {
 		_, _ = resource.NewQueue[int](parent, -1)
 	})
-	require.PanicsWithValue(t, "resource: nil QueueOption", func() {
+	require.PanicsWithValue(t, "resource: nil Option given to NewQueue", func() {
 		_, _ = resource.NewQueue[int](parent, 1, nil)
 	})
 }

@@ -3,7 +3,6 @@ package resource
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/queue"
@@ -32,15 +31,6 @@ type Queue[T any] struct {
 	s *Stack
 }
 
-// A QueueOption configures [NewQueue].
-type QueueOption interface {
-	applyQueue(*queueOptions)
-}
-
-type queueOptions struct {
-	drain time.Duration
-}
-
 // NewQueue makes a queue of capacity items (0: unbounded) that belongs to
 // s, usually the Stack that [Open] gives its function. [DrainTimeout]
 // says how long its consumers may need to drain it; the close budget of
@@ -49,17 +39,12 @@ type queueOptions struct {
 // If s has started closing, NewQueue returns the queue closed, with an
 // error matching [ErrClosed]. NewQueue panics if s or an option is nil or
 // capacity is negative.
-func NewQueue[T any](s *Stack, capacity int, opts ...QueueOption) (*Queue[T], error) {
+func NewQueue[T any](s *Stack, capacity int, opts ...Option) (*Queue[T], error) {
 	if s == nil || capacity < 0 {
 		panic("resource: NewQueue with nil Stack or negative capacity")
 	}
-	var o queueOptions
-	for _, opt := range opts {
-		if opt == nil {
-			panic("resource: nil QueueOption")
-		}
-		opt.applyQueue(&o)
-	}
+	var o options
+	apply("NewQueue", &o, opts)
 	q := &Queue[T]{Queue: queue.New[T](capacity), s: s}
 	needDrain(s.Group, o.drain)
 	s.leftOvers(func() []group.StuckTask {

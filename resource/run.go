@@ -31,64 +31,6 @@ const (
 	ExitTimeout = 3
 )
 
-// DefaultShutdownTimeout is the deadline of [Run]'s graceful shutdown
-// unless [ShutdownTimeout] says otherwise.
-const DefaultShutdownTimeout = 10 * time.Second
-
-// A RunOption configures [Run].
-type RunOption interface {
-	applyRun(*runOptions)
-}
-
-type runOptions struct {
-	signals      <-chan os.Signal // nil: the process's SIGINT and SIGTERM
-	timeout      time.Duration
-	closeTimeout time.Duration // the root Stack's CloseTimeout
-	out          io.Writer
-}
-
-type runOptionFunc func(*runOptions)
-
-func (f runOptionFunc) applyRun(o *runOptions) { f(o) }
-
-// Signals makes [Run] read the shutdown signals from ch instead of the
-// process's SIGINT and SIGTERM (see [cancel.ShutdownOn]), so that a test
-// can send them. Run never closes ch.
-//
-// Signals panics if ch is nil.
-func Signals(ch <-chan os.Signal) RunOption {
-	if ch == nil {
-		panic("resource: Signals with nil channel")
-	}
-	return runOptionFunc(func(o *runOptions) { o.signals = ch })
-}
-
-// ShutdownTimeout sets the deadline of [Run]'s graceful shutdown: it caps
-// the whole closing sequence, whatever the budgets of the resources (see
-// [Open]). The default is [DefaultShutdownTimeout]. [CloseTimeout] is a
-// RunOption too: it sets the root Stack's, which resources opened into it
-// inherit.
-//
-// ShutdownTimeout panics if d is negative.
-func ShutdownTimeout(d time.Duration) RunOption {
-	if d < 0 {
-		panic("resource: ShutdownTimeout must not be negative")
-	}
-	return runOptionFunc(func(o *runOptions) { o.timeout = d })
-}
-
-// Output sets where [Run] reports how the program ends: the signal that
-// started the shutdown, failures, a deadline that passed, stuck tasks.
-// The default is [os.Stderr].
-//
-// Output panics if w is nil.
-func Output(w io.Writer) RunOption {
-	if w == nil {
-		panic("resource: Output with nil writer")
-	}
-	return runOptionFunc(func(o *runOptions) { o.out = w })
-}
-
 // Run runs a program's main function inside a root group, handles the
 // shutdown signals, and returns the exit code for [os.Exit] (hat.aio's
 // run_asyncio). It blocks until the program has ended:
@@ -134,17 +76,12 @@ func Output(w io.Writer) RunOption {
 // is stopped hard and Run returns ExitFailure.
 //
 // Run panics if ctx, main or an option is nil.
-func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, opts ...RunOption) int {
+func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, opts ...Option) int {
 	if ctx == nil || main == nil {
 		panic("resource: Run with nil context or main")
 	}
-	o := runOptions{timeout: DefaultShutdownTimeout, closeTimeout: DefaultCloseTimeout, out: os.Stderr}
-	for _, opt := range opts {
-		if opt == nil {
-			panic("resource: nil RunOption")
-		}
-		opt.applyRun(&o)
-	}
+	o := options{shutdownTimeout: defaultShutdownTimeout, closeTimeout: defaultCloseTimeout, out: os.Stderr}
+	apply("Run", &o, opts)
 	var graceful, hard context.Context
 	var stop func()
 	if o.signals != nil {
@@ -159,7 +96,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	// signal comes (see Stack).
 	hurry, hurryNow := context.WithCancelCause(context.Background())
 	defer hurryNow(nil)
-	s, err := NewStack(root, hurryOn{hurry}, closeTimeout(o.closeTimeout))
+	s, err := NewStack(root, hurryOn(hurry), CloseTimeout(o.closeTimeout))
 	if err != nil {
 		// Only when hard had ended already, so the root group never opened:
 		// Run's ctx had ended, or two signals came before this point.
@@ -188,10 +125,10 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	case <-mainTask.Done():
 	case <-root.Closing():
 	case <-graceful.Done():
-		fmt.Fprintf(o.out, "resource: %v: shutting down (deadline %v)\n", context.Cause(graceful), o.timeout)
+		fmt.Fprintf(o.out, "resource: %v: shutting down (deadline %v)\n", context.Cause(graceful), o.shutdownTimeout)
 	}
-	limit := &cancel.TimeoutError{Name: "shutdown", Limit: o.timeout}
-	sctx, stopShutdown := context.WithTimeoutCause(hard, o.timeout, limit)
+	limit := &cancel.TimeoutError{Name: "shutdown", Limit: o.shutdownTimeout}
+	sctx, stopShutdown := context.WithTimeoutCause(hard, o.shutdownTimeout, limit)
 	defer stopShutdown()
 	defer context.AfterFunc(sctx, func() { hurryNow(context.Cause(sctx)) })()
 	err = root.Shutdown(sctx)
@@ -233,7 +170,7 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	case failures != nil:
 		return ExitTimeout // work was cut off, and that is all that went wrong
 	case timedOut:
-		fmt.Fprintf(o.out, "resource: shutdown deadline of %v passed\n", o.timeout)
+		fmt.Fprintf(o.out, "resource: shutdown deadline of %v passed\n", o.shutdownTimeout)
 		return ExitTimeout
 	}
 	return ExitOK

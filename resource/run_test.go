@@ -42,11 +42,11 @@ func (b *buffer) String() string {
 
 // program runs main with Run in a goroutine, with signals from the
 // returned channel; the exit code arrives on the other.
-func program(main func(ctx context.Context, s *resource.Stack) error, opts ...resource.RunOption) (chan<- os.Signal, <-chan int, *buffer) {
+func program(main func(ctx context.Context, s *resource.Stack) error, opts ...resource.Option) (chan<- os.Signal, <-chan int, *buffer) {
 	sigs := make(chan os.Signal)
 	out := &buffer{}
 	code := make(chan int, 1)
-	opts = append([]resource.RunOption{resource.Signals(sigs), resource.Output(out)}, opts...)
+	opts = append([]resource.Option{resource.Signals(sigs), resource.Output(out)}, opts...)
 	go func() { code <- resource.Run(context.Background(), main, opts...) }()
 	return sigs, code, out
 }
@@ -236,7 +236,7 @@ func TestRun_badInput(t *testing.T) {
 		resource.Run(nil, main)
 	})
 	require.PanicsWithValue(t, "resource: Run with nil context or main", func() { resource.Run(context.Background(), nil) })
-	require.PanicsWithValue(t, "resource: nil RunOption", func() { resource.Run(context.Background(), main, nil) })
+	require.PanicsWithValue(t, "resource: nil Option given to Run", func() { resource.Run(context.Background(), main, nil) })
 	require.PanicsWithValue(t, "resource: Signals with nil channel", func() { resource.Signals(nil) })
 	require.PanicsWithValue(t, "resource: ShutdownTimeout must not be negative", func() { resource.ShutdownTimeout(-1) })
 	require.PanicsWithValue(t, "resource: Output with nil writer", func() { resource.Output(nil) })

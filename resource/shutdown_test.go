@@ -147,7 +147,7 @@ func TestRun_cutOffIsReportedWithANonZeroExit(t *testing.T) {
 			}
 			<-ctx.Done() // the signal
 			return nil
-		}, resource.CloseTimeout(time.Second)) // a RunOption too
+		}, resource.CloseTimeout(time.Second)) // an option of Run too
 		<-started
 		sigs <- syscall.SIGTERM
 		require.Equal(t, resource.ExitTimeout, <-code)

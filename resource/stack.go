@@ -14,10 +14,6 @@ import (
 	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
-// DefaultCloseTimeout is how long each close hook, and each resource owned
-// by a [Stack], gets to close unless [CloseTimeout] says otherwise.
-const DefaultCloseTimeout = 5 * time.Second
-
 // A Stack is a group with close hooks: functions and resources that it
 // closes, last registered first, like deferred calls, when the group starts
 // closing. It is Go's counterpart of a hat.aio Resource that spawns
@@ -32,8 +28,8 @@ const DefaultCloseTimeout = 5 * time.Second
 //
 // When the group leaves Open (Close, Cancel, Shutdown, a failure, its
 // parent closing), the Stack runs its entries one at a time in reverse
-// order of registration. Each entry gets [CloseTimeout] (default
-// [DefaultCloseTimeout]) from the moment its turn comes, a resource opened
+// order of registration. Each entry gets [CloseTimeout] (5s by
+// default) from the moment its turn comes, a resource opened
 // with [Open] its close budget; an entry that
 // overruns does not hold up the next one, but it stays a task of the group,
 // so the group is Closed only once it has returned and [group.Group.Shutdown]
@@ -104,63 +100,6 @@ type entry struct {
 	bounded bool
 }
 
-// A StackOption configures [NewStack] and [Open].
-type StackOption interface {
-	applyStack(*Stack)
-}
-
-// A CloseOption sets a close budget. It configures [NewStack] and [Open]
-// (it is a [StackOption]) and [Run] (it is a [RunOption]).
-type CloseOption interface {
-	StackOption
-	RunOption
-}
-
-type closeTimeout time.Duration
-
-func (d closeTimeout) applyStack(s *Stack)    { s.timeout = time.Duration(d) }
-func (d closeTimeout) applyRun(o *runOptions) { o.closeTimeout = time.Duration(d) }
-
-// hurryOn is the StackOption by which Run and Open give a Stack its hurry.
-type hurryOn struct{ ctx context.Context }
-
-func (h hurryOn) applyStack(s *Stack) { s.hurry = h.ctx }
-
-// groupOptions is the StackOption of WithGroup: Open reads it, NewStack
-// ignores it (its group exists already).
-type groupOptions []group.Option
-
-func (groupOptions) applyStack(*Stack) {}
-
-// WithGroup configures the group that [Open] makes for a resource, with
-// group options (its panic handling, a Timeout, a name other than the
-// resource's). [NewStack] ignores it.
-//
-// WithGroup panics if an option is nil.
-func WithGroup(opts ...group.Option) StackOption {
-	for _, o := range opts {
-		if o == nil {
-			panic("resource: nil group.Option")
-		}
-	}
-	return groupOptions(opts)
-}
-
-// CloseTimeout sets how long each close hook and each owned resource of a
-// [Stack] gets to close, counted from the moment its turn comes. The
-// default is [DefaultCloseTimeout]. Given to [Open], it sets the opened
-// resource's Stack's, and so the least close budget of the resource (see
-// Open); given to [Run], the root Stack's, which the resources opened into
-// it inherit.
-//
-// CloseTimeout panics if d is negative.
-func CloseTimeout(d time.Duration) CloseOption {
-	if d < 0 {
-		panic("resource: CloseTimeout must not be negative")
-	}
-	return closeTimeout(d)
-}
-
 // NewStack attaches a Stack to g: it starts one task in g that waits for g
 // to leave Open and then runs the Stack's entries. It returns [ErrClosed]
 // if g is no longer open. The Stack's own tasks do not keep g's Wait for
@@ -169,17 +108,13 @@ func CloseTimeout(d time.Duration) CloseOption {
 // returns.
 //
 // NewStack panics if g or an option is nil.
-func NewStack(g *group.Group, opts ...StackOption) (*Stack, error) {
+func NewStack(g *group.Group, opts ...Option) (*Stack, error) {
 	if g == nil {
 		panic("resource: NewStack with nil group")
 	}
-	s := &Stack{Group: g, timeout: DefaultCloseTimeout, hurry: context.Background()}
-	for _, o := range opts {
-		if o == nil {
-			panic("resource: nil StackOption")
-		}
-		o.applyStack(s)
-	}
+	o := options{closeTimeout: defaultCloseTimeout, hurry: context.Background()}
+	apply("NewStack", &o, opts)
+	s := &Stack{Group: g, timeout: o.closeTimeout, hurry: o.hurry}
 	if s.self = g.Go(s.closeAll, group.Name("resource.stack"), groupctl.Internal.(group.TaskOption)); s.self.State() == group.Refused {
 		return nil, ErrClosed
 	}

@@ -268,7 +268,7 @@ func TestStack_badInput(t *testing.T) {
 	s, err := resource.NewStack(g)
 	require.NoError(t, err)
 	require.PanicsWithValue(t, "resource: NewStack with nil group", func() { _, _ = resource.NewStack(nil) })
-	require.PanicsWithValue(t, "resource: nil StackOption", func() { _, _ = resource.NewStack(g, nil) })
+	require.PanicsWithValue(t, "resource: nil Option given to NewStack", func() { _, _ = resource.NewStack(g, nil) })
 	require.PanicsWithValue(t, "resource: CloseTimeout must not be negative", func() { resource.CloseTimeout(-1) })
 	require.PanicsWithValue(t, "resource: OnClose with nil function", func() { _ = s.OnClose("x", nil) })
 	require.PanicsWithValue(t, "resource: Own with nil resource", func() { _ = s.Own("x", nil) })

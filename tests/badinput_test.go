@@ -824,7 +824,7 @@ func TestBadInputResource(t *testing.T) {
 			_, err := resource.NewStack(nil)
 			return err
 		}},
-		{name: "NewStack with nil option", panics: "resource: nil StackOption", call: func(*testing.T) error {
+		{name: "NewStack with nil option", panics: "resource: nil Option given to NewStack", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
 			_, err := resource.NewStack(&g, nil)

@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, out, diag io.Writer, signals <-chan
 		return 2
 	}
 	p := &printer{w: diag, terminal: isTerminal(diag)}
-	opts := []resource.RunOption{resource.Output(p), resource.ShutdownTimeout(cfg.grace)}
+	opts := []resource.Option{resource.Output(p), resource.ShutdownTimeout(cfg.grace)}
 	if signals != nil {
 		opts = append(opts, resource.Signals(signals))
 	}

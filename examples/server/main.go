@@ -77,7 +77,7 @@ func run(ctx context.Context, args []string, out io.Writer, signals <-chan os.Si
 	}
 	p := &printer{w: out}
 	// The whole shutdown gets the drain and some time for the rest.
-	opts := []resource.RunOption{resource.Output(p), resource.ShutdownTimeout(cfg.drain + 5*time.Second)}
+	opts := []resource.Option{resource.Output(p), resource.ShutdownTimeout(cfg.drain + 5*time.Second)}
 	if signals != nil {
 		opts = append(opts, resource.Signals(signals))
 	}
