@@ -24,7 +24,7 @@ import (
 //
 // Every batch is a new slice that the loop may keep. MapBatches panics if
 // ex, seq or fn is nil, or if poll is not positive.
-func MapBatches[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), poll time.Duration, opts ...MapOption) iter.Seq2[[]Out, error] {
+func MapBatches[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), poll time.Duration, opts ...Option) iter.Seq2[[]Out, error] {
 	mustContext(ctx, "MapBatches")
 	if ex == nil || seq == nil || fn == nil {
 		panic("executor: MapBatches with nil executor, sequence or function")
@@ -32,7 +32,7 @@ func MapBatches[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In]
 	if poll <= 0 {
 		panic("executor: MapBatches poll must be positive")
 	}
-	window := windowOf(ex, opts)
+	window := streamOptions(ex, "MapBatches", opts).window
 	return func(yield func([]Out, error) bool) {
 		b := &batcher[Out]{yield: yield, poll: poll}
 		u := newUnordered[Out](ctx, ex, window, b.add)

@@ -84,12 +84,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 		panic("executor: New with nil parent group")
 	}
 	o := defaultOptions()
-	for _, opt := range opts {
-		if opt == nil {
-			panic("executor: nil Option")
-		}
-		opt.apply(&o)
-	}
+	apply("New", &o, opts)
 	ex := &Executor{opts: o, max: o.workers, hold: groupctl.Hold.(group.TaskOption), maxSpin: int32(runtime.GOMAXPROCS(0))}
 	ex.g = parent.Subgroup(o.groupOptions(ex)...)
 	// Workers outlive single jobs, and a worker that dies with its job (a

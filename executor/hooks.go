@@ -42,9 +42,9 @@ type Hooks struct {
 	TaskError func(t *group.Task, err error)
 }
 
-// Observe makes the executor call h's hooks.
+// Observe, an option of [New], makes the executor call h's hooks.
 func Observe(h Hooks) Option {
-	return optionFunc(func(o *options) { o.hooks = &h })
+	return ofNew("Observe", func(o *options) { o.hooks = &h })
 }
 
 // runJob runs a job in the calling worker.

@@ -39,12 +39,12 @@ import (
 // already.
 //
 // Map panics if ex, seq or fn is nil.
-func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) iter.Seq2[Out, error] {
+func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
 	mustContext(ctx, "Map")
 	if ex == nil || seq == nil || fn == nil {
 		panic("executor: Map with nil executor, sequence or function")
 	}
-	mo := mapOptionsOf(ex, opts)
+	mo := streamOptions(ex, "Map", opts)
 	window, inTurn := mo.window, !mo.inTime && !ex.opts.suppress
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ex: ex, yield: yield}

@@ -3,15 +3,18 @@ package executor
 import (
 	"context"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
-// An Option configures an [Executor] made by [New].
+// An Option configures an [Executor] made by [New], or a stream of [Map],
+// [MapUnordered] or [MapBatches]. Each option's doc says which it applies
+// to; giving it to another function panics with a message that names both.
 type Option interface {
-	apply(*options)
+	applyExecutor(fn string, o *options)
 }
 
 // options holds an executor's configuration; defaults live in
@@ -25,6 +28,9 @@ type options struct {
 	idle     time.Duration
 	hooks    *Hooks // nil: no hooks, and no cost
 	init     func(context.Context) error
+
+	window int  // Map, MapUnordered, MapBatches; 0: twice MaxWorkers
+	inTime bool // Map: a failure fails the executor at once (streamctl.InTime)
 }
 
 // defaultIdle is how long a worker goroutine waits for a job before it
@@ -41,14 +47,42 @@ func defaultOptions() options {
 	return options{workers: runtime.GOMAXPROCS(0), backlog: -1, idle: defaultIdle}
 }
 
-type optionFunc func(*options)
+// option is an Option of the functions fns, named name in messages.
+type option struct {
+	name string
+	fns  []string
+	set  func(*options)
+}
 
-func (f optionFunc) apply(o *options) { f(o) }
+func (o option) applyExecutor(fn string, opts *options) {
+	for _, f := range o.fns {
+		if f == fn {
+			o.set(opts)
+			return
+		}
+	}
+	panic("executor: " + o.name + " is an option of " + strings.Join(o.fns, ", ") + ", not of " + fn)
+}
 
-// Name names the executor's group; the name appears in errors and pprof
+// apply applies opts, given to fn, to o.
+func apply(fn string, o *options, opts []Option) {
+	for _, opt := range opts {
+		if opt == nil {
+			panic("executor: nil Option given to " + fn)
+		}
+		opt.applyExecutor(fn, o)
+	}
+}
+
+// ofNew makes an option of New.
+func ofNew(name string, set func(*options)) Option {
+	return option{name, []string{"New"}, set}
+}
+
+// Name, an option of [New], names the executor's group; the name appears in errors and pprof
 // labels (see [group.Name]).
 func Name(name string) Option {
-	return optionFunc(func(o *options) { o.name = name })
+	return ofNew("Name", func(o *options) { o.name = name })
 }
 
 // MaxWorkers sets how many jobs may run at once. The default is
@@ -61,7 +95,7 @@ func MaxWorkers(n int) Option {
 	if n <= 0 {
 		panic("executor: MaxWorkers must be positive")
 	}
-	return optionFunc(func(o *options) { o.workers = n })
+	return ofNew("MaxWorkers", func(o *options) { o.workers = n })
 }
 
 // Backlog bounds how many jobs [Executor.Enqueue] may leave waiting for a
@@ -78,7 +112,7 @@ func Backlog(n int) Option {
 	if n < 0 {
 		panic("executor: Backlog must not be negative")
 	}
-	return optionFunc(func(o *options) { o.backlog = n })
+	return ofNew("Backlog", func(o *options) { o.backlog = n })
 }
 
 // SuppressErrors keeps the executor running when a job fails or is
@@ -88,7 +122,7 @@ func Backlog(n int) Option {
 // option the executor fails fast. Panics are still raised by Wait unless the
 // parent group was made with [group.PanicsAsErrors].
 func SuppressErrors() Option {
-	return optionFunc(func(o *options) { o.suppress = true })
+	return ofNew("SuppressErrors", func(o *options) { o.suppress = true })
 }
 
 // Timeout bounds the executor's whole life: when d has passed since [New],
@@ -100,7 +134,7 @@ func Timeout(d time.Duration) Option {
 	if d <= 0 {
 		panic("executor: Timeout must be positive")
 	}
-	return optionFunc(func(o *options) { o.timeout = d })
+	return ofNew("Timeout", func(o *options) { o.timeout = d })
 }
 
 // IdleTimeout sets how long a worker goroutine waits for a job before it
@@ -114,7 +148,7 @@ func IdleTimeout(d time.Duration) Option {
 	if d <= 0 {
 		panic("executor: IdleTimeout must be positive")
 	}
-	return optionFunc(func(o *options) { o.idle = d })
+	return ofNew("IdleTimeout", func(o *options) { o.idle = d })
 }
 
 // WorkerInit makes every worker goroutine call init once, before it runs
@@ -131,7 +165,7 @@ func WorkerInit(init func(ctx context.Context) error) Option {
 	if init == nil {
 		panic("executor: WorkerInit with nil function")
 	}
-	return optionFunc(func(o *options) { o.init = init })
+	return ofNew("WorkerInit", func(o *options) { o.init = init })
 }
 
 // groupOptions translates the executor's options into its group's.

@@ -9,53 +9,31 @@ import (
 	"github.com/nursery-go/nursery/internal/streamctl"
 )
 
-// A MapOption configures [Map], [MapUnordered] and [MapBatches].
-type MapOption interface {
-	applyMap(*mapOptions)
-}
-
-type mapOptions struct {
-	window int  // 0: twice the executor's MaxWorkers
-	inTime bool // a failure fails the executor at once (streamctl.InTime)
-}
-
 func init() {
-	streamctl.InTime = mapOptionFunc(func(o *mapOptions) { o.inTime = true })
+	streamctl.InTime = option{"InTime", []string{"Map"}, func(o *options) { o.inTime = true }}
 }
 
-type mapOptionFunc func(*mapOptions)
-
-func (f mapOptionFunc) applyMap(o *mapOptions) { f(o) }
-
-// Window bounds how many items are in flight at once: submitted and not
-// yet yielded, finished or not (aioextensions' worker_greediness). It bounds
-// the results held in memory. The default is twice the executor's
-// MaxWorkers, so that one slow item does not idle every worker while later
-// results wait behind it.
+// Window, an option of [Map], [MapUnordered] and [MapBatches], bounds how
+// many items are in flight at once: submitted and not yet yielded,
+// finished or not. It bounds the results held in memory. The default is
+// twice the executor's MaxWorkers, so that one slow item does not idle
+// every worker while later results wait behind it.
 //
 // Window panics if n is not positive.
-func Window(n int) MapOption {
+func Window(n int) Option {
 	if n <= 0 {
 		panic("executor: Window must be positive")
 	}
-	return mapOptionFunc(func(o *mapOptions) { o.window = n })
+	return option{"Window", []string{"Map", "MapUnordered", "MapBatches"}, func(o *options) { o.window = n }}
 }
 
-func windowOf(ex *Executor, opts []MapOption) int {
-	return mapOptionsOf(ex, opts).window
-}
-
-func mapOptionsOf(ex *Executor, opts []MapOption) mapOptions {
-	o := mapOptions{window: ex.max}
+// streamOptions returns the options of a stream of fn on ex.
+func streamOptions(ex *Executor, fn string, opts []Option) options {
+	o := options{window: ex.max}
 	if o.window <= math.MaxInt/2 {
 		o.window *= 2
 	}
-	for _, opt := range opts {
-		if opt == nil {
-			panic("executor: nil MapOption")
-		}
-		opt.applyMap(&o)
-	}
+	apply(fn, &o, opts)
 	return o
 }
 

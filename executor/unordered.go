@@ -16,12 +16,12 @@ import (
 // handled as in Map.
 //
 // MapUnordered panics if ex, seq or fn is nil.
-func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...MapOption) iter.Seq2[Out, error] {
+func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
 	mustContext(ctx, "MapUnordered")
 	if ex == nil || seq == nil || fn == nil {
 		panic("executor: MapUnordered with nil executor, sequence or function")
 	}
-	window := windowOf(ex, opts)
+	window := streamOptions(ex, "MapUnordered", opts).window
 	return func(yield func(Out, error) bool) {
 		u := newUnordered[Out](ctx, ex, window, yield)
 		runUnordered(u, seq, fn)

@@ -375,7 +375,7 @@ func TestBadInputExecutor(t *testing.T) {
 			executor.New(nil)
 			return nil
 		}},
-		{name: "New with nil option", panics: "executor: nil Option", call: func(*testing.T) error {
+		{name: "New with nil option", panics: "executor: nil Option given to New", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
 			executor.New(&g, nil)

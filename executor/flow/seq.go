@@ -156,10 +156,10 @@ func run[In, Out any](ctx context.Context, name string, src Seq[In], limit int, 
 	in := values(src, how, cancel, &srcErr, ex.Group().Context())
 	var mapErr error
 	stopped := false
-	mopts := []executor.MapOption{executor.Window(window)}
+	mopts := []executor.Option{executor.Window(window)}
 	if how == inTime {
 		// A failure closes ex as soon as it happens, not in its turn.
-		mopts = append(mopts, streamctl.InTime.(executor.MapOption))
+		mopts = append(mopts, streamctl.InTime.(executor.Option))
 	}
 	for v, err := range executor.Map(gctx, ex, in, fn, mopts...) {
 		if err != nil {

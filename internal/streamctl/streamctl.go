@@ -3,7 +3,7 @@
 // when it is initialised; it is never nil afterwards.
 package streamctl
 
-// InTime is an executor.MapOption for executor.Map: a failed item fails a
+// InTime is an executor.Option of executor.Map: a failed item fails a
 // fail-fast executor as soon as it happens, instead of waiting until the
 // items before it have been yielded. Package flow uses it for the
 // functions whose answer does not depend on order (Each, Every, Some,
