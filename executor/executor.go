@@ -36,7 +36,7 @@ type Executor struct {
 	wg        *group.Group // the workers' group, a subgroup of g
 	opts      options
 	max       int
-	hold      group.TaskOption
+	hold      group.Option
 	gctx      context.Context // g.Context(): done once the executor is cancelled
 	closing   <-chan struct{} // g.Closing()
 	wclosing  <-chan struct{} // wg.Closing(): workers exit when idle
@@ -85,7 +85,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 	}
 	o := defaultOptions()
 	apply("New", &o, opts)
-	ex := &Executor{opts: o, max: o.workers, hold: groupctl.Hold.(group.TaskOption), maxSpin: int32(runtime.GOMAXPROCS(0))}
+	ex := &Executor{opts: o, max: o.workers, hold: groupctl.Hold.(group.Option), maxSpin: int32(runtime.GOMAXPROCS(0))}
 	ex.g = parent.Subgroup(o.groupOptions(ex)...)
 	// Workers outlive single jobs, and a worker that dies with its job (a
 	// job that calls runtime.Goexit) is replaced: their group must not fail
@@ -107,7 +107,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 			<-done
 			finish()
 			return nil
-		}, group.Name("executor-finish-hook"), groupctl.Internal.(group.TaskOption))
+		}, group.Name("executor-finish-hook"), groupctl.Internal.(group.Option))
 	}
 	ex.built.Store(true)
 	return ex

@@ -19,7 +19,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("held task cancelled before it starts", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.TaskOption))
+			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.Option))
 			task.Cancel()
 			require.ErrorIs(t, task.Err(), context.Canceled)
 			require.ErrorIs(t, task.Err(), group.ErrCanceled)
@@ -29,7 +29,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("held task dropped by a failure of its group", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.TaskOption))
+			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.Option))
 			g.Go(func(context.Context) error { return errCause })
 			require.ErrorIs(t, g.Wait(), errCause)
 			require.Equal(t, group.Canceled, task.State())
@@ -69,7 +69,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("future cancelled before it starts", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, groupctl.Hold.(group.TaskOption))
+			f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, groupctl.Hold.(group.Option))
 			f.Cancel()
 			_, err := f.Result()
 			require.ErrorIs(t, err, context.Canceled)
@@ -98,7 +98,7 @@ func TestTaskCancelReportsWhetherItReachedTheTask(t *testing.T) {
 		<-caught.Done()
 		require.Equal(t, group.Succeeded, caught.State())
 		require.False(t, done.Cancel(), "finished before")
-		held := g.Go(nopTask, groupctl.Hold.(group.TaskOption))
+		held := g.Go(nopTask, groupctl.Hold.(group.Option))
 		require.True(t, held.Cancel())
 		require.NoError(t, g.Wait())
 	})

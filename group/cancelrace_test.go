@@ -30,7 +30,7 @@ func TestHeldTask_cancelRacingStart(t *testing.T) {
 		tasks[i] = g.Go(func(context.Context) error {
 			ran[i].Add(1)
 			return nil
-		}, groupctl.Hold.(group.TaskOption))
+		}, groupctl.Hold.(group.Option))
 	}
 	gun := make(chan struct{})
 	for i := range n {

@@ -19,7 +19,7 @@ type Future[T any] struct {
 // [Refused] with [ErrClosed].
 //
 // Async panics if g or fn is nil.
-func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...TaskOption) *Future[T] {
+func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...Option) *Future[T] {
 	if g == nil || fn == nil {
 		panic("group: Async with nil group or function")
 	}

@@ -14,7 +14,7 @@ import (
 func TestHoldAdmitsWithoutStarting(t *testing.T) {
 	g := group.New(context.Background())
 	ran := make(chan struct{})
-	task := g.Go(func(context.Context) error { close(ran); return nil }, groupctl.Hold.(group.TaskOption), group.Name("later"))
+	task := g.Go(func(context.Context) error { close(ran); return nil }, groupctl.Hold.(group.Option), group.Name("later"))
 	require.Equal(t, group.Pending, task.State())
 	require.Equal(t, group.Stats{Spawned: 1, Running: 1}, g.Stats(), "a held task counts as running")
 	notClosed(t, ran, "held task")
@@ -35,7 +35,7 @@ func TestStartPanicsOnATaskNotHeld(t *testing.T) {
 
 func TestCancelledHeldTaskNeverRuns(t *testing.T) {
 	g := group.New(context.Background())
-	task := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
+	task := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.Option))
 	task.Cancel()
 	require.Equal(t, group.Canceled, task.State(), "accounted for at once")
 	require.ErrorIs(t, task.Err(), group.ErrCanceled)
@@ -47,8 +47,8 @@ func TestCancelledHeldTaskNeverRuns(t *testing.T) {
 func TestClosingDropsHeldTasks(t *testing.T) {
 	g := group.New(context.Background())
 	sub := g.Subgroup()
-	a := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
-	b := group.Async(sub, func(context.Context) (int, error) { panic("must not run") }, groupctl.Hold.(group.TaskOption))
+	a := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.Option))
+	b := group.Async(sub, func(context.Context) (int, error) { panic("must not run") }, groupctl.Hold.(group.Option))
 	require.NoError(t, closeAndWait(t, g))
 	require.Equal(t, group.Canceled, a.State())
 	_, err := result(t, b)
@@ -61,7 +61,7 @@ func TestClosingDropsHeldTasks(t *testing.T) {
 func TestShutdownWaitsForHeldTasksToBeStarted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		task := g.Go(func(context.Context) error { return nil }, groupctl.Hold.(group.TaskOption))
+		task := g.Go(func(context.Context) error { return nil }, groupctl.Hold.(group.Option))
 		go func() {
 			time.Sleep(time.Second)
 			groupctl.StartHeld(task)
@@ -147,7 +147,7 @@ func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
 				panic("recovered by Run")
 			}
 			return nil
-		}, groupctl.Hold.(group.TaskOption)))
+		}, groupctl.Hold.(group.Option)))
 	}
 	tasks[2].Cancel()
 	for _, task := range tasks {
@@ -165,7 +165,7 @@ func TestRunRunsHeldTasksInTheCallingGoroutine(t *testing.T) {
 func TestRefusedHeldTaskCannotBeStarted(t *testing.T) {
 	var g group.Group
 	g.Cancel()
-	task := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
+	task := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.Option))
 	require.Equal(t, group.Refused, task.State())
 	require.False(t, groupctl.StartHeld(task))
 	require.False(t, groupctl.RunHeld(task))

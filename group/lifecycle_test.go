@@ -214,7 +214,10 @@ func TestNilFunctionsPanic(t *testing.T) {
 	require.PanicsWithValue(t, "group: Timeout must be positive", func() { group.Timeout(0) })
 	require.PanicsWithValue(t, "group: ShutdownGrace must not be negative", func() { group.ShutdownGrace(-1) })
 	require.PanicsWithValue(t, "group: nil Option", func() { group.New(context.Background(), nil) })
-	require.PanicsWithValue(t, "group: nil TaskOption", func() { g.Go(func(context.Context) error { return nil }, nil) })
+	require.PanicsWithValue(t, "group: nil Option given to a task", func() { g.Go(func(context.Context) error { return nil }, nil) })
+	require.PanicsWithValue(t, "group: a group's Option given to a task: only Name applies to a task", func() {
+		g.Go(func(context.Context) error { return nil }, group.PanicsAsErrors())
+	})
 }
 
 func TestNames(t *testing.T) {

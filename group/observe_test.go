@@ -41,15 +41,15 @@ func TestObserverHearsOneEndPerTask(t *testing.T) {
 		g.Go(func(context.Context) error { panic("p") }),
 		g.Go(func(context.Context) error { runtime.Goexit(); return nil }),
 	)
-	held := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
+	held := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.Option))
 	held.Cancel()
 	tasks = append(tasks, held)
-	viaRun := g.Go(func(context.Context) error { runtime.Goexit(); return nil }, groupctl.Hold.(group.TaskOption))
+	viaRun := g.Go(func(context.Context) error { runtime.Goexit(); return nil }, groupctl.Hold.(group.Option))
 	done := make(chan struct{})
 	go func() { defer close(done); groupctl.RunHeld(viaRun) }()
 	recv(t, done, "Task.Run")
 	tasks = append(tasks, viaRun)
-	dropped := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.TaskOption))
+	dropped := g.Go(func(context.Context) error { panic("must not run") }, groupctl.Hold.(group.Option))
 	tasks = append(tasks, dropped)
 	for _, tk := range tasks[:4] {
 		recv(t, tk.Done(), "task")

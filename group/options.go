@@ -5,17 +5,11 @@ import (
 	"time"
 )
 
-// An Option configures a [Group] made by [New] or [Group.Subgroup].
+// An Option configures a [Group] made by [New] or [Group.Subgroup], or, for
+// [Name] only, a task started by [Group.Go], [Async] or [Group.Start]. A
+// group's option given to a task panics.
 type Option interface {
 	apply(*options)
-}
-
-// A TaskOption configures one task started by [Group.Go], [Async] or
-// [Group.Start].
-type TaskOption interface {
-	// taskOption marks the package's own task options; Go reads them with
-	// a type switch (see taskOpts), so none needs an options struct.
-	taskOption()
 }
 
 // options holds a group's configuration; defaults live in defaultOptions.
@@ -57,16 +51,16 @@ func (o options) inherit() options {
 	return d
 }
 
-// A NameOption names a group or a task; it is both an [Option] and a
-// [TaskOption]. Names appear in errors, in pprof goroutine labels and in
-// [StuckTask]. A name need not be unique.
-type NameOption string
+// nameOption is Name's: tasks read it with a type switch (see taskOpts),
+// without an options struct that would escape to the heap.
+type nameOption string
 
-// Name names a group or a task.
-func Name(name string) NameOption { return NameOption(name) }
+// Name names a group or a task: it is the one option of [Group.Go],
+// [Async] and [Group.Start]. Names appear in errors, in pprof goroutine
+// labels and in [StuckTask]. A name need not be unique.
+func Name(name string) Option { return nameOption(name) }
 
-func (n NameOption) apply(o *options) { o.name = string(n) }
-func (NameOption) taskOption()        {}
+func (n nameOption) apply(o *options) { o.name = string(n) }
 
 type optionFunc func(*options)
 
@@ -133,7 +127,7 @@ func ShutdownGrace(d time.Duration) Option {
 
 type holdOption struct{}
 
-func (holdOption) taskOption() {}
+func (holdOption) apply(*options) { panic("group: a task option given to a group") }
 
 // hold makes [Group.Go] or [Async] admit the task without starting it:
 // the task is [Pending] and counts as running in its group until
@@ -142,13 +136,13 @@ func (holdOption) taskOption() {}
 // pending task is [Canceled] without running; a graceful [Group.Shutdown]
 // waits for it to be started. Executors use it, through internal/groupctl,
 // to hand out a task for work that waits in their backlog.
-func hold() TaskOption { return holdOption{} }
+func hold() Option { return holdOption{} }
 
 // internalOption marks a task as the library's own bookkeeping (a Stack's
 // closer, a close hook, a server's drain): snapshots show it as internal.
 type internalOption struct{}
 
-func (internalOption) taskOption() {}
+func (internalOption) apply(*options) { panic("group: a task option given to a group") }
 
 // like gives a new group what a subgroup of g would inherit from g: its
 // panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups

@@ -86,7 +86,7 @@ func TestWaitFromHeldTaskRunInAWorkerIsDetected(t *testing.T) {
 		held := g.Go(func(context.Context) error {
 			got <- g.Wait()
 			return nil
-		}, groupctl.Hold.(group.TaskOption))
+		}, groupctl.Hold.(group.Option))
 		worker := g.Go(func(context.Context) error {
 			groupctl.RunHeld(held)
 			return nil

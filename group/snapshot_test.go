@@ -33,7 +33,7 @@ func TestSnapshotTree(t *testing.T) {
 			return map[string]int64{"waiting": 7, "blocked": 1}
 		}))
 		jobs.Go(func(ctx context.Context) error { <-ctx.Done(); return nil })
-		held := jobs.Go(serveForever, groupctl.Hold.(group.TaskOption))
+		held := jobs.Go(serveForever, groupctl.Hold.(group.Option))
 		time.Sleep(2 * time.Second)
 		synctest.Wait()
 

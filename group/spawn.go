@@ -25,7 +25,7 @@ import (
 // [PanicsAsErrors].
 //
 // Go panics if fn is nil.
-func (g *Group) Go(fn func(ctx context.Context) error, opts ...TaskOption) *Task {
+func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) *Task {
 	if fn == nil {
 		panic("group: Go with nil function")
 	}
@@ -36,7 +36,7 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...TaskOption) *Task
 
 // spawn applies options, admits t and starts its goroutine unless it is
 // held by hold.
-func (g *Group) spawn(t *Task, opts []TaskOption) {
+func (g *Group) spawn(t *Task, opts []Option) {
 	if len(opts) > 0 {
 		var flags int32
 		t.name, flags = taskOpts(opts)
@@ -48,20 +48,22 @@ func (g *Group) spawn(t *Task, opts []TaskOption) {
 	}
 }
 
-// taskOpts reads task options. Every TaskOption is one of this package's
-// own types, so a type switch reads them without an options struct that
-// would escape to the heap.
-func taskOpts(opts []TaskOption) (name string, flags int32) {
+// taskOpts reads task options: Name, and this package's own hold and
+// internal, with a type switch, so that no options struct escapes to the
+// heap.
+func taskOpts(opts []Option) (name string, flags int32) {
 	for _, opt := range opts {
 		switch o := opt.(type) {
-		case NameOption:
+		case nameOption:
 			name = string(o)
 		case holdOption:
 			flags |= flagHeld
 		case internalOption:
 			flags |= flagInternal
 		case nil:
-			panic("group: nil TaskOption")
+			panic("group: nil Option given to a task")
+		default:
+			panic("group: a group's Option given to a task: only Name applies to a task")
 		}
 	}
 	return name, flags
@@ -250,7 +252,7 @@ func (t *Task) canceledBy(err error) bool {
 // nothing.
 //
 // Start panics if fn is nil.
-func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready func()) error, opts ...TaskOption) error {
+func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready func()) error, opts ...Option) error {
 	mustContext(ctx, "Group.Start")
 	if fn == nil {
 		panic("group: Start with nil function")

@@ -115,7 +115,7 @@ func NewStack(g *group.Group, opts ...Option) (*Stack, error) {
 	o := options{closeTimeout: defaultCloseTimeout, hurry: context.Background()}
 	apply("NewStack", &o, opts)
 	s := &Stack{Group: g, timeout: o.closeTimeout, hurry: o.hurry}
-	if s.self = g.Go(s.closeAll, group.Name("resource.stack"), groupctl.Internal.(group.TaskOption)); s.self.State() == group.Refused {
+	if s.self = g.Go(s.closeAll, group.Name("resource.stack"), groupctl.Internal.(group.Option)); s.self.State() == group.Refused {
 		return nil, ErrClosed
 	}
 	return s, nil
@@ -257,7 +257,7 @@ func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(c
 	s.entries = slices.DeleteFunc(s.entries, func(e *entry) bool { return e.task.State().Final() })
 	// Under s.mu: closeAll takes the entries under it too, so an entry is
 	// either refused here or taken there, never started but missed.
-	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name), groupctl.Internal.(group.TaskOption))
+	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name), groupctl.Internal.(group.Option))
 	if e.task.State() == group.Refused {
 		return false
 	}

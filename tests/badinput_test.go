@@ -117,7 +117,7 @@ func TestBadInputGroup(t *testing.T) {
 			g.Go(nil)
 			return nil
 		}},
-		{name: "Go with nil task option", panics: "group: nil TaskOption", call: func(*testing.T) error {
+		{name: "Go with nil task option", panics: "group: nil Option given to a task", call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
 			g.Go(nop, nil)
@@ -310,7 +310,7 @@ func TestBadInputGroup(t *testing.T) {
 		{name: "Run of a held task twice", err: nil, call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			t := g.Go(nop, groupctl.Hold.(group.TaskOption))
+			t := g.Go(nop, groupctl.Hold.(group.Option))
 			if !groupctl.RunHeld(t) {
 				return errors.New("first Run did not run")
 			}
@@ -322,7 +322,7 @@ func TestBadInputGroup(t *testing.T) {
 		{name: "Start of a cancelled held task", err: group.ErrCanceled, call: func(*testing.T) error {
 			var g group.Group
 			defer g.Close()
-			t := g.Go(nop, groupctl.Hold.(group.TaskOption))
+			t := g.Go(nop, groupctl.Hold.(group.Option))
 			t.Cancel()
 			if groupctl.StartHeld(t) {
 				return errors.New("a cancelled held task started")

@@ -89,7 +89,7 @@ var GroupOf func(ctx context.Context) any
 // nil. It panics if ctx is nil.
 var TaskOf func(ctx context.Context) any
 
-// Hold is a group.TaskOption that makes Go or Async admit a task without
+// Hold is a group.Option that makes Go or Async admit a task without
 // starting it: it is Pending and counts as running until StartHeld or
 // RunHeld starts it, or it is cancelled. Package executor holds every job
 // until a worker runs it.
@@ -105,6 +105,6 @@ var StartHeld func(t any) bool
 // reports whether it did. It panics if t was not made with Hold.
 var RunHeld func(t any) bool
 
-// Internal is a group.TaskOption that marks a task as the library's own
+// Internal is a group.Option that marks a task as the library's own
 // bookkeeping: snapshots show it as internal (TaskSnapshot.Internal).
 var Internal any
