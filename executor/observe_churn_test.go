@@ -20,7 +20,7 @@ import (
 func TestSnapshotsUnderChurnAndOneEndPerJob(t *testing.T) {
 	var mu sync.Mutex
 	ends := map[*group.Task]int{}
-	obs := group.ObserverFunc(func(e group.Event) {
+	obs := func(e group.Event) {
 		switch e.Kind {
 		case group.TaskSucceeded, group.TaskFailed, group.TaskPanicked, group.TaskCanceled, group.TaskRefused:
 			if e.Task != nil && e.Group.Name() == "jobs" {
@@ -29,7 +29,7 @@ func TestSnapshotsUnderChurnAndOneEndPerJob(t *testing.T) {
 				mu.Unlock()
 			}
 		}
-	})
+	}
 	g := group.New(context.Background(), group.Observe(obs))
 	ex := executor.New(g, executor.MaxWorkers(3), executor.Name("jobs"), executor.SuppressErrors())
 	stop := make(chan struct{})

@@ -19,13 +19,13 @@ func TestObservedBlockedSubmitter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var blocked []group.Event
-		obs := group.ObserverFunc(func(e group.Event) {
+		obs := func(e group.Event) {
 			if e.Kind == group.SubmitBlocked {
 				mu.Lock()
 				blocked = append(blocked, e)
 				mu.Unlock()
 			}
-		})
+		}
 		g := group.New(context.Background(), group.Observe(obs))
 		ex := executor.New(g, executor.MaxWorkers(1), executor.Name("crawl"))
 		ctx := context.Background()

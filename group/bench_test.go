@@ -67,7 +67,7 @@ func BenchmarkObserver(b *testing.B) {
 	})
 	b.Run("impl=nop", func(b *testing.B) {
 		b.ReportAllocs()
-		g := group.New(context.Background(), group.Observe(group.ObserverFunc(func(group.Event) {})))
+		g := group.New(context.Background(), group.Observe(func(group.Event) {}))
 		for b.Loop() {
 			g.Go(nop)
 		}

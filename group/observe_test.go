@@ -22,7 +22,7 @@ func TestObserverHearsOneEndPerTask(t *testing.T) {
 	var mu sync.Mutex
 	ends := map[*group.Task]int{}
 	starts := map[*group.Task]int{}
-	obs := group.ObserverFunc(func(e group.Event) {
+	obs := func(e group.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		switch e.Kind {
@@ -31,7 +31,7 @@ func TestObserverHearsOneEndPerTask(t *testing.T) {
 		case group.TaskSucceeded, group.TaskFailed, group.TaskPanicked, group.TaskCanceled, group.TaskRefused:
 			ends[e.Task]++
 		}
-	})
+	}
 	g := group.New(context.Background(), group.Observe(obs), group.PanicsAsErrors(), quietPanics(nil),
 		group.OnError(func(error) {}))
 	var tasks []*group.Task

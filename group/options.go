@@ -20,7 +20,7 @@ type options struct {
 	panicsAsErrors bool
 	timeout        time.Duration // 0: none
 	grace          time.Duration
-	observer       Observer                // nil: no events
+	observer       func(Event)             // nil: no events
 	kind           string                  // what the group is, for snapshots ("executor")
 	info           func() map[string]int64 // counts for snapshots, or nil
 }

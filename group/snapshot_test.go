@@ -172,11 +172,11 @@ func TestObserverEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var events []group.Event
-		obs := group.ObserverFunc(func(e group.Event) {
+		obs := func(e group.Event) {
 			mu.Lock()
 			events = append(events, e)
 			mu.Unlock()
-		})
+		}
 		boom := errors.New("boom")
 		g := group.New(context.Background(), group.Observe(obs), group.OnError(func(error) {}), quietPanics(nil), group.PanicsAsErrors())
 		ok := g.Go(func(context.Context) error { time.Sleep(time.Second); return nil })
@@ -232,13 +232,13 @@ func TestObserverEvents(t *testing.T) {
 }
 
 func TestObserveMisuse(t *testing.T) {
-	require.PanicsWithValue(t, "group: Observe with a nil Observer", func() { group.Observe(nil) })
+	require.PanicsWithValue(t, "group: Observe with a nil function", func() { group.Observe(nil) })
 	require.PanicsWithValue(t, "group: Describe with an empty kind", func() { groupctl.Describe("", nil) })
 	var g group.Group
 	require.False(t, groupctl.Observed(&g))
 	groupctl.Emit(&g, group.Event{Kind: group.TaskStarted}) // no observer: nothing happens, no panic
 	var n atomic.Int32
-	h := group.New(context.Background(), group.Observe(group.ObserverFunc(func(group.Event) { n.Add(1) })))
+	h := group.New(context.Background(), group.Observe(func(group.Event) { n.Add(1) }))
 	require.True(t, groupctl.Observed(h))
 	groupctl.Emit(h, group.Event{Kind: group.SubmitBlocked})
 	require.Equal(t, int32(1), n.Load())
@@ -276,7 +276,7 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 	var events atomic.Int32
 	var hooked atomic.Int32
 	parent := group.New(context.Background(), group.PanicsAsErrors(),
-		group.Observe(group.ObserverFunc(func(group.Event) { events.Add(1) })),
+		group.Observe(func(group.Event) { events.Add(1) }),
 		group.OnPanic(func(*group.PanicError) { hooked.Add(1) }))
 	like := group.New(context.Background(), groupctl.Like(parent).(group.Option), group.Name("db"))
 	like.Go(func(context.Context) error { panic("x") })

@@ -88,7 +88,7 @@ func (g *Group) admit(t *Task) bool {
 		g.mu.Unlock()
 		t.finish(Refused, err)
 		if o := g.opts.observer; o != nil {
-			o.Observe(Event{Kind: TaskRefused, Group: g, Task: t, Err: err})
+			o(Event{Kind: TaskRefused, Group: g, Task: t, Err: err})
 		}
 		return false
 	}
@@ -144,7 +144,7 @@ func (t *Task) execute(instead error) {
 	t.setBegan()
 	t.state.Store(int32(Running))
 	if o := g.opts.observer; o != nil {
-		o.Observe(Event{Kind: TaskStarted, Group: g, Task: t})
+		o(Event{Kind: TaskStarted, Group: g, Task: t})
 	}
 	err := instead
 	if err == nil {

@@ -17,6 +17,6 @@
 // other way round.
 //
 // Events (task started, succeeded, failed, panicked, cancelled, refused;
-// supervised restarts; blocked submitters) reach a [group.Observer] set
+// supervised restarts; blocked submitters) reach an observer set
 // with group.Observe on a root group; [Slog] is one that logs them.
 package observe

@@ -7,7 +7,7 @@ import (
 	"github.com/nursery-go/nursery/group"
 )
 
-// Slog returns a [group.Observer] that writes each event to l: task starts,
+// Slog returns an observer, for [group.Observe], that writes each event to l: task starts,
 // successes, cancellations and refusals at Debug, blocked submitters at
 // Debug, restarts at Warn, failures and panics at Error. Each record has
 // the event's kind as its message and the attributes group (the group's
@@ -19,16 +19,16 @@ import (
 // success events than no observer at all.
 //
 // Slog panics if l is nil.
-func Slog(l *slog.Logger) group.Observer {
+func Slog(l *slog.Logger) func(group.Event) {
 	if l == nil {
 		panic("observe: Slog with a nil logger")
 	}
-	return slogObserver{l}
+	return slogObserver{l}.observe
 }
 
 type slogObserver struct{ l *slog.Logger }
 
-func (o slogObserver) Observe(e group.Event) {
+func (o slogObserver) observe(e group.Event) {
 	level := slog.LevelDebug
 	switch e.Kind {
 	case group.TaskFailed, group.TaskPanicked:

@@ -112,7 +112,7 @@ func (e *IntensityError) Unwrap() error { return e.Err }
 // restart it but returns an [*IntensityError], an ordinary failure of its
 // task in g: a fail-fast group closes. Spec.OnRestart and
 // [Supervisor.Stats] see every restart and backoff, and so does g's
-// [group.Observer], as a [group.TaskRestarted] event for the supervisor's
+// observer ([group.Observe]), as a [group.TaskRestarted] event for the supervisor's
 // task.
 //
 // Each run is a task of a subgroup of g made with [group.PanicsAsErrors]

@@ -385,13 +385,13 @@ func TestSupervise_restartsAreObserved(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var restarts []group.Event
-		obs := group.ObserverFunc(func(e group.Event) {
+		obs := func(e group.Event) {
 			if e.Kind == group.TaskRestarted {
 				mu.Lock()
 				restarts = append(restarts, e)
 				mu.Unlock()
 			}
-		})
+		}
 		g := group.New(context.Background(), group.Observe(obs))
 		sv := resource.Supervise(g, "job", func(context.Context) error { return errFlaky },
 			resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 100, Decay: time.Hour})
@@ -455,13 +455,13 @@ func TestSupervise_statsAndEventsAddUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var events []group.Event
-		g := group.New(context.Background(), group.Observe(observerFunc(func(e group.Event) {
+		g := group.New(context.Background(), group.Observe(func(e group.Event) {
 			if e.Kind == group.TaskRestarted {
 				mu.Lock()
 				events = append(events, e)
 				mu.Unlock()
 			}
-		})))
+		}))
 		var hooks []resource.Restart
 		sv := resource.Supervise(g, "job", func(ctx context.Context) error { return errors.New("boom") },
 			resource.Spec{
@@ -482,10 +482,6 @@ func TestSupervise_statsAndEventsAddUp(t *testing.T) {
 		}
 	})
 }
-
-type observerFunc func(group.Event)
-
-func (f observerFunc) Observe(e group.Event) { f(e) }
 
 // A job that fails at once escalates however long its backoffs: only the
 // time it runs decays the count.

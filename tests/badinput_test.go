@@ -158,7 +158,7 @@ func TestBadInputGroup(t *testing.T) {
 			group.OnPanic(nil)
 			return nil
 		}},
-		{name: "Observe with nil observer", panics: "group: Observe with a nil Observer", call: func(*testing.T) error {
+		{name: "Observe with nil observer", panics: "group: Observe with a nil function", call: func(*testing.T) error {
 			group.Observe(nil)
 			return nil
 		}},
