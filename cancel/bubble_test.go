@@ -43,7 +43,7 @@ func everything(t *testing.T) {
 		})(graceful)
 	})
 	wg.Go(func() {
-		doneErr = cancel.OnDone(graceful, func(ctx context.Context) error {
+		doneErr = cancel.OnDone(graceful.Done(), func(ctx context.Context) error {
 			return cancel.Timeout(ctx, "drain", 500*time.Millisecond, waitDone)
 		})(scope.Context())
 	})

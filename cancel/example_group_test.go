@@ -33,7 +33,7 @@ func ExampleOnDone_group() {
 	var g group.Group
 	f := make(chan struct{})
 
-	g.Go(cancel.OnDone(cancel.Chan(f), func(context.Context) error { g.Cancel(); return nil }))
+	g.Go(cancel.OnDone(f, func(context.Context) error { g.Cancel(); return nil }))
 
 	close(f)
 	<-g.Done()

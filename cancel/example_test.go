@@ -104,7 +104,7 @@ func ExampleOnCancel() {
 
 func ExampleOnDone() {
 	ready := make(chan struct{})
-	body := cancel.OnDone(cancel.Chan(ready), func(ctx context.Context) error {
+	body := cancel.OnDone(ready, func(ctx context.Context) error {
 		fmt.Println("ready: serving")
 		return nil
 	})
@@ -117,22 +117,6 @@ func ExampleOnDone() {
 	// Output:
 	// starting
 	// ready: serving
-}
-
-func ExampleChan() {
-	closed := make(chan struct{})
-	close(closed)
-	for _, w := range []cancel.Waitable{cancel.Chan(closed), cancel.Chan(nil)} {
-		select {
-		case <-w.Done():
-			fmt.Println("finished")
-		default:
-			fmt.Println("not finished")
-		}
-	}
-	// Output:
-	// finished
-	// not finished
 }
 
 func ExampleTimeout() {

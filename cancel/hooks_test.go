@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/nursery-go/nursery/cancel"
+	"github.com/nursery-go/nursery/group"
 )
 
 // run starts body in a goroutine, as a group would, and returns a function
@@ -66,44 +67,33 @@ func TestOnCancel(t *testing.T) {
 	})
 }
 
-// doneFunc is a Waitable of its own, as group's Task, Future and Group are.
-type doneFunc func() <-chan struct{}
-
-func (f doneFunc) Done() <-chan struct{} { return f() }
-
-func TestOnDone_waitables(t *testing.T) {
-	// Each case gives a Waitable and the function that makes it finish.
+func TestOnDone_channels(t *testing.T) {
+	// Each case gives a Done channel and the function that closes it.
 	tests := []struct {
 		name string
-		give func() (w cancel.Waitable, finish func())
+		give func() (done <-chan struct{}, finish func())
 	}{
 		{
-			name: "Chan of a bidirectional channel",
-			give: func() (cancel.Waitable, func()) {
+			name: "bidirectional channel",
+			give: func() (<-chan struct{}, func()) {
 				ch := make(chan struct{})
-				return cancel.Chan(ch), func() { close(ch) }
-			},
-		},
-		{
-			name: "Chan of a receive-only channel",
-			give: func() (cancel.Waitable, func()) {
-				ch := make(chan struct{})
-				var recv <-chan struct{} = ch
-				return cancel.Chan(recv), func() { close(ch) }
+				return ch, func() { close(ch) }
 			},
 		},
 		{
 			name: "context",
-			give: func() (cancel.Waitable, func()) {
+			give: func() (<-chan struct{}, func()) {
 				ctx, stop := context.WithCancel(context.Background())
-				return ctx, stop
+				return ctx.Done(), stop
 			},
 		},
 		{
-			name: "type with a Done method",
-			give: func() (cancel.Waitable, func()) {
-				ch := make(chan struct{})
-				return doneFunc(func() <-chan struct{} { return ch }), func() { close(ch) }
+			name: "task",
+			give: func() (<-chan struct{}, func()) {
+				g := group.New(context.Background())
+				release := make(chan struct{})
+				tk := g.Go(func(context.Context) error { <-release; return nil })
+				return tk.Done(), func() { close(release); _ = g.Wait() }
 			},
 		},
 	}
@@ -134,7 +124,7 @@ func TestOnDone(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			ctx, stop := context.WithCancelCause(context.Background())
 			called := false
-			wait := run(ctx, cancel.OnDone(cancel.Chan(make(chan struct{})), func(context.Context) error {
+			wait := run(ctx, cancel.OnDone(make(chan struct{}), func(context.Context) error {
 				called = true
 				return nil
 			}))
@@ -146,10 +136,10 @@ func TestOnDone(t *testing.T) {
 		})
 	})
 
-	t.Run("waits for a nil Chan until its context ends", func(t *testing.T) {
+	t.Run("waits for a nil channel until its context ends", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			ctx, stop := context.WithCancelCause(context.Background())
-			wait := run(ctx, cancel.OnDone(cancel.Chan(nil), func(context.Context) error { return nil }))
+			wait := run(ctx, cancel.OnDone(nil, func(context.Context) error { return nil }))
 			synctest.Wait()
 			stop(errShutdown)
 			require.Equal(t, errShutdown, wait())
@@ -164,7 +154,7 @@ func TestOnDone(t *testing.T) {
 		// Many rounds, since a select would pick either arm at random.
 		for range 100 {
 			var gotCause error
-			err := cancel.OnDone(cancel.Chan(ch), func(ctx context.Context) error {
+			err := cancel.OnDone(ch, func(ctx context.Context) error {
 				gotCause = context.Cause(ctx)
 				return nil
 			})(ctx)
@@ -176,13 +166,11 @@ func TestOnDone(t *testing.T) {
 	t.Run("lets a panic in fn reach whoever runs the body", func(t *testing.T) {
 		ch := make(chan struct{})
 		close(ch)
-		body := cancel.OnDone(cancel.Chan(ch), func(context.Context) error { panic("boom") })
+		body := cancel.OnDone(ch, func(context.Context) error { panic("boom") })
 		require.PanicsWithValue(t, "boom", func() { _ = body(context.Background()) })
 	})
 
 	t.Run("panics on misuse", func(t *testing.T) {
-		fn := func(context.Context) error { return nil }
-		require.PanicsWithValue(t, "cancel: nil Waitable", func() { cancel.OnDone(nil, fn) })
-		require.PanicsWithValue(t, "cancel: nil function", func() { cancel.OnDone(context.Background(), nil) })
+		require.PanicsWithValue(t, "cancel: nil function", func() { cancel.OnDone(make(chan struct{}), nil) })
 	})
 }

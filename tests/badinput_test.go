@@ -792,8 +792,7 @@ func TestBadInputCancel(t *testing.T) {
 			return err
 		}},
 		{name: "OnCancel with nil function", panics: "cancel: nil function", call: func(*testing.T) error { cancel.OnCancel(nil); return nil }},
-		{name: "OnDone with nil Waitable", panics: "cancel: nil Waitable", call: func(*testing.T) error { cancel.OnDone(nil, nop); return nil }},
-		{name: "OnDone with nil function", panics: "cancel: nil function", call: func(*testing.T) error { cancel.OnDone(bg, nil); return nil }},
+		{name: "OnDone with nil function", panics: "cancel: nil function", call: func(*testing.T) error { cancel.OnDone(bg.Done(), nil); return nil }},
 		{name: "Timeout of zero ends the work at once", err: context.DeadlineExceeded, call: func(*testing.T) error {
 			return cancel.Timeout(bg, "zero", 0, blockCtx)
 		}},
