@@ -7,12 +7,12 @@ import (
 	"go.uber.org/multierr"
 )
 
-// ShieldOption configures [Shield] and [ShieldValue]. The options are
+// Option configures [Shield] and [ShieldValue]. The options are
 // [Grace] and [Ignore]; without options the work is unbounded and the
 // caller's cancellation is reported (hat.aio's raise_cancel=True). Options
 // are values that never change: one may be reused across calls and shared
 // between goroutines.
-type ShieldOption interface {
+type Option interface {
 	apply(*shieldOptions)
 }
 
@@ -37,7 +37,7 @@ func (f shieldOptionFunc) apply(o *shieldOptions) { f(o) }
 //
 // A grace period of zero ends the work's context at once, as with
 // [context.WithTimeout]. Grace panics if d is negative.
-func Grace(d time.Duration) ShieldOption {
+func Grace(d time.Duration) Option {
 	if d < 0 {
 		panic("cancel: negative grace period")
 	}
@@ -51,7 +51,7 @@ func Grace(d time.Duration) ShieldOption {
 // deferred release in a function that already returns its own
 // cancellation, which would otherwise be reported twice. A grace period
 // that ends is still reported, because that is the work's own outcome.
-func Ignore() ShieldOption {
+func Ignore() Option {
 	return shieldOptionFunc(func(o *shieldOptions) { o.ignore = true })
 }
 
@@ -101,7 +101,7 @@ func Ignore() ShieldOption {
 // Shield costs about 90 ns and 2 allocations more than calling fn
 // directly; with [Grace], about 1 µs and 8 allocations, mostly the timer
 // and its context. See BenchmarkShield.
-func Shield(ctx context.Context, fn func(ctx context.Context) error, opts ...ShieldOption) error {
+func Shield(ctx context.Context, fn func(ctx context.Context) error, opts ...Option) error {
 	mustContext(ctx, "Shield")
 	if fn == nil {
 		panic("cancel: nil function")
@@ -121,7 +121,7 @@ func Shield(ctx context.Context, fn func(ctx context.Context) error, opts ...Shi
 //
 // ShieldValue blocks until fn returns. It panics if fn is nil; a panic in fn
 // propagates to the caller unchanged.
-func ShieldValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...ShieldOption) (T, error) {
+func ShieldValue[T any](ctx context.Context, fn func(ctx context.Context) (T, error), opts ...Option) (T, error) {
 	mustContext(ctx, "ShieldValue")
 	if fn == nil {
 		panic("cancel: nil function")

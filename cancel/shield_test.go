@@ -27,17 +27,17 @@ func TestShield_modes(t *testing.T) {
 	tests := []struct {
 		name      string
 		when      string
-		opts      []cancel.ShieldOption
+		opts      []cancel.Option
 		wantCause bool // the caller's cancellation is reported
 	}{
 		{name: "raise, cancelled before", when: "before", wantCause: true},
 		{name: "raise, cancelled during", when: "during", wantCause: true},
 		{name: "raise, cancelled after", when: "after"},
 		{name: "raise, never cancelled", when: "never"},
-		{name: "ignore, cancelled before", when: "before", opts: []cancel.ShieldOption{cancel.Ignore()}},
-		{name: "ignore, cancelled during", when: "during", opts: []cancel.ShieldOption{cancel.Ignore()}},
-		{name: "ignore, cancelled after", when: "after", opts: []cancel.ShieldOption{cancel.Ignore()}},
-		{name: "ignore, never cancelled", when: "never", opts: []cancel.ShieldOption{cancel.Ignore()}},
+		{name: "ignore, cancelled before", when: "before", opts: []cancel.Option{cancel.Ignore()}},
+		{name: "ignore, cancelled during", when: "during", opts: []cancel.Option{cancel.Ignore()}},
+		{name: "ignore, cancelled after", when: "after", opts: []cancel.Option{cancel.Ignore()}},
+		{name: "ignore, never cancelled", when: "never", opts: []cancel.Option{cancel.Ignore()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,7 +77,6 @@ var nilContextCases = []struct {
 	{name: "flow.Gather", call: func(*group.Group) { _, _ = flow.Gather(nilCtx, 1, one) }},
 	{name: "flow.GatherAll", call: func(*group.Group) { flow.GatherAll(nilCtx, 1, one) }},
 	{name: "flow.Repeat", call: func(*group.Group) { _, _ = flow.Repeat(nilCtx, 1, double, 1) }},
-	{name: "flow.Series", call: func(*group.Group) { _, _ = flow.Series(nilCtx, one) }},
 	{name: "flow.Until", call: func(*group.Group) { _, _ = flow.Until(nilCtx, one, yes) }},
 	{name: "flow.Whilst", call: func(*group.Group) { _, _ = flow.Whilst(nilCtx, one, yes) }},
 	{name: "flow.Every", call: func(*group.Group) { _, _ = flow.Every(nilCtx, ints, keep, 1) }},
@@ -89,13 +88,11 @@ var nilContextCases = []struct {
 		flow.FlatMap(nilCtx, ints, func(context.Context, int) ([]int, error) { return nil, nil }, 1)
 	}},
 	{name: "flow.Filter", call: func(*group.Group) { flow.Filter(nilCtx, ints, keep, 1) }},
-	{name: "flow.FilterFalse", call: func(*group.Group) { flow.FilterFalse(nilCtx, ints, keep, 1) }},
 	{name: "flow.DropWhile", call: func(*group.Group) { flow.DropWhile(nilCtx, ints, keep, 1) }},
 	{name: "flow.Each", call: func(*group.Group) {
 		_ = flow.Each(nilCtx, ints, func(context.Context, int) error { return nil }, 1)
 	}},
 	{name: "flow.Reduce", call: func(*group.Group) { _, _ = flow.Reduce(nilCtx, ints, add, 0) }},
-	{name: "flow.ReduceRight", call: func(*group.Group) { _, _ = flow.ReduceRight(nilCtx, ints, add, 0) }},
 	{name: "flow.Wait", call: func(g *group.Group) { _, _, _ = flow.Wait(nilCtx, flow.AllCompleted, g.Go(nop)) }},
 
 	{name: "cancel.NewScope", call: func(*group.Group) { cancel.NewScope(nilCtx, time.Time{}) }},

@@ -11,7 +11,8 @@
 // of them) with the frame's other calls, or refuses them ([FailThrottled]);
 // [Defer] and [Interval] make task bodies that start late or run
 // periodically, [Runs] times at most; [Retry] retries with a [Backoff] (shared
-// with resource.Supervise) until [Permanent] or the last attempt; [Then] and
+// with resource.Supervise) until [Permanent] or the last attempt; [Times]
+// runs a function at most n times and then repeats its last result; [Then] and
 // [ThenEach] run a callback after a function, in the same task. Each works
 // on plain func(ctx) functions: give the result to a group, an executor or
 // a direct call. The whole contract is in https://github.com/nursery-go/nursery/blob/main/docs/call.md.

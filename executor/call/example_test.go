@@ -103,3 +103,15 @@ func ExamplePermanent() {
 	fmt.Println(errors.Is(err, errDenied), calls)
 	// Output: true 1
 }
+
+func ExampleTimes() {
+	ctx := context.Background()
+	calls := 0
+	next := call.Times(2, func(context.Context) (int, error) { calls++; return calls * 10, nil })
+	for range 4 {
+		v, _ := next(ctx)
+		fmt.Print(v, " ")
+	}
+	fmt.Println("calls:", calls)
+	// Output: 10 20 20 20 calls: 2
+}

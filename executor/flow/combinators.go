@@ -3,7 +3,6 @@ package flow
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
@@ -260,29 +259,6 @@ func Repeat[T any](ctx context.Context, n int, fn func(ctx context.Context, i in
 	return gather(ctx, "flow.Repeat", n, fn, limit)
 }
 
-// Series runs the functions one after another, in the caller's goroutine,
-// and returns their results in order (paco's series). At the first error,
-// or if ctx has ended before a function starts, it stops and returns the
-// results so far with the error (or context.Cause(ctx)).
-//
-// Series panics if a function is nil.
-func Series[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error)) ([]T, error) {
-	mustContext(ctx, "Series")
-	checkFuncs("Series", fns)
-	out := make([]T, 0, len(fns))
-	for _, fn := range fns {
-		if err := context.Cause(ctx); err != nil {
-			return out, err
-		}
-		v, err := fn(ctx)
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
 // Until calls fn, then test, again and again until test reports true, and
 // returns fn's results in order (paco's until): fn runs at least once. It
 // runs in the caller's goroutine. At the first error of fn or test, or if
@@ -330,100 +306,5 @@ func loop[T any](ctx context.Context, name string, fn func(context.Context) (T, 
 			return out, err
 		}
 		out = append(out, v)
-	}
-}
-
-// ErrPanicked is the error that calls of a function made by [Times] get,
-// past the last run, when that run panicked.
-var ErrPanicked = errors.New("flow: the last run panicked")
-
-// ErrExhausted is what a function made by [Times] with [FailExhausted]
-// returns for the calls past the n-th.
-var ErrExhausted = errors.New("flow: function called more times than allowed")
-
-// A TimesOption configures [Times].
-type TimesOption interface {
-	applyTimes(*bool)
-}
-
-type failExhausted struct{}
-
-func (failExhausted) applyTimes(refuse *bool) { *refuse = true }
-
-// FailExhausted makes the calls past the n-th of a function made by
-// [Times] return [ErrExhausted] at once instead of the n-th run's result
-// (paco's raise_exception). A caller that wants a value of its own there
-// (paco's return_value) substitutes it when errors.Is(err, ErrExhausted).
-func FailExhausted() TimesOption { return failExhausted{} }
-
-// Times returns a function that runs fn the first n times it is called
-// and afterwards returns the result of the n-th run without running fn
-// (paco's times; with n = 1, paco's once, or sync.OnceValues with a
-// context), or [ErrExhausted] with [FailExhausted]. A call past the n-th
-// that arrives while the n-th still runs waits for it, or until its own
-// ctx ends (then it returns context.Cause(ctx)). If the n-th run panics,
-// the panic goes to its caller and later calls get [ErrPanicked]. The
-// returned function is safe for concurrent use.
-//
-// Times panics if fn is nil, n is not positive or an option is nil.
-func Times[T any](n int, fn func(ctx context.Context) (T, error), opts ...TimesOption) func(ctx context.Context) (T, error) {
-	if fn == nil {
-		panic("flow: Times with a nil function")
-	}
-	if n <= 0 {
-		panic("flow: Times count must be positive")
-	}
-	refuse := false
-	for _, o := range opts {
-		if o == nil {
-			panic("flow: nil TimesOption")
-		}
-		o.applyTimes(&refuse)
-	}
-	var (
-		mu    sync.Mutex
-		calls int
-		done  = make(chan struct{})
-		last  T
-		err   error
-	)
-	return func(ctx context.Context) (T, error) {
-		mu.Lock()
-		calls++
-		c := calls
-		if calls > n {
-			calls = n + 1 // no overflow however many calls come
-		}
-		mu.Unlock()
-		switch {
-		case c < n:
-			return fn(ctx)
-		case c == n:
-			panicked := true
-			defer func() {
-				if panicked {
-					err = ErrPanicked
-				}
-				close(done)
-			}()
-			last, err = fn(ctx)
-			panicked = false
-			return last, err
-		case refuse:
-			var zero T
-			return zero, ErrExhausted
-		}
-		select {
-		case <-done: // a result already there is returned, ctx or not
-			return last, err
-		default:
-		}
-		select {
-		case <-done:
-			return last, err
-		case <-ctx.Done():
-			var zero T
-			return zero, context.Cause(ctx)
-		}
 	}
 }

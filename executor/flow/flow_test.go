@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -92,7 +90,8 @@ func TestStagesKeepOrderAndLimit(t *testing.T) {
 				odd := func(ctx context.Context, i int) (bool, error) { work(ctx, i); return i%2 == 1, nil }
 				odds, err := flow.Collect(flow.Filter(ctx, upTo(n), odd, limit))
 				require.NoError(t, err)
-				evens, err := flow.Collect(flow.FilterFalse(ctx, upTo(n), odd, limit))
+				even := func(ctx context.Context, i int) (bool, error) { ok, err := odd(ctx, i); return !ok, err }
+				evens, err := flow.Collect(flow.Filter(ctx, upTo(n), even, limit))
 				require.NoError(t, err)
 				var wantOdds, wantEvens []int
 				for i := range n {
@@ -291,8 +290,6 @@ func TestSourceErrorEndsTheStage(t *testing.T) {
 	require.ErrorIs(t, err, errBoom)
 	require.Equal(t, 3, sum)
 	require.ErrorIs(t, flow.Each(ctx, src, func(context.Context, int) error { return nil }, 1), errBoom)
-	_, err = flow.ReduceRight(ctx, src, func(_ context.Context, acc, v int) (int, error) { return acc + v, nil }, 0)
-	require.ErrorIs(t, err, errBoom)
 }
 
 // TestContextEnds: a context that ends stops every function with its cause;
@@ -329,8 +326,6 @@ func TestContextEnds(t *testing.T) {
 		_, err := flow.Collect(flow.Map(ctx, upTo(10), fn, 2))
 		require.ErrorIs(t, err, cause)
 		_, err = flow.Reduce(ctx, upTo(10), func(_ context.Context, a, v int) (int, error) { called = true; return a, nil }, 0)
-		require.ErrorIs(t, err, cause)
-		_, err = flow.Series(ctx, func(context.Context) (int, error) { called = true; return 0, nil })
 		require.ErrorIs(t, err, cause)
 		_, err = flow.Gather(ctx, 0, func(context.Context) (int, error) { called = true; return 0, nil })
 		require.ErrorIs(t, err, cause)
@@ -572,7 +567,7 @@ func TestRepeatLimit(t *testing.T) {
 	})
 }
 
-func TestSeriesUntilWhilstStopAtErrors(t *testing.T) {
+func TestUntilWhilstStopAtErrors(t *testing.T) {
 	ctx := context.Background()
 	n := 0
 	step := func(context.Context) (int, error) {
@@ -582,13 +577,7 @@ func TestSeriesUntilWhilstStopAtErrors(t *testing.T) {
 		}
 		return n, nil
 	}
-	vs, err := flow.Series(ctx, step, step, step, step)
-	require.ErrorIs(t, err, errBoom)
-	require.Equal(t, []int{1, 2}, vs)
-	require.Equal(t, 3, n, "nothing after the failure runs")
-
-	n = 0
-	vs, err = flow.Until(ctx, step, func(context.Context) (bool, error) { return false, nil })
+	vs, err := flow.Until(ctx, step, func(context.Context) (bool, error) { return false, nil })
 	require.ErrorIs(t, err, errBoom)
 	require.Equal(t, []int{1, 2}, vs)
 
@@ -608,48 +597,6 @@ func TestSeriesUntilWhilstStopAtErrors(t *testing.T) {
 	vs, err = flow.Until(ctx, step, func(context.Context) (bool, error) { return true, nil })
 	require.NoError(t, err)
 	require.Equal(t, []int{1}, vs)
-}
-
-func TestTimes(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var calls atomic.Int64
-		fn := flow.Times(2, func(ctx context.Context) (int64, error) {
-			c := calls.Add(1)
-			time.Sleep(time.Second)
-			return c, nil
-		})
-		results := make([]int64, 6)
-		var wg sync.WaitGroup
-		for i := range results {
-			wg.Go(func() {
-				v, err := fn(context.Background())
-				assert.NoError(t, err)
-				results[i] = v
-			})
-		}
-		wg.Wait()
-		require.Equal(t, int64(2), calls.Load())
-		// Two calls ran fn (in either order); the four later callers share
-		// the result of the second call.
-		slices.Sort(results)
-		require.True(t, slices.Equal(results, []int64{1, 2, 2, 2, 2, 2}) || slices.Equal(results, []int64{1, 1, 1, 1, 1, 2}), "%v", results)
-
-		// A waiter whose ctx ends leaves with its cause.
-		slow := flow.Times(1, func(ctx context.Context) (int, error) { time.Sleep(time.Hour); return 1, nil })
-		go func() { _, _ = slow(context.Background()) }()
-		synctest.Wait()
-		ctx, cancel := context.WithTimeoutCause(context.Background(), time.Second, errBoom)
-		defer cancel()
-		_, err := slow(ctx)
-		require.ErrorIs(t, err, errBoom)
-		time.Sleep(time.Hour) // let the first call end inside the bubble
-
-		// A panicking last run: its caller panics, later callers are told.
-		bad := flow.Times(1, func(context.Context) (int, error) { panic("no") })
-		require.Equal(t, "no", testkit.Catch(func() { _, _ = bad(context.Background()) }))
-		_, err = bad(context.Background())
-		require.ErrorIs(t, err, flow.ErrPanicked)
-	})
 }
 
 func TestWait(t *testing.T) {
@@ -726,13 +673,11 @@ func TestBadInput(t *testing.T) {
 		"FlatMap nil":       func() { flow.FlatMap[int, int](ctx, src, nil, 1) },
 		"FlatMap negative":  func() { flow.FlatMap(ctx, src, func(context.Context, int) ([]int, error) { return nil, nil }, -2) },
 		"Filter nil":        func() { flow.Filter(ctx, src, nil, 1) },
-		"FilterFalse neg":   func() { flow.FilterFalse(ctx, src, pred, -1) },
 		"DropWhile nil":     func() { flow.DropWhile(ctx, nil, pred, 1) },
 		"DropWhile neg":     func() { flow.DropWhile(ctx, src, pred, -1) },
 		"Each nil":          func() { _ = flow.Each[int](ctx, src, nil, 1) },
 		"Each negative":     func() { _ = flow.Each(ctx, src, func(context.Context, int) error { return nil }, -1) },
 		"Reduce nil":        func() { _, _ = flow.Reduce[int, int](ctx, src, nil, 0) },
-		"ReduceRight nil":   func() { _, _ = flow.ReduceRight[int, int](ctx, nil, nil, 0) },
 		"Every nil":         func() { _, _ = flow.Every(ctx, src, nil, 0) },
 		"Some negative":     func() { _, _ = flow.Some(ctx, src, pred, -1) },
 		"First nil":         func() { _, _ = flow.First(ctx, src, nil, 0, 0) },
@@ -742,11 +687,8 @@ func TestBadInput(t *testing.T) {
 		"GatherAll nil":     func() { flow.GatherAll[int](ctx, 0, nil) },
 		"Repeat negative n": func() { _, _ = flow.Repeat(ctx, -1, id, 0) },
 		"Repeat nil":        func() { _, _ = flow.Repeat[int](ctx, 1, nil, 0) },
-		"Series nil":        func() { _, _ = flow.Series[int](ctx, nil) },
 		"Until nil":         func() { _, _ = flow.Until(ctx, fn, nil) },
 		"Whilst nil":        func() { _, _ = flow.Whilst[int](ctx, nil, func(context.Context) (bool, error) { return false, nil }) },
-		"Times zero":        func() { flow.Times(0, fn) },
-		"Times nil":         func() { flow.Times[int](1, nil) },
 		"Wait when":         func() { _, _, _ = flow.Wait[*group.Task](ctx, flow.ReturnWhen(7)) },
 		"Wait nil task":     func() { _, _, _ = flow.Wait(ctx, flow.AllCompleted, (*group.Task)(nil)) },
 		"Values nil":        func() { flow.Values[int](nil) },

@@ -4,7 +4,6 @@ import (
 	"context"
 	"iter"
 	"math"
-	"slices"
 	"sync/atomic"
 
 	"github.com/nursery-go/nursery/executor"
@@ -348,15 +347,6 @@ func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Contex
 	return filter(ctx, "flow.Filter", src, pred, limit, true)
 }
 
-// FilterFalse returns a Seq of the values of src for which pred reports
-// false (paco's filterfalse): [Filter] with the verdict reversed.
-//
-// FilterFalse panics if src or pred is nil, or if limit is negative.
-func FilterFalse[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
-	mustContext(ctx, "FilterFalse")
-	return filter(ctx, "flow.FilterFalse", src, pred, limit, false)
-}
-
 func filter[T any](ctx context.Context, name string, src Seq[T], pred func(context.Context, T) (bool, error), limit int, want bool) Seq[T] {
 	if src == nil || pred == nil {
 		panic("flow: " + name[len("flow."):] + " with a nil sequence or predicate")
@@ -488,23 +478,4 @@ func Reduce[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Conte
 		}
 	}
 	return acc, context.Cause(ctx)
-}
-
-// ReduceRight is [Reduce] from the right (paco's reduce with right=True):
-// it reads all of src first, then folds its values from the last to the
-// first. If src fails, ReduceRight returns initial and the error without
-// calling fn.
-//
-// ReduceRight panics if src or fn is nil.
-func ReduceRight[T, A any](ctx context.Context, src Seq[T], fn func(ctx context.Context, acc A, v T) (A, error), initial A) (A, error) {
-	mustContext(ctx, "ReduceRight")
-	if src == nil || fn == nil {
-		panic("flow: ReduceRight with a nil sequence or function")
-	}
-	vs, err := Collect(src)
-	if err != nil {
-		return initial, err
-	}
-	slices.Reverse(vs)
-	return Reduce(ctx, Slice(vs), fn, initial)
 }
