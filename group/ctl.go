@@ -28,6 +28,22 @@ func (g *Group) join() bool {
 	}
 }
 
+// joinLate is join for a task started while g closes (groupctl.Late): it
+// counts it in unless g is Closed or has no member left, and so could
+// become Closed at any moment. The library calls it only from a task of g,
+// which keeps g from closing meanwhile.
+func (g *Group) joinLate() bool {
+	for {
+		v := g.ctl.Load()
+		if v&ctlClosed != 0 || v&ctlCount == 0 {
+			return false
+		}
+		if g.ctl.CompareAndSwap(v, v+1) {
+			return true
+		}
+	}
+}
+
 // leave counts a task or subgroup out of g and closes g when that drained
 // it and someone asked for it to close.
 func (g *Group) leave() {

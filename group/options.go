@@ -144,6 +144,14 @@ type internalOption struct{}
 
 func (internalOption) apply(*options) { panic("group: a task option given to a group") }
 
+// lateOption lets a task be admitted while its group closes, as long as
+// the group is not Closed: a Stack starts each close hook's task at its
+// turn, from its own closing task, rather than parking one goroutine per
+// hook from the start.
+type lateOption struct{}
+
+func (lateOption) apply(*options) { panic("group: a task option given to a group") }
+
 // like gives a new group what a subgroup of g would inherit from g: its
 // panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups
 // that belong with g but must not be its subgroups because their lifecycle

@@ -49,6 +49,7 @@ func init() {
 	groupctl.Observed = func(g any) bool { return g.(*Group).observed() }
 	groupctl.Hold = hold()
 	groupctl.Internal = internalOption{}
+	groupctl.Late = lateOption{}
 	groupctl.StartHeld = func(t any) bool { return t.(*Task).startHeld() }
 	groupctl.RunHeld = func(t any) bool { return t.(*Task).runHeld() }
 	groupctl.GroupOf = func(ctx context.Context) any {

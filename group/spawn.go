@@ -60,6 +60,8 @@ func taskOpts(opts []Option) (name string, flags int32) {
 			flags |= flagHeld
 		case internalOption:
 			flags |= flagInternal
+		case lateOption:
+			flags |= flagLate
 		case nil:
 			panic("group: nil Option given to a task")
 		default:
@@ -77,7 +79,7 @@ func (g *Group) admit(t *Task) bool {
 	s.mu.Lock()
 	s.stats.Spawned++
 	// Joining under the shard's lock: see cancelLocked.
-	if !g.join() {
+	if !g.join() && (t.flags.Load()&flagLate == 0 || !g.joinLate()) {
 		s.stats.Refused++
 		s.mu.Unlock()
 		t.flags.Or(flagCancel) // a held task must never be started

@@ -64,6 +64,7 @@ const (
 	flagCancel               // Cancel was called or its group dropped it
 	flagOutcome              // ended Canceled after it ran: Err adds how its context ended
 	flagInternal             // the library's own bookkeeping (groupctl.Internal)
+	flagLate                 // may be admitted while the group closes (groupctl.Late)
 )
 
 // closedChan is the done channel of tasks that finished before anyone asked.

@@ -38,11 +38,13 @@ import (
 // entry's context is cancelled and every entry still waiting runs at once
 // with an ended context: all of them run before the program ends.
 //
-// Every entry, and the Stack itself, is a task of the group that waits for
-// the group to leave Open. The group therefore never becomes idle by
-// itself: [group.Group.Wait] on it returns only after something has closed
-// it (as with [cancel.OnCancel]). Each entry costs one parked goroutine
-// until the group closes.
+// The Stack is one task of the group that waits for the group to leave
+// Open and then runs the entries; an owned resource's entry is a task too,
+// that also watches the resource close on its own. A close hook is no task
+// and costs no goroutine until its turn, when it runs in a task of its
+// own. These tasks are the library's (internal in snapshots): they do not
+// keep [group.Group.Wait] for ever — once nothing else runs in the group,
+// Wait closes it gracefully, so the hooks run and Wait returns.
 type Stack struct {
 	*group.Group
 	timeout time.Duration
@@ -85,10 +87,15 @@ func (s *Stack) undone() []group.StuckTask {
 }
 
 // An entry is one hook or owned resource, run by its own task of the group
-// once release is closed.
+// once release is closed. An owned resource's task starts when it is
+// pushed, because it also watches the resource close on its own; a hook's
+// starts only at its turn (late: see start), so that a hook costs no
+// goroutine while the group is open.
 type entry struct {
 	release chan struct{}
-	task    *group.Task
+	task    *group.Task // nil for a hook whose turn has not come; under Stack.mu
+	name    string
+	body    func(ctx context.Context) error // the task's function
 	// budget, if not nil, says how long the entry may take when its turn
 	// comes, instead of the Stack's timeout: a resource opened with Open
 	// closes its own entries one after another, each with its own time.
@@ -128,10 +135,14 @@ func (s *Stack) ownTasks() map[uint64]bool {
 	defer s.mu.Unlock()
 	own := map[uint64]bool{s.self.ID(): true}
 	for _, e := range s.entries {
-		own[e.task.ID()] = true
+		if e.task != nil {
+			own[e.task.ID()] = true
+		}
 	}
 	for _, e := range s.closing {
-		own[e.task.ID()] = true
+		if e.task != nil {
+			own[e.task.ID()] = true
+		}
 	}
 	return own
 }
@@ -161,12 +172,7 @@ func (s *Stack) OnClose(name string, fn func(ctx context.Context) error) error {
 	if fn == nil {
 		panic("resource: OnClose with nil function")
 	}
-	if s.push(name, func(ctx context.Context, release <-chan struct{}) error {
-		// Not ctx.Done(): a hook waits for its turn even though the
-		// group's cancellation has reached its task.
-		<-release
-		return s.shield(ctx, fn)
-	}) {
+	if s.pushHook(name, func(ctx context.Context) error { return s.shield(ctx, fn) }) {
 		return nil
 	}
 	err := s.shield(context.Background(), fn)
@@ -238,10 +244,43 @@ func (s *Stack) own(name string, closing <-chan struct{}, closeFn func() error, 
 	return multierr.Combine(ErrClosed, closeFn())
 }
 
-// push registers an entry whose task runs body; it reports false, having
-// started nothing, when the group no longer accepts entries.
-func (s *Stack) push(name string, body func(ctx context.Context, release <-chan struct{}) error) bool {
-	return s.pushBudget(name, nil, body)
+// pushHook registers a hook whose task will run body at its turn; it
+// reports false when the group no longer accepts entries.
+func (s *Stack) pushHook(name string, body func(ctx context.Context) error) bool {
+	e := &entry{release: make(chan struct{}), name: name, body: body}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.taken {
+		return false
+	}
+	s.forgetClosedLocked()
+	s.entries = append(s.entries, e)
+	return true
+}
+
+// forgetClosedLocked forgets owned resources that have closed on their
+// own, so that a long-lived Stack does not grow with them.
+func (s *Stack) forgetClosedLocked() {
+	s.entries = slices.DeleteFunc(s.entries, func(e *entry) bool { return e.task != nil && e.task.State().Final() })
+}
+
+// start releases e and, for a hook, starts its task: late, as the group
+// is closing; from closeAll, a task of the group, which keeps the group
+// from becoming Closed meanwhile.
+func (s *Stack) start(e *entry) {
+	close(e.release)
+	if e.body == nil {
+		return
+	}
+	t := s.Go(e.body, group.Name(e.name), groupctl.Internal.(group.Option), groupctl.Late.(group.Option))
+	if t.State() == group.Refused {
+		// Cannot happen while closeAll runs as a task of the group; were
+		// it to, the hook still runs rather than being lost.
+		_ = e.body(s.Context())
+	}
+	s.mu.Lock()
+	e.task = t
+	s.mu.Unlock()
 }
 
 // pushBudget is push for an entry with its own time budget (see entry).
@@ -252,9 +291,7 @@ func (s *Stack) pushBudget(name string, budget func() time.Duration, body func(c
 	if s.taken {
 		return false
 	}
-	// Forget owned resources that have closed on their own, so that a
-	// long-lived Stack does not grow with them.
-	s.entries = slices.DeleteFunc(s.entries, func(e *entry) bool { return e.task.State().Final() })
+	s.forgetClosedLocked()
 	// Under s.mu: closeAll takes the entries under it too, so an entry is
 	// either refused here or taken there, never started but missed.
 	e.task = s.Go(func(ctx context.Context) error { return body(ctx, e.release) }, group.Name(name), groupctl.Internal.(group.Option))
@@ -304,7 +341,7 @@ func (s *Stack) closeAll(ctx context.Context) error {
 		if e.budget != nil {
 			d = e.budget()
 		}
-		close(e.release)
+		s.start(e)
 		if timer == nil {
 			timer = time.NewTimer(d)
 			defer timer.Stop()
@@ -341,7 +378,7 @@ func (s *Stack) closeAll(ctx context.Context) error {
 // runs, now, with an ended context.
 func (s *Stack) hurryAll(entries []*entry) {
 	for _, e := range entries {
-		close(e.release)
+		s.start(e)
 	}
 }
 
@@ -355,7 +392,7 @@ func (s *Stack) closeBudget() time.Duration {
 	defer s.mu.Unlock()
 	var sum time.Duration
 	for _, e := range s.entries {
-		if e.task.State().Final() {
+		if e.task != nil && e.task.State().Final() {
 			continue // an owned resource that closed on its own
 		}
 		if e.budget != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -297,23 +298,49 @@ func TestStack_onCloseRacingClose(t *testing.T) {
 	}
 }
 
-// A Stack's own tasks (its closing sequence, the close hooks waiting for
-// their turn) show in snapshots as internal, the program's tasks do not.
+// A Stack's own tasks (its closing sequence, a close hook at its turn)
+// show in snapshots as internal, the program's tasks do not; a hook whose
+// turn has not come is no task at all.
 func TestStackTasksShowAsInternal(t *testing.T) {
 	g := group.New(context.Background())
 	s, err := resource.NewStack(g)
 	require.NoError(t, err)
-	require.NoError(t, s.OnClose("flush", func(context.Context) error { return nil }))
+	flushing := make(chan struct{})
+	release := make(chan struct{})
+	require.NoError(t, s.OnClose("flush", func(context.Context) error { close(flushing); <-release; return nil }))
 	g.Go(func(ctx context.Context) error { <-ctx.Done(); return nil }, group.Name("serve"))
-	internal := map[string]bool{}
-	for _, tk := range g.Snapshot().Tasks {
-		internal[tk.Name] = tk.Internal
+	internal := func() map[string]bool {
+		m := map[string]bool{}
+		for _, tk := range g.Snapshot().Tasks {
+			m[tk.Name] = tk.Internal
+		}
+		return m
 	}
-	require.Equal(t, map[string]bool{"resource.stack": true, "flush": true, "serve": false}, internal)
-	text := g.Snapshot().String()
-	require.Regexp(t, `"flush" [a-z]+[^\n]*\(internal\)`, text)
-	require.NotRegexp(t, `"serve" [a-z]+[^\n]*\(internal\)`, text)
+	require.Equal(t, map[string]bool{"resource.stack": true, "serve": false}, internal())
+
+	closed := make(chan error, 1)
+	go func() { closed <- g.Close() }()
+	recv(t, flushing, "the hook's turn")
+	require.Equal(t, true, internal()["flush"], "a hook at its turn is an internal task")
+	require.Regexp(t, `"flush" [a-z]+[^\n]*\(internal\)`, g.Snapshot().String())
+	close(release)
+	require.NoError(t, recv(t, closed, "Close"))
+}
+
+// A close hook costs no goroutine until its turn.
+func TestStackHooksParkNoGoroutine(t *testing.T) {
+	g := group.New(context.Background())
+	s, err := resource.NewStack(g)
+	require.NoError(t, err)
+	before := runtime.NumGoroutine()
+	var ran atomic.Int32
+	const n = 1000
+	for range n {
+		require.NoError(t, s.OnClose("h", func(context.Context) error { ran.Add(1); return nil }))
+	}
+	require.Less(t, runtime.NumGoroutine()-before, 10, "goroutines started by %d hooks", n)
 	require.NoError(t, g.Close())
+	require.EqualValues(t, n, ran.Load())
 }
 
 // A Stack's own tasks wait for its group to leave Open; they must not keep

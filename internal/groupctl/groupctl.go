@@ -108,3 +108,9 @@ var RunHeld func(t any) bool
 // Internal is a group.Option that marks a task as the library's own
 // bookkeeping: snapshots show it as internal (TaskSnapshot.Internal).
 var Internal any
+
+// Late is a group.Option that lets a task be admitted while its group is
+// closing (not yet Closed). Only a task of the group may start one, so
+// that the group cannot become Closed meanwhile: a Stack's closing task
+// starts each close hook's task at its turn.
+var Late any
