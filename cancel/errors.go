@@ -52,9 +52,9 @@ func (e *graceError) Unwrap() error { return ErrGraceExceeded }
 //
 // A TimeoutError matches [context.DeadlineExceeded] with [errors.Is]; match
 // the type itself with [errors.As]. A TimeoutError may also be used as the
-// cause of [context.WithTimeoutCause] directly (paco's TimeoutLimit). The
-// zero value is an unnamed limit of zero. This package never modifies a
-// TimeoutError, so one may be shared between goroutines.
+// cause of [context.WithTimeoutCause] directly. The zero value is an unnamed
+// limit of zero. This package never modifies a TimeoutError, so one may be
+// shared between goroutines.
 type TimeoutError struct {
 	// Name names the limit in error messages; it may be empty.
 	Name string

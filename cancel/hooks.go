@@ -3,10 +3,9 @@ package cancel
 import "context"
 
 // OnCancel returns a task body, of the type group's Go accepts, that blocks
-// until its context is done and then calls fn with that context (hat.aio's
-// call_on_cancel). Started in a group, it runs fn when the group closes or
-// the task is cancelled, and the group waits for fn before it reports
-// Closed.
+// until its context is done and then calls fn with that context. Started in
+// a group, it runs fn when the group closes or the task is cancelled, and
+// the group waits for fn before it reports Closed.
 //
 // fn receives the task's context, already done: [context.Cause] says why,
 // and the context's values are still there. Work in fn that needs a live

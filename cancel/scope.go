@@ -6,11 +6,10 @@ import (
 	"time"
 )
 
-// Scope is a cancellation scope whose deadline can move while work runs
-// (Trio's CancelScope, paco's TimeoutLimit). Its [Scope.Context] ends when
-// the deadline passes, when [Scope.Cancel] is called, or when the parent
-// context ends, whichever comes first; afterwards [Scope.Expired] and
-// [Scope.Canceled] tell which.
+// Scope is a cancellation scope whose deadline can move while work runs. Its
+// [Scope.Context] ends when the deadline passes, when [Scope.Cancel] is
+// called, or when the parent context ends, whichever comes first; afterwards
+// [Scope.Expired] and [Scope.Canceled] tell which.
 //
 // Go contexts cannot move a deadline, so a Scope is a cancel-cause context
 // plus a timer of its own. One consequence: when the deadline passes, the

@@ -7,11 +7,10 @@ import (
 	"go.uber.org/multierr"
 )
 
-// Option configures [Shield] and [ShieldValue]. The options are
-// [Grace] and [Ignore]; without options the work is unbounded and the
-// caller's cancellation is reported (hat.aio's raise_cancel=True). Options
-// are values that never change: one may be reused across calls and shared
-// between goroutines.
+// Option configures [Shield] and [ShieldValue]. The options are [Grace] and
+// [Ignore]; without options the work is unbounded and the caller's
+// cancellation is reported. Options are values that never change: one may be
+// reused across calls and shared between goroutines.
 type Option interface {
 	apply(*shieldOptions)
 }
@@ -45,8 +44,7 @@ func Grace(d time.Duration) Option {
 }
 
 // Ignore makes [Shield] and [ShieldValue] ignore the caller's cancellation:
-// they return only the work's outcome, as hat.aio's uncancellable with
-// raise_cancel=False. Use it with care: the caller must then check ctx
+// they return only the work's outcome. Use it with care: the caller must then check ctx
 // itself, or it carries on as if nothing had been cancelled. It suits a
 // deferred release in a function that already returns its own
 // cancellation, which would otherwise be reported twice. A grace period
@@ -57,9 +55,9 @@ func Ignore() Option {
 
 // Shield runs fn in the calling goroutine with a context that keeps ctx's
 // values but not its cancellation (see [context.WithoutCancel]), and returns
-// when fn returns, even if ctx is cancelled meanwhile (hat.aio's
-// uncancellable). It is made for work that must not be cut off halfway:
-// releasing a resource on the way out of a cancelled task,
+// when fn returns, even if ctx is cancelled meanwhile. It is made for work
+// that must not be cut off halfway: releasing a resource on the way out of a
+// cancelled task,
 //
 //	defer func() {
 //		err = multierr.Append(err, cancel.Shield(ctx, lease.Release, cancel.Ignore()))

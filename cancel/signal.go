@@ -7,13 +7,13 @@ import (
 	"syscall"
 )
 
-// NotifyShutdown returns two contexts for a program's two-step shutdown
-// (hat.aio's run_asyncio with handle_signals): the first of sigs received
-// ends graceful, with a [*SignalError] naming the signal as its cause, so
-// the program starts closing in order; a second one ends hard, which
-// graceful derives from, so whatever still runs is cancelled for good.
-// After the second signal the signals are no longer diverted: a third one
-// has its default effect and, for SIGINT and SIGTERM, kills the program.
+// NotifyShutdown returns two contexts for a program's two-step shutdown: the
+// first of sigs received ends graceful, with a [*SignalError] naming the
+// signal as its cause, so the program starts closing in order; a second one
+// ends hard, which graceful derives from, so whatever still runs is
+// cancelled for good. After the second signal the signals are no longer
+// diverted: a third one has its default effect and, for SIGINT and SIGTERM,
+// kills the program.
 //
 // The first signal is a stop the program asked for: a group made with
 // graceful as its context ([github.com/nursery-go/nursery/group.New])

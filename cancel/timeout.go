@@ -8,9 +8,8 @@ import (
 )
 
 // Timeout runs fn in the calling goroutine with a context that ends after
-// limit, with a [*TimeoutError] naming the limit as its cause (paco's
-// timeout, asyncio's wait_for). name may be empty; it tells nested limits
-// apart in errors.
+// limit, with a [*TimeoutError] naming the limit as its cause. name may be
+// empty; it tells nested limits apart in errors.
 //
 // Timeout blocks until fn returns. It does not return at the deadline if fn
 // ignores its context: fn runs in the caller's goroutine, so nothing is
@@ -29,14 +28,13 @@ import (
 //     cancellation), the error is a [*CanceledError] holding fn's error,
 //     which matches [context.Canceled] (or [context.DeadlineExceeded]) and
 //     ctx's cause, even when fn succeeded: the caller was cancelled, and a
-//     result that came anyway is not a success (hat.aio's wait_for
-//     raises its CancelledError with the result).
+//     result that came anyway is not a success.
 //
 // So errors.Is(err, context.DeadlineExceeded) and errors.As(err, &te) hold
 // exactly when this limit fired during the call, and te names it.
 //
-// To put a limit on a block of code rather than a function (paco's
-// TimeoutLimit), use the standard library directly:
+// To put a limit on a block of code rather than a function, use the standard
+// library directly:
 //
 //	ctx, stop := context.WithTimeoutCause(ctx, d, &cancel.TimeoutError{Name: "db", Limit: d})
 //	defer stop()

@@ -8,12 +8,11 @@ import (
 )
 
 // MapBatches is [MapUnordered] that yields results in batches, as they
-// complete (asyncio-pool's itermap with flat=False and a timeout). A batch
-// opens when the stream starts to wait for a result, or when a result is
-// in, whichever comes first; it is yielded when poll has passed since it
-// opened, or sooner when the last item has been delivered. So the time
-// the loop body takes does not count, nor does a slow seq before any
-// result is in.
+// complete. A batch opens when the stream starts to wait for a result, or
+// when a result is in, whichever comes first; it is yielded when poll has
+// passed since it opened, or sooner when the last item has been delivered.
+// So the time the loop body takes does not count, nor does a slow seq before
+// any result is in.
 //
 // A failed item closes its batch at once: the pair is the results
 // collected so far with the item's error, and the stream goes on with a

@@ -8,12 +8,12 @@ import (
 )
 
 // Cancel cancels jobs, running or waiting in the backlog, waits for them to
-// finish, and returns how many of them it reached before they finished
-// (asyncio-pool's cancel): a job that had finished before the call is not
-// counted, a job that caught its cancellation and returned a value is, and
-// keeps its value (see [group.Task.Cancel]). Without tasks, Cancel cancels
-// every job accepted before the call (running, handed to a worker, or
-// waiting in the backlog); jobs submitted concurrently with it may escape.
+// finish, and returns how many of them it reached before they finished: a
+// job that had finished before the call is not counted, a job that caught
+// its cancellation and returned a value is, and keeps its value (see
+// [group.Task.Cancel]). Without tasks, Cancel cancels every job accepted
+// before the call (running, handed to a worker, or waiting in the backlog);
+// jobs submitted concurrently with it may escape.
 //
 // Cancel blocks until every job it cancelled has finished, so that the
 // jobs are known to have let go of what they held. If ctx ends first,
@@ -22,7 +22,7 @@ import (
 // on their own.
 //
 // Under the default fail-fast policy, cancelling jobs through Cancel closes
-// the executor as well, as a cancelled job does in coroexecutor: every
+// the executor as well: every
 // other job is cancelled too, new work is refused, and [Executor.Wait]
 // reports the cancellation with an error that matches [context.Canceled]
 // and [group.ErrCanceled] (it is not a failure of the parent group). That

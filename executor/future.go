@@ -28,11 +28,11 @@ func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context
 }
 
 // EnqueueAsync accepts fn as a job without blocking, like
-// [Executor.Enqueue] (asyncio-pool's spawn_n), and returns its
-// [group.Future]: [Async] is to [Executor.Submit] what EnqueueAsync is to
-// Enqueue. It returns [ErrFull] when the backlog bounded by [Backlog] is
-// full and [ErrClosed] (wrapping the cause) when the executor no longer
-// accepts work; the Future is nil then.
+// [Executor.Enqueue], and returns its [group.Future]: [Async] is to
+// [Executor.Submit] what EnqueueAsync is to Enqueue. It returns [ErrFull]
+// when the backlog bounded by [Backlog] is full and [ErrClosed] (wrapping
+// the cause) when the executor no longer accepts work; the Future is nil
+// then.
 //
 // EnqueueAsync panics if ex or fn is nil.
 func EnqueueAsync[T any](ex *Executor, fn func(ctx context.Context) (T, error)) (*group.Future[T], error) {
@@ -50,11 +50,11 @@ func EnqueueAsync[T any](ex *Executor, fn func(ctx context.Context) (T, error)) 
 	return f, nil
 }
 
-// Exec submits fn as a job and waits for its result (asyncio-pool's exec).
-// It blocks as [Executor.Submit] does, then until the job has finished. If
-// ctx ends first, Exec cancels the job and returns [context.Cause](ctx)
-// without waiting for it; if ctx has ended already, Exec submits nothing
-// and returns that.
+// Exec submits fn as a job and waits for its result. It blocks as
+// [Executor.Submit] does, then until the job has finished. If ctx ends
+// first, Exec cancels the job and returns [context.Cause](ctx) without
+// waiting for it; if ctx has ended already, Exec submits nothing and returns
+// that.
 //
 // Exec panics if ex or fn is nil.
 func Exec[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context) (T, error)) (T, error) {

@@ -8,8 +8,7 @@ import (
 )
 
 // Hooks are functions the executor calls at events of its life and of its
-// jobs' (paco's ConcurrentExecutor events start, finish, task.start,
-// task.finish and task.error), for metrics and tracing. Any of them may be
+// jobs', for metrics and tracing. Any of them may be
 // nil. They must be quick and safe for concurrent use; they run in worker
 // goroutines, between jobs. A hook that returns an error does what its field
 // says. A hook that panics takes the executor down like

@@ -10,12 +10,13 @@ import (
 )
 
 // Map runs fn on each item of seq as jobs of ex and yields the results in
-// the order of seq (aioextensions' resolve), each with its job's error. At
-// most [Window] items are in flight at once; Map takes the next item from
-// seq only when the window has room (the oldest result has been yielded),
-// so a slow item holds back the others by at most the window, and it takes
-// none once it has stopped: a source such as a queue loses no item to it. Submitting blocks as [Executor.Submit]
-// does, so Map shares ex's workers and back-pressure with other work.
+// the order of seq, each with its job's error. At most [Window] items are in
+// flight at once; Map takes the next item from seq only when the window has
+// room (the oldest result has been yielded), so a slow item holds back the
+// others by at most the window, and it takes none once it has stopped: a
+// source such as a queue loses no item to it. Submitting blocks as
+// [Executor.Submit] does, so Map shares ex's workers and back-pressure with
+// other work.
 //
 // Map runs when ranged over, in the ranging goroutine, and is done when the
 // range ends: leaving the range early (break, return) or ctx ending

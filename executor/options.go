@@ -104,7 +104,7 @@ func MaxWorkers(n int) Option {
 // [Executor.Submit]: jobs that Submit queued wait in the same backlog and
 // count against it (but Submit itself is bounded by MaxWorkers, not by
 // Backlog). Jobs cancelled while they wait do not count. Without this option
-// the backlog is unbounded, as asyncio-pool's spawn_n: memory then grows
+// the backlog is unbounded: memory then grows
 // with the jobs enqueued ahead of the workers.
 //
 // Backlog panics if n is negative.
@@ -115,12 +115,12 @@ func Backlog(n int) Option {
 	return ofNew("Backlog", func(o *options) { o.backlog = n })
 }
 
-// SuppressErrors keeps the executor running when a job fails or is
-// cancelled through [Executor.Cancel] (coroexecutor's suppress_task_errors).
-// A failed job's error is still its [group.Task.Err] and goes to the
-// TaskError hook, but [Executor.Wait] does not return it. Without this
-// option the executor fails fast. Panics are still raised by Wait unless the
-// parent group was made with [group.PanicsAsErrors].
+// SuppressErrors keeps the executor running when a job fails or is cancelled
+// through [Executor.Cancel]. A failed job's error is still its
+// [group.Task.Err] and goes to the TaskError hook, but [Executor.Wait] does
+// not return it. Without this option the executor fails fast. Panics are
+// still raised by Wait unless the parent group was made with
+// [group.PanicsAsErrors].
 func SuppressErrors() Option {
 	return ofNew("SuppressErrors", func(o *options) { o.suppress = true })
 }

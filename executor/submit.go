@@ -74,13 +74,13 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 	return t, ex.dispatch(w, t) == nil
 }
 
-// Enqueue accepts fn as a job without blocking (asyncio-pool's spawn_n):
-// the job starts at once if a worker is free, else it waits in the backlog
-// (after the jobs queued by Submit) and runs, oldest first, as workers come
-// free; the task is [group.Pending]
-// until then. Enqueue returns [ErrFull] when the backlog bounded by
-// [Backlog] is full (see there for what counts), and [ErrClosed] (wrapping
-// the cause, as Submit's does) when the executor no longer accepts work. A job waiting in the backlog is cancelled without running when the
+// Enqueue accepts fn as a job without blocking: the job starts at once if a
+// worker is free, else it waits in the backlog (after the jobs queued by
+// Submit) and runs, oldest first, as workers come free; the task is
+// [group.Pending] until then. Enqueue returns [ErrFull] when the backlog
+// bounded by [Backlog] is full (see there for what counts), and [ErrClosed]
+// (wrapping the cause, as Submit's does) when the executor no longer accepts
+// work. A job waiting in the backlog is cancelled without running when the
 // executor closes, and runs when it shuts down gracefully.
 //
 // Enqueue panics if fn is nil.

@@ -9,11 +9,10 @@ import (
 )
 
 // MapUnordered is [Map] that yields results as they complete instead of in
-// the order of seq (asyncio-pool's itermap, asyncio's as_completed). With
-// at most [Window] items in flight, it submits the next item as soon as
-// any result has been yielded, so one slow item never holds back the
-// others. Leaving the range, ctx ending and the executor closing are
-// handled as in Map.
+// the order of seq. With at most [Window] items in flight, it submits the
+// next item as soon as any result has been yielded, so one slow item never
+// holds back the others. Leaving the range, ctx ending and the executor
+// closing are handled as in Map.
 //
 // MapUnordered panics if ex, seq or fn is nil.
 func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...Option) iter.Seq2[Out, error] {

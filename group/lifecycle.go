@@ -12,9 +12,8 @@ import (
 )
 
 // Cancel starts closing the group now: it refuses new tasks and cancels the
-// contexts of all its tasks and subgroups with cause [ErrClosed]. It does not
-// wait (hat.aio's close). Calling it again, or from one of the group's own
-// tasks, is safe.
+// contexts of all its tasks and subgroups with cause [ErrClosed]. It does
+// not wait. Calling it again, or from one of the group's own tasks, is safe.
 func (g *Group) Cancel() { g.cancelWith(ErrClosed, byOwner) }
 
 // Close cancels the group like [Group.Cancel] and then waits like

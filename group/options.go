@@ -68,9 +68,8 @@ func (f optionFunc) apply(o *options) { f(o) }
 
 // OnError makes the group keep running when a task fails: each failure is
 // passed to handler, once, in the goroutine of the task that failed, and is
-// not returned by [Group.Wait] (hat.aio's exception_cb). Without it a group
-// fails fast. Panics are not failures in this sense unless [PanicsAsErrors]
-// is also given.
+// not returned by [Group.Wait]. Without it a group fails fast. Panics are
+// not failures in this sense unless [PanicsAsErrors] is also given.
 //
 // OnError panics if handler is nil.
 func OnError(handler func(error)) Option {

@@ -241,13 +241,13 @@ func (t *Task) canceledBy(err error) bool {
 }
 
 // Start starts fn as a task of the group and blocks until the task calls
-// ready (Trio's nursery.start): until a listener is bound or a connection is
-// up. It returns nil once ready was called. If fn returns before calling
-// ready, Start returns fn's error (or [ErrNotReady] if that is nil), and that
-// error does not count against the group. If ctx ends first, Start cancels
-// the task and returns ctx's cause; the task still belongs to the group. A
-// panic is handled as in [Group.Go] and Start returns the [*PanicError].
-// After ready the task belongs to the group like any other.
+// ready: until a listener is bound or a connection is up. It returns nil
+// once ready was called. If fn returns before calling ready, Start returns
+// fn's error (or [ErrNotReady] if that is nil), and that error does not
+// count against the group. If ctx ends first, Start cancels the task and
+// returns ctx's cause; the task still belongs to the group. A panic is
+// handled as in [Group.Go] and Start returns the [*PanicError]. After ready
+// the task belongs to the group like any other.
 //
 // On a group that is not open, Start returns [ErrClosed] (wrapping the
 // group's cause when a failure or a cancellation closed it) and runs

@@ -177,11 +177,11 @@ func (t *Task) ID() uint64 { return t.id }
 // returns its context's error after Cancel is [Canceled], not [Failed]; its
 // group goes on.
 //
-// Cancel reports whether it reached the task before the task finished (as
-// asyncio's Future.cancel): false when the task had already reached its
-// final state or been cancelled with Cancel. A task that catches its
-// cancellation and returns a value was reached all the same. A task that
-// finishes at the very moment Cancel is called may count either way.
+// Cancel reports whether it reached the task before the task finished: false
+// when the task had already reached its final state or been cancelled with
+// Cancel. A task that catches its cancellation and returns a value was
+// reached all the same. A task that finishes at the very moment Cancel is
+// called may count either way.
 func (t *Task) Cancel() bool {
 	t.mustBeMade("Task.Cancel")
 	for {

@@ -59,17 +59,16 @@ func (q *Queue[T]) drained() bool {
 }
 
 // First removes items from the front of q, one at a time as [Queue.Get]
-// does, until pred reports true for one, and returns that item (hat.aio's
-// first over a queue). The items before it, for which pred reported false,
-// are removed and discarded; the items after it stay in the queue. First
-// takes an item only to test it, so it never removes more than it tests.
+// does, until pred reports true for one, and returns that item. The items
+// before it, for which pred reported false, are removed and discarded; the
+// items after it stay in the queue. First takes an item only to test it, so
+// it never removes more than it tests.
 //
 // First blocks while the queue is empty, like Get. It returns [ErrClosed]
-// once the queue is closed and drained with no match (where hat.aio
-// returns a default value). If ctx is already done, it returns
-// [context.Cause] of ctx and takes nothing; if ctx ends while it waits, it
-// returns the cause, and the items it has tested and discarded so far stay
-// removed.
+// once the queue is closed and drained with no match. If ctx is already
+// done, it returns [context.Cause] of ctx and takes nothing; if ctx ends
+// while it waits, it returns the cause, and the items it has tested and
+// discarded so far stay removed.
 //
 // pred runs in the caller's goroutine without the queue's lock held, so it
 // may use the queue. Other consumers may take items meanwhile; each item

@@ -7,8 +7,8 @@ import (
 	"github.com/nursery-go/nursery/group"
 )
 
-// After starts fn as a task of g, named name, that runs once d from now
-// (paco's defer) and returns the task. It does not block.
+// After starts fn as a task of g, named name, that runs once d from now and
+// returns the task. It does not block.
 //
 // If g starts closing before d has passed, even gracefully, fn never runs
 // and the task succeeds at once: a delayed start is abandoned with its

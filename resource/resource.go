@@ -8,8 +8,7 @@ import (
 
 // A Resource is anything with a group lifecycle: it is Open, then Closing,
 // then Closed, observable with State and with the Closing and Done channels,
-// and Close cancels it and waits until it is Closed (hat.aio's Resource,
-// whose properties delegate to its async_group).
+// and Close cancels it and waits until it is Closed.
 //
 // A *[group.Group] is a Resource, and so is any struct that embeds one (by
 // pointer, or by value when the struct is used by pointer), such as a

@@ -32,8 +32,8 @@ const (
 )
 
 // Run runs a program's main function inside a root group, handles the
-// shutdown signals, and returns the exit code for [os.Exit] (hat.aio's
-// run_asyncio). It blocks until the program has ended:
+// shutdown signals, and returns the exit code for [os.Exit]. It blocks until
+// the program has ended:
 //
 //	func main() {
 //		os.Exit(resource.Run(context.Background(), run))

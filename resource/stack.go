@@ -16,9 +16,7 @@ import (
 
 // A Stack is a group with close hooks: functions and resources that it
 // closes, last registered first, like deferred calls, when the group starts
-// closing. It is Go's counterpart of a hat.aio Resource that spawns
-// call_on_cancel(self._on_close) in its async_group, with the order and the
-// time limits made explicit.
+// closing, each within a time limit.
 //
 // A Stack embeds its *[group.Group], so it has all of the group's methods
 // and is a [Resource]; a type that embeds a *Stack is a Resource too.

@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// Defer returns a task body, for [group.Group.Go] or [Executor.Submit],
-// that waits d and then runs fn (paco's defer). It blocks for d, then for
-// as long as fn runs, and returns fn's error.
+// Defer returns a task body, for [group.Group.Go] or [Executor.Submit], that
+// waits d and then runs fn. It blocks for d, then for as long as fn runs,
+// and returns fn's error.
 //
 // If ctx is done before d has elapsed, or when the body is called, the
 // body returns [context.Cause] of ctx without running fn. The body may be
@@ -35,8 +35,7 @@ func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context
 }
 
 // Interval returns a task body, for [group.Group.Go] or [Executor.Submit],
-// that runs fn every d until ctx ends (paco's interval). The body blocks
-// until then.
+// that runs fn every d until ctx ends. The body blocks until then.
 //
 // fn first runs d after the body is called, then at 2d, 3d, … from that
 // call, like [time.Ticker]; runs never overlap. Missed ticks are dropped,
@@ -45,10 +44,10 @@ func Defer(d time.Duration, fn func(ctx context.Context) error) func(ctx context
 // grid and never runs back to back to catch up.
 //
 // When ctx ends the body returns [context.Cause] of ctx, which a group
-// counts as cancelled, not failed. If fn returns an error the body stops
-// and returns it. With [Runs](n) the body returns nil after the n-th run
-// (paco's times). The body may be called any number of times,
-// concurrently; each call has its own timer, stopped when it returns.
+// counts as cancelled, not failed. If fn returns an error the body stops and
+// returns it. With [Runs](n) the body returns nil after the n-th run. The
+// body may be called any number of times, concurrently; each call has its
+// own timer, stopped when it returns.
 //
 // Interval panics if d is not positive, fn is nil or an option is nil.
 func Interval(d time.Duration, fn func(ctx context.Context) error, opts ...Option) func(ctx context.Context) error {

@@ -7,11 +7,10 @@ import (
 	"time"
 )
 
-// A RateLimiter lets at most n calls start in any period and keeps a
-// minimum spacing between consecutive starts (aioextensions' rate_limited).
-// Callers that must wait are served first in, first out. With n = 2,
-// period 1s and spacing 200ms, back-to-back callers start at 0, 0.2s, 1s,
-// 1.2s, 2s, 2.2s, …
+// A RateLimiter lets at most n calls start in any period and keeps a minimum
+// spacing between consecutive starts. Callers that must wait are served
+// first in, first out. With n = 2, period 1s and spacing 200ms, back-to-back
+// callers start at 0, 0.2s, 1s, 1.2s, 2s, 2.2s, …
 //
 // golang.org/x/time/rate is not used: its token bucket has no minimum
 // spacing (a full bucket releases its burst at once), it does not promise

@@ -11,8 +11,8 @@ import (
 // returns for a call past the frame's limit.
 var ErrThrottled = errors.New("call: throttled")
 
-// Throttle returns a function that runs fn at most once per frame (paco's
-// throttle; [PerFrame] allows n runs) and otherwise returns the result of
+// Throttle returns a function that runs fn at most once per frame
+// ([PerFrame] allows n runs) and otherwise returns the result of
 // the last run ([FailThrottled]: [ErrThrottled] instead). A frame starts
 // when a call comes after the previous frame has ended; calls made within
 // it past its limit return the result of its latest run that has returned,

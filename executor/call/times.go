@@ -14,22 +14,21 @@ var ErrPanicked = errors.New("call: the last run panicked")
 // returns for the calls past the n-th.
 var ErrExhausted = errors.New("call: function called more times than allowed")
 
-// FailExhausted makes the calls past the n-th of a function made by
-// [Times] return [ErrExhausted] at once instead of the n-th run's result
-// (paco's raise_exception). A caller that wants a value of its own there
-// (paco's return_value) substitutes it when errors.Is(err, ErrExhausted).
+// FailExhausted makes the calls past the n-th of a function made by [Times]
+// return [ErrExhausted] at once instead of the n-th run's result. A caller
+// that wants a value of its own there substitutes it when errors.Is(err,
+// ErrExhausted).
 func FailExhausted() Option {
 	return option{"FailExhausted", "Times", func(o *options) { o.refuse = true }}
 }
 
-// Times returns a function that runs fn the first n times it is called
-// and afterwards returns the result of the n-th run without running fn
-// (paco's times; with n = 1, paco's once, or sync.OnceValues with a
-// context), or [ErrExhausted] with [FailExhausted]. A call past the n-th
-// that arrives while the n-th still runs waits for it, or until its own
-// ctx ends (then it returns context.Cause(ctx)). If the n-th run panics,
-// the panic goes to its caller and later calls get [ErrPanicked]. The
-// returned function is safe for concurrent use.
+// Times returns a function that runs fn the first n times it is called and
+// afterwards returns the result of the n-th run without running fn, or
+// [ErrExhausted] with [FailExhausted]. A call past the n-th that arrives
+// while the n-th still runs waits for it, or until its own ctx ends (then it
+// returns context.Cause(ctx)). If the n-th run panics, the panic goes to its
+// caller and later calls get [ErrPanicked]. The returned function is safe
+// for concurrent use.
 //
 // Times panics if fn is nil, n is not positive or an option is nil.
 func Times[T any](n int, fn func(ctx context.Context) (T, error), opts ...Option) func(ctx context.Context) (T, error) {

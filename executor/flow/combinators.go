@@ -33,15 +33,14 @@ func indices(n int) Seq[int] {
 	}
 }
 
-// Race runs every function at once and returns the first successful
-// result (paco's race): as soon as one function returns a nil error, Race
-// cancels the others, waits for them, and returns its value. A function
-// that fails does not end the race; if every function fails, Race returns
-// their errors combined with go.uber.org/multierr, first failure first, and
-// errors.Is and errors.As see each. If ctx ends first, the functions are
-// cancelled and Race returns the failures so far with context.Cause(ctx).
-// A panic in a function is raised again in the caller once the others have
-// been cancelled and joined.
+// Race runs every function at once and returns the first successful result:
+// as soon as one function returns a nil error, Race cancels the others,
+// waits for them, and returns its value. A function that fails does not end
+// the race; if every function fails, Race returns their errors combined with
+// go.uber.org/multierr, first failure first, and errors.Is and errors.As see
+// each. If ctx ends first, the functions are cancelled and Race returns the
+// failures so far with context.Cause(ctx). A panic in a function is raised
+// again in the caller once the others have been cancelled and joined.
 //
 // Race with no functions returns [ErrNoFunctions]. Race panics if a
 // function is nil.
@@ -97,13 +96,13 @@ func Race[T any](ctx context.Context, fns ...func(ctx context.Context) (T, error
 }
 
 // Gather runs the functions, at most limit at once (0: no limit), and
-// returns their results in the order of fns (paco's gather, asyncio.gather).
-// At the first failure, in time, it cancels the functions still running,
-// waits for them, and returns the failure with the results of the
-// functions before the failing one that had finished, in order, up to the
-// first gap. When ctx ends, it does the same with context.Cause(ctx). A
-// panic is raised again in the caller once the others have been cancelled
-// and joined. To run them all and keep every error, use [GatherAll].
+// returns their results in the order of fns. At the first failure, in time,
+// it cancels the functions still running, waits for them, and returns the
+// failure with the results of the functions before the failing one that had
+// finished, in order, up to the first gap. When ctx ends, it does the same
+// with context.Cause(ctx). A panic is raised again in the caller once the
+// others have been cancelled and joined. To run them all and keep every
+// error, use [GatherAll].
 //
 // Gather panics if a function is nil or limit is negative.
 func Gather[T any](ctx context.Context, limit int, fns ...func(ctx context.Context) (T, error)) ([]T, error) {
@@ -162,13 +161,12 @@ type Result[T any] struct {
 }
 
 // GatherAll runs every function, at most limit at once (0: no limit), and
-// returns each one's value and error, in the order of fns (paco's gather
-// with return_exceptions=True). A failure does not stop the others. When
-// ctx ends, the functions still running are cancelled and those not yet
-// started never run: their Results hold context.Cause(ctx), while those
-// that finished before keep their own. A panic is
-// raised again in the caller once the others have been cancelled and
-// joined: a panic is a bug, not a result.
+// returns each one's value and error, in the order of fns. A failure does
+// not stop the others. When ctx ends, the functions still running are
+// cancelled and those not yet started never run: their Results hold
+// context.Cause(ctx), while those that finished before keep their own. A
+// panic is raised again in the caller once the others have been cancelled
+// and joined: a panic is a bug, not a result.
 //
 // GatherAll panics if a function is nil or limit is negative.
 func GatherAll[T any](ctx context.Context, limit int, fns ...func(ctx context.Context) (T, error)) []Result[T] {
@@ -242,9 +240,8 @@ func startAll[T any](ctx context.Context, name string, n int, fn func(context.Co
 }
 
 // Repeat calls fn(ctx, i) for i = 0, 1, …, n-1, at most limit at once (0: no
-// limit), and returns the results in the order of i (paco's repeat, whose
-// count starts at 1). Failures, ctx ending and panics are handled as in
-// [Gather].
+// limit), and returns the results in the order of i. Failures, ctx ending
+// and panics are handled as in [Gather].
 //
 // Repeat panics if fn is nil, or if n or limit is negative.
 func Repeat[T any](ctx context.Context, n int, fn func(ctx context.Context, i int) (T, error), limit int) ([]T, error) {
@@ -260,10 +257,10 @@ func Repeat[T any](ctx context.Context, n int, fn func(ctx context.Context, i in
 }
 
 // Until calls fn, then test, again and again until test reports true, and
-// returns fn's results in order (paco's until): fn runs at least once. It
-// runs in the caller's goroutine. At the first error of fn or test, or if
-// ctx has ended before a call of fn, it stops and returns the results so
-// far with the error (or context.Cause(ctx)).
+// returns fn's results in order: fn runs at least once. It runs in the
+// caller's goroutine. At the first error of fn or test, or if ctx has ended
+// before a call of fn, it stops and returns the results so far with the
+// error (or context.Cause(ctx)).
 //
 // Until panics if fn or test is nil.
 func Until[T any](ctx context.Context, fn func(ctx context.Context) (T, error), test func(ctx context.Context) (bool, error)) ([]T, error) {
@@ -272,8 +269,8 @@ func Until[T any](ctx context.Context, fn func(ctx context.Context) (T, error), 
 }
 
 // Whilst calls test, then fn, again and again while test reports true, and
-// returns fn's results in order (paco's whilst): fn may never run. Errors
-// and ctx are handled as in [Until].
+// returns fn's results in order: fn may never run. Errors and ctx are
+// handled as in [Until].
 //
 // Whilst panics if fn or test is nil.
 func Whilst[T any](ctx context.Context, fn func(ctx context.Context) (T, error), test func(ctx context.Context) (bool, error)) ([]T, error) {

@@ -12,11 +12,11 @@ import (
 // others at once, whatever their order.
 var errDecided = errors.New("flow: decided")
 
-// Every reports whether pred reports true for every value of src (paco's
-// every), calling pred on at most limit values at once; 0 means no limit.
-// The first false verdict, in whatever order the calls finish, decides:
-// Every cancels the calls in flight, waits for them, and returns false.
-// An empty src gives true.
+// Every reports whether pred reports true for every value of src, calling
+// pred on at most limit values at once; 0 means no limit. The first false
+// verdict, in whatever order the calls finish, decides: Every cancels the
+// calls in flight, waits for them, and returns false. An empty src gives
+// true.
 //
 // At the first failure (an error from pred or from src, or ctx ending)
 // before a false verdict, Every cancels and waits in the same way and returns
@@ -30,12 +30,11 @@ func Every[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context
 	return !decided && err == nil, err
 }
 
-// Some reports whether pred reports true for at least one value of src
-// (paco's some), calling pred on at most limit values at once; 0 means no
-// limit. The first true verdict, in whatever order the calls finish,
-// decides: Some cancels the calls in flight, waits for them, and returns
-// true. An empty src gives false. Failures and panics are handled as in
-// [Every].
+// Some reports whether pred reports true for at least one value of src,
+// calling pred on at most limit values at once; 0 means no limit. The first
+// true verdict, in whatever order the calls finish, decides: Some cancels
+// the calls in flight, waits for them, and returns true. An empty src gives
+// false. Failures and panics are handled as in [Every].
 //
 // Some panics if src or pred is nil, or if limit is negative.
 func Some[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) (bool, error) {
@@ -81,11 +80,10 @@ func withoutDecided(err error) error {
 }
 
 // First returns the first value of src, in the order of src, for which pred
-// reports true, or def if there is none (hat.aio's first). pred runs on at
-// most limit values at once (0: no limit), ahead of the value being decided;
-// once the first match is known First cancels the calls in flight, waits for
-// them and returns it. Failures of calls on values after the match do not
-// count.
+// reports true, or def if there is none. pred runs on at most limit values
+// at once (0: no limit), ahead of the value being decided; once the first
+// match is known First cancels the calls in flight, waits for them and
+// returns it. Failures of calls on values after the match do not count.
 //
 // First takes a value from src only when fewer than limit are in flight,
 // and none once the match is known, so it takes at most limit-1 values past

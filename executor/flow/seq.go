@@ -247,9 +247,8 @@ func stage[In, Mid, Out any](ctx context.Context, name string, src Seq[In], limi
 	}
 }
 
-// Map returns a Seq of fn applied to each value of src, in the order of src
-// (paco's map, aioextensions' resolve), with at most limit calls of fn
-// running at once; 0 means no limit.
+// Map returns a Seq of fn applied to each value of src, in the order of src,
+// with at most limit calls of fn running at once; 0 means no limit.
 //
 // Map runs when ranged over. It reads src as fn calls finish, keeping at
 // most 2×limit values in flight, so that memory stays bounded however long
@@ -277,12 +276,11 @@ func Map[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Cont
 }
 
 // MapAll is [Map] that keeps going past failing calls: it yields a [Result]
-// for each value of src, fn's value and error, in the order of src
-// (asyncio.gather with return_exceptions=True over a stream; each of
-// aioextensions' resolve results raising its own error). A call that fails
-// cancels nothing and ends nothing. Use Map when the first failure should
-// end the stream and cancel what follows, MapAll when every value needs its
-// own outcome; [GatherAll] does the same for a list of functions.
+// for each value of src, fn's value and error, in the order of src. A call
+// that fails cancels nothing and ends nothing. Use Map when the first
+// failure should end the stream and cancel what follows, MapAll when every
+// value needs its own outcome; [GatherAll] does the same for a list of
+// functions.
 //
 // MapAll runs, reads src and holds values as Map does, with at most limit
 // calls of fn at once (0: no limit). Only the stream itself fails, with its
@@ -312,7 +310,7 @@ func MapAll[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.C
 
 // FlatMap is [Map] for a function that returns any number of values: it
 // yields the values of each call's slice in order, then those of the next
-// value of src (paco's flat_map).
+// value of src.
 //
 // FlatMap panics if src or fn is nil, or if limit is negative.
 func FlatMap[In, Out any](ctx context.Context, src Seq[In], fn func(ctx context.Context, v In) ([]Out, error), limit int) Seq[Out] {
@@ -337,9 +335,9 @@ type kept[T any] struct {
 	ok bool
 }
 
-// Filter returns a Seq of the values of src for which pred reports true,
-// in the order of src (paco's filter), with at most limit calls of pred
-// running at once; 0 means no limit. It runs, fails and stops as [Map].
+// Filter returns a Seq of the values of src for which pred reports true, in
+// the order of src, with at most limit calls of pred running at once; 0
+// means no limit. It runs, fails and stops as [Map].
 //
 // Filter panics if src or pred is nil, or if limit is negative.
 func Filter[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
@@ -362,12 +360,11 @@ func filter[T any](ctx context.Context, name string, src Seq[T], pred func(conte
 }
 
 // DropWhile returns a Seq that drops the values of src while pred reports
-// true for them, then yields every value from the first for which it
-// reports false on (paco's dropwhile), in order. pred runs on up to limit
-// values at once (0: no limit), ahead of the one being decided; once it has
-// reported false for a value, it is not called for the values after that
-// one, which are kept whatever pred says. It runs, fails and stops as
-// [Map].
+// true for them, then yields every value from the first for which it reports
+// false on, in order. pred runs on up to limit values at once (0: no limit),
+// ahead of the one being decided; once it has reported false for a value, it
+// is not called for the values after that one, which are kept whatever pred
+// says. It runs, fails and stops as [Map].
 //
 // DropWhile panics if src or pred is nil, or if limit is negative.
 func DropWhile[T any](ctx context.Context, src Seq[T], pred func(ctx context.Context, v T) (bool, error), limit int) Seq[T] {
@@ -428,10 +425,10 @@ func numbered[T any](src Seq[T]) Seq[at[T]] {
 }
 
 // Each calls fn on each value of src, at most limit at once (0: no limit),
-// and returns when every call has returned (paco's each). At the first
-// failure (of fn, of src, or ctx ending) it cancels the calls in flight,
-// waits for them and returns the failure. A panic in fn is raised again in
-// the caller once the other calls have been cancelled and joined.
+// and returns when every call has returned. At the first failure (of fn, of
+// src, or ctx ending) it cancels the calls in flight, waits for them and
+// returns the failure. A panic in fn is raised again in the caller once the
+// other calls have been cancelled and joined.
 //
 // Each panics if src or fn is nil, or if limit is negative.
 func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v T) error, limit int) error {
@@ -445,9 +442,9 @@ func Each[T any](ctx context.Context, src Seq[T], fn func(ctx context.Context, v
 }
 
 // Reduce folds the values of src into acc from the left, one after another
-// in the order of src (paco's reduce): acc = fn(ctx, acc, v) for each v,
-// starting from initial. The folding itself is sequential, as it must be;
-// the stages feeding src run concurrently with it.
+// in the order of src: acc = fn(ctx, acc, v) for each v, starting from
+// initial. The folding itself is sequential, as it must be; the stages
+// feeding src run concurrently with it.
 //
 // At the first error of fn or of src, or when ctx ends (checked before and
 // after each call of fn), Reduce stops, which ends and joins every stage of

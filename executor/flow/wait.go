@@ -15,7 +15,7 @@ type Waitable interface {
 	Err() error
 }
 
-// ReturnWhen says when [Wait] returns (asyncio.wait's return_when).
+// ReturnWhen says when [Wait] returns.
 type ReturnWhen int
 
 const (
@@ -43,10 +43,9 @@ func (w ReturnWhen) String() string {
 
 // Wait waits for tasks that are already running until when says, and splits
 // them into those that have finished and those that have not, each in the
-// order given (asyncio.wait, paco's wait). Wait starts nothing and cancels
-// nothing: the pending tasks go on in their groups, which own them. To run
-// functions with a limit and wait for them, start them with
-// executor.Async (or group.Async) first.
+// order given. Wait starts nothing and cancels nothing: the pending tasks go
+// on in their groups, which own them. To run functions with a limit and wait
+// for them, start them with executor.Async (or group.Async) first.
 //
 // Whatever when says, the done list holds every task finished at the moment
 // Wait returns, so FirstCompleted may report more than one. If ctx ends
