@@ -17,9 +17,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/queue"
+	"github.com/nursery-go/nursery/resource"
 )
 
 var (
@@ -37,14 +39,14 @@ var (
 //	go test -race -run 'TestChaos$' -chaos.seed=SEED ./tests/
 func TestChaos(t *testing.T) {
 	if *chaosSeed != 0 {
-		runChaos(t, *chaosSeed)
+		runChaos(t, *chaosSeed, false)
 		return
 	}
 	runs := *chaosRuns
 	if runs == 0 {
 		runs = 2000
 		if raceEnabled {
-			runs = 1000
+			runs = 400
 		}
 		if testing.Short() {
 			runs = 100
@@ -52,24 +54,29 @@ func TestChaos(t *testing.T) {
 	}
 	base := rand.Uint64()
 	t.Logf("chaos: %d runs from base seed %d", runs, base)
+	// The runs are parallel subtests, which start once this function has
+	// returned: the summary is logged when they are all done.
+	t.Cleanup(func() {
+		t.Logf("chaos: %d tasks per run on average", runTasks.Load()/max(runCount.Load(), 1))
+		keys := slices.Sorted(maps.Keys(coverage.m))
+		for _, k := range keys {
+			t.Logf("%6d %s", coverage.m[k], k)
+		}
+	})
 	for i := range runs {
 		seed := base + uint64(i)
 		if seed == 0 {
 			seed = 1
 		}
-		runChaos(t, seed)
-		if t.Failed() {
-			return
-		}
-	}
-	keys := slices.Sorted(maps.Keys(coverage.m))
-	for _, k := range keys {
-		t.Logf("%6d %s", coverage.m[k], k)
+		runChaos(t, seed, true)
 	}
 }
 
-func runChaos(t *testing.T, seed uint64) {
+func runChaos(t *testing.T, seed uint64, parallel bool) {
 	t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+		if parallel {
+			t.Parallel()
+		}
 		synctest.Test(t, func(t *testing.T) {
 			w := newWorld(t, seed)
 			w.run(*chaosOps)
@@ -97,11 +104,13 @@ const (
 	kSpawner                // start its children in its own group or executor, return nil
 	kProducer               // put n items into a queue
 	kConsumer               // get items from a queue until it is closed
+	kShield                 // wait for cancellation, then finish work of d under cancel.Shield with a grace of 2d
+	kOnCancel               // a cancel.OnCancel hook: when cancelled, record it ran, return nil
 	numKinds
 )
 
 var kindNames = [...]string{"ok", "fail", "panic", "goexit", "block", "block-cause", "catch",
-	"sleep-ok", "sleep-fail", "stubborn", "spawner", "producer", "consumer"}
+	"sleep-ok", "sleep-fail", "stubborn", "spawner", "producer", "consumer", "shield", "on-cancel"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -132,8 +141,9 @@ type rec struct {
 	subCause  error // the cause of the submitter's context, after the call
 	refused   bool  // the task was already Refused when Go returned
 
-	ran atomic.Bool
-	mu  sync.Mutex // guards the fields below
+	ran    atomic.Bool
+	hooked atomic.Int32 // an OnCancel task's hook ran
+	mu     sync.Mutex   // guards the fields below
 	// The function's outcome, written when it ends.
 	returned, panicked, goexited bool
 	ret                          error
@@ -151,11 +161,24 @@ type node struct {
 	suppress   bool
 	children   []*node
 
-	mu       sync.Mutex // guards the fields below
-	handled  []error
-	hookErrs map[*group.Task]int
-	finishes map[*group.Task]int
-	recs     []*rec
+	stack        *resource.Stack // close hooks, on some subgroups
+	stackRefused bool            // NewStack failed: its closing task was refused
+	hooks        []*hookRec      // every OnClose call, in order; written by the driver only
+	depth        int             // the root is 0
+
+	mu        sync.Mutex // guards the fields below
+	handled   []error
+	hookErrs  map[*group.Task]int
+	finishes  map[*group.Task]int
+	recs      []*rec
+	hookOrder []int // the close hooks that ran, by index in hooks, in the order they started
+}
+
+// hookRec is one close hook given to a node's Stack.
+type hookRec struct {
+	d        time.Duration
+	accepted bool // OnClose returned nil: it runs in its turn
+	ran      atomic.Int32
 }
 
 // cqueue is a queue with the ledger of every item put and got.
@@ -209,20 +232,21 @@ type world struct {
 	nodes     []*node // written by the driver only
 	queues    []*cqueue
 	deadlines bool  // a Shutdown deadline or a Timeout may have fired
+	late      bool  // the last tenth of the run: the root may be cancelled
 	raised    []any // panics raised by the driver's Close and Shutdown calls
 	failures  atomic.Int64
 }
 
 func newWorld(t *testing.T, seed uint64) *world {
 	w := &world{t: t, seed: seed, byID: map[int]*rec{}, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
-	w.pae = w.rng.IntN(2) == 0
+	w.pae = w.rng.IntN(4) != 0
 	opts := []group.Option{quiet, group.Name("root"),
 		group.ShutdownGrace(time.Duration(1+w.rng.IntN(40)) * time.Millisecond)}
 	if w.pae {
 		opts = append(opts, group.PanicsAsErrors())
 	}
 	root := &node{name: "root", hookErrs: map[*group.Task]int{}, finishes: map[*group.Task]int{}}
-	if w.rng.IntN(2) == 0 {
+	if w.rng.IntN(4) != 0 {
 		root.supervised = true
 		opts = append(opts, group.OnError(root.handle))
 	}
@@ -252,6 +276,11 @@ func (w *world) pick(n int) int { return w.rng.IntN(n) }
 func (w *world) newPlan(depth int, exec bool) *plan {
 	p := &plan{d: time.Duration(1+w.pick(30)) * time.Millisecond}
 	r := w.pick(100)
+	// A failure or a panic would end the run early where the root fails
+	// fast or raises panics: such runs fail only in their last tenth.
+	if !w.late && !(w.nodes[0].supervised && w.pae) && r >= 12 && r < 30 {
+		r = 55 // sleep-ok
+	}
 	switch {
 	case r < 12:
 		p.kind = kOK
@@ -271,9 +300,15 @@ func (w *world) newPlan(depth int, exec bool) *plan {
 		p.kind = kSleepOK
 	case r < 70:
 		p.kind = kSleepFail
-	case r < 77:
+	case r < 74:
 		p.kind = kStubborn
-	case r < 85 && depth < 2:
+	case r < 77:
+		if w.pick(2) == 0 {
+			p.kind = kShield
+		} else {
+			p.kind = kOnCancel
+		}
+	case r < 85 && depth < 3:
 		p.kind = kSpawner
 		for range 1 + w.pick(3) {
 			p.children = append(p.children, w.newPlan(depth+1, exec))
@@ -292,21 +327,25 @@ func (w *world) newPlan(depth int, exec bool) *plan {
 	return p
 }
 
-// newRec makes the record of a task before it is started; publish makes
-// it visible to the driver once its fields are set.
+// newRec makes the record of a task before it is started, findable by id
+// at once; publish lists it for the driver's checks once its fields are
+// set.
 func (w *world) newRec(n *node, p *plan, how string) *rec {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.nextID++
 	r := &rec{id: w.nextID, plan: p, node: n, how: how}
 	r.name = "t" + fmt.Sprint(r.id)
+	// Findable by id before its task can run: a panic or failure of it
+	// can reach the driver (through a cancellation's cause) before the
+	// spawner that started it has published it.
+	w.byID[r.id] = r
 	return r
 }
 
 func (w *world) publish(r *rec) {
 	w.mu.Lock()
 	w.recs = append(w.recs, r)
-	w.byID[r.id] = r
 	w.mu.Unlock()
 	r.node.mu.Lock()
 	r.node.recs = append(r.node.recs, r)
@@ -389,6 +428,31 @@ func (w *world) act(ctx context.Context, r *rec) error {
 			}
 		}
 		return nil
+	case kShield:
+		<-ctx.Done()
+		began := time.Now()
+		werr := cancel.Shield(ctx, func(sctx context.Context) error {
+			timer := time.NewTimer(p.d)
+			defer timer.Stop()
+			select {
+			case <-timer.C:
+				return nil
+			case <-sctx.Done():
+				return context.Cause(sctx)
+			}
+		}, cancel.Grace(2*p.d), cancel.Ignore())
+		if werr != nil || time.Since(began) != p.d {
+			w.failf("task %s: shielded work of %v cut off after %v by %v", r.name, p.d, time.Since(began), werr)
+		}
+		return ctx.Err()
+	case kOnCancel:
+		return cancel.OnCancel(func(hctx context.Context) error {
+			if hctx.Err() == nil {
+				w.failf("task %s: OnCancel hook ran before its cancellation", r.name)
+			}
+			r.hooked.Add(1)
+			return nil
+		})(ctx)
 	case kConsumer:
 		for {
 			v, err := p.q.q.Get(ctx)
@@ -462,8 +526,9 @@ func (w *world) start(ctx context.Context, n *node, p *plan, how string) {
 // run performs ops random operations, then closes the root and checks.
 func (w *world) run(ops int) {
 	root := w.nodes[0]
-	after := 20 // operations after the root has left Open, all refused
-	for range ops {
+	after := 50 // operations after the root has left Open, all refused
+	for i := range ops {
+		w.late = i >= ops*9/10
 		w.step()
 		// Stats must add up at every step; one node's a step keeps a run
 		// of thousands of steps linear (all of them are checked at the end).
@@ -482,6 +547,11 @@ func (w *world) run(ops int) {
 		stop()
 	}
 	w.guard("root.Close", func() { w.checkReturned(root, root.g.Close()) })
+	// Operations after Close has returned: everything is refused, nothing
+	// runs, nothing blocks.
+	for range 20 {
+		w.step()
+	}
 	var final error
 	if v := catch(func() { final = root.g.Wait() }); v != nil {
 		w.failf("root Wait after Close panicked again: %v", v)
@@ -490,11 +560,17 @@ func (w *world) run(ops int) {
 		c.q.Close()
 	}
 	w.checkTasks()
+	w.checkHooks()
 	w.checkStats()
 	w.checkSinks(final)
 	w.checkQueues()
 	if w.t.Failed() {
 		w.dump(final)
+	}
+	runTasks.Add(int64(len(w.snapshotRecs())))
+	runCount.Add(1)
+	for _, n := range w.nodes {
+		coverage.Add(fmt.Sprintf("depth %d", n.depth))
 	}
 	for _, r := range w.snapshotRecs() {
 		k := "not accepted"
@@ -505,7 +581,11 @@ func (w *world) run(ops int) {
 	}
 }
 
-var coverage = &counter{m: map[string]int{}}
+var (
+	coverage = &counter{m: map[string]int{}}
+	runTasks atomic.Int64 // tasks started, over every run
+	runCount atomic.Int64
+)
 
 type counter struct {
 	mu sync.Mutex
@@ -593,6 +673,9 @@ func (w *world) pickPlain() *node {
 			}
 		}
 		if len(open) > 0 {
+			if w.pick(2) == 0 {
+				return open[len(open)-1] // the newest: trees grow deep
+			}
 			return open[w.pick(len(open))]
 		}
 	}
@@ -617,16 +700,18 @@ func (w *world) step() {
 		w.t.Logf("op %d; nodes %d", op, len(w.nodes))
 	}
 	switch {
-	case op < 35: // start a task somewhere, mostly in a group still open
-		n := w.pickNode(w.pick(5) != 0)
-		how := []string{"go", "async", "submit", "trysubmit", "enqueue"}[w.pick(5)]
-		p := w.newPlan(0, n.ex != nil)
-		// The driver's submitters have deadlines, often short ones that
-		// back-pressure outlasts: with no deadline, a full executor of
-		// blocked jobs would block the driver forever.
-		ctx, stop := context.WithTimeout(bg, time.Duration(w.pick(5)+45*w.pick(2))*time.Millisecond)
-		w.start(ctx, n, p, how)
-		stop()
+	case op < 35: // start one to three tasks somewhere, mostly in a group still open
+		for range 1 + w.pick(3) {
+			n := w.pickNode(w.pick(5) != 0)
+			how := []string{"go", "async", "submit", "trysubmit", "enqueue"}[w.pick(5)]
+			p := w.newPlan(0, n.ex != nil)
+			// The driver's submitters have deadlines, often short ones
+			// that back-pressure outlasts: with no deadline, a full
+			// executor of blocked jobs would block the driver forever.
+			ctx, stop := context.WithTimeout(bg, time.Duration(w.pick(5)+45*w.pick(2))*time.Millisecond)
+			w.start(ctx, n, p, how)
+			stop()
+		}
 	case op < 42: // cancel one task
 		recs := w.snapshotRecs()
 		if len(recs) > 0 {
@@ -655,7 +740,7 @@ func (w *world) step() {
 		}
 	case op < 50: // cancel a subgroup or the root (cancel all)
 		n := w.nodes[w.pick(len(w.nodes))]
-		if n.ex == nil && (n.parent != nil || w.pick(4) == 0) {
+		if n.ex == nil && (n.parent != nil || w.late && w.pick(4) == 0) {
 			n.g.Cancel()
 		}
 	case op < 53: // close a subgroup or executor
@@ -697,8 +782,30 @@ func (w *world) step() {
 			opts = append(opts, group.Timeout(time.Duration(1+w.pick(50))*time.Millisecond))
 		}
 		n.g = parent.g.Subgroup(opts...)
+		n.depth = parent.depth + 1
+		if w.pick(3) == 0 {
+			st, err := resource.NewStack(n.g)
+			switch {
+			case err == nil:
+				n.stack = st
+			case !errors.Is(err, resource.ErrClosed) || n.g.State() == group.Open:
+				w.failf("NewStack of %s (%v) failed with %v", n.name, n.g.State(), err)
+			default:
+				n.stackRefused = true
+			}
+		}
 		parent.children = append(parent.children, n)
 		w.nodes = append(w.nodes, n)
+	case op < 69: // a close hook on a Stack
+		var ss []*node
+		for _, n := range w.nodes {
+			if n.stack != nil {
+				ss = append(ss, n)
+			}
+		}
+		if len(ss) > 0 {
+			w.onClose(ss[w.pick(len(ss))])
+		}
 	case op < 72: // a new executor
 		parent := w.pickPlain()
 		n := &node{id: len(w.nodes), parent: parent, hookErrs: map[*group.Task]int{}, finishes: map[*group.Task]int{}}
@@ -728,6 +835,7 @@ func (w *world) step() {
 			w.deadlines = true
 			opts = append(opts, executor.Timeout(time.Duration(1+w.pick(50))*time.Millisecond))
 		}
+		n.depth = parent.depth + 1
 		n.ex = executor.New(parent.g, opts...)
 		n.g = n.ex.Group()
 		parent.children = append(parent.children, n)
@@ -752,6 +860,54 @@ func (w *world) step() {
 		}
 	default: // let virtual time pass
 		time.Sleep(time.Duration(w.pick(10)) * time.Millisecond)
+	}
+}
+
+// onClose gives n's Stack a close hook that records when it runs.
+func (w *world) onClose(n *node) {
+	h := &hookRec{d: time.Duration(w.pick(5)) * time.Millisecond}
+	i := len(n.hooks)
+	n.hooks = append(n.hooks, h)
+	err := n.stack.OnClose(fmt.Sprintf("hook%d", i), func(ctx context.Context) error {
+		n.mu.Lock()
+		n.hookOrder = append(n.hookOrder, i)
+		n.mu.Unlock()
+		if ctx.Err() != nil {
+			w.failf("close hook %d of %s got a done context: %v", i, n.name, context.Cause(ctx))
+		}
+		time.Sleep(h.d)
+		h.ran.Add(1)
+		return nil
+	})
+	h.accepted = err == nil
+	if err != nil && (!errors.Is(err, resource.ErrClosed) || h.ran.Load() != 1) {
+		w.failf("OnClose of %s failed with %v, having run the hook %d times", n.name, err, h.ran.Load())
+	}
+}
+
+// checkHooks checks that every close hook ran once, and those that waited
+// for their turn ran newest first.
+func (w *world) checkHooks() {
+	for _, n := range w.nodes {
+		if n.stack == nil {
+			continue
+		}
+		for i, h := range n.hooks {
+			if h.ran.Load() != 1 {
+				w.failf("close hook %d of %s ran %d times", i, n.name, h.ran.Load())
+			}
+		}
+		n.mu.Lock()
+		var turns []int
+		for _, i := range n.hookOrder {
+			if n.hooks[i].accepted {
+				turns = append(turns, i)
+			}
+		}
+		n.mu.Unlock()
+		if !slices.IsSortedFunc(turns, func(a, b int) int { return b - a }) {
+			w.failf("close hooks of %s ran in the order %v, not newest first", n.name, turns)
+		}
 	}
 }
 
@@ -868,9 +1024,12 @@ func (w *world) checkStuck(n *node, s group.StuckTask) {
 		if d.ex != nil && strings.Contains(s.Task, "/"+d.name+"/") {
 			return // a worker of an executor: its job is named by its own path
 		}
+		if d.stack != nil && strings.HasSuffix(s.Task[:i+1], "/"+d.name+"/") && (name == "resource.stack" || strings.HasPrefix(name, "hook")) {
+			return // close hooks take their time, one after another
+		}
 		for _, r := range d.tasks() {
 			if r.name == name {
-				if r.plan.kind != kStubborn {
+				if r.plan.kind != kStubborn && r.plan.kind != kShield {
 					w.failf("Shutdown of %s names %s (%v) as stuck, but it does not ignore cancellation", n.name, s.Task, r.plan.kind)
 				}
 				return
@@ -1047,6 +1206,22 @@ func (w *world) checkStats() {
 			default:
 				want.Running++
 			}
+		}
+		if n.stackRefused {
+			want.Spawned++
+			want.Refused++
+		}
+		if n.stack != nil {
+			// The Stack's closing task, and one task per hook that waited
+			// for its turn: all succeed.
+			k := int64(1)
+			for _, h := range n.hooks {
+				if h.accepted {
+					k++
+				}
+			}
+			want.Spawned += k
+			want.Succeeded += k
 		}
 		if n.ex == nil {
 			if gs != want {
