@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/require"
 )
@@ -101,6 +102,22 @@ func TestBuffer(t *testing.T) {
 		require.Zero(t, allocs)
 	})
 
+	t.Run("an unbounded buffer reuses its spare chunks for ever", func(t *testing.T) {
+		var b buffer[int]
+		cycle := func() {
+			for i := range 3 * chunkSize {
+				b.push(i)
+			}
+			for b.n > 0 {
+				b.pop()
+			}
+		}
+		cycle() // the chunks are made once
+		// Many cycles: the spare count must stay true, or the buffer
+		// stops keeping spares and allocates again.
+		require.Zero(t, testing.AllocsPerRun(100, cycle))
+	})
+
 	t.Run("a small bounded buffer has small chunks", func(t *testing.T) {
 		b := buffer[int]{limit: 3}
 		b.push(1)
@@ -164,31 +181,34 @@ func TestFreeListIsBounded(t *testing.T) {
 
 func TestWaitersAreReused(t *testing.T) {
 	// A blocked Get that is cancelled and one that is served both give
-	// their waiter back, with an empty ready channel.
-	var q Queue[int]
-	ctx, stop := context.WithCancel(context.Background())
-	stop()
-	q.mu.Lock()
-	w := q.newWaiterLocked()
-	q.getters.pushBack(w)
-	q.mu.Unlock()
-	_, s := q.wait(ctx, w, &q.getters)
-	q.mu.Unlock()
-	require.Equal(t, waiting, s)
-	require.Same(t, w, q.free)
-	require.True(t, q.getters.empty())
+	// their waiter back, with an empty ready channel. In a bubble, so that
+	// a wait that never ends fails at once as a deadlock.
+	synctest.Test(t, func(t *testing.T) {
+		var q Queue[int]
+		ctx, stop := context.WithCancel(context.Background())
+		stop()
+		q.mu.Lock()
+		w := q.newWaiterLocked()
+		q.getters.pushBack(w)
+		q.mu.Unlock()
+		_, s := q.wait(ctx, w, &q.getters)
+		q.mu.Unlock()
+		require.Equal(t, waiting, s)
+		require.Same(t, w, q.free)
+		require.True(t, q.getters.empty())
 
-	q.mu.Lock()
-	w2 := q.newWaiterLocked()
-	require.Same(t, w, w2)
-	q.getters.pushBack(w2)
-	require.NoError(t, q.tryPutLocked(7))
-	q.mu.Unlock()
-	v, s := q.wait(ctx, w2, &q.getters)
-	q.mu.Unlock()
-	require.Equal(t, served, s)
-	require.Equal(t, 7, v)
-	require.Same(t, w, q.free)
-	require.Empty(t, w.ready)
-	require.Equal(t, waiting, w.state)
+		q.mu.Lock()
+		w2 := q.newWaiterLocked()
+		require.Same(t, w, w2)
+		q.getters.pushBack(w2)
+		require.NoError(t, q.tryPutLocked(7))
+		q.mu.Unlock()
+		v, s := q.wait(ctx, w2, &q.getters)
+		q.mu.Unlock()
+		require.Equal(t, served, s)
+		require.Equal(t, 7, v)
+		require.Same(t, w, q.free)
+		require.Empty(t, w.ready)
+		require.Equal(t, waiting, w.state)
+	})
 }
