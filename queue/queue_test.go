@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/nursery-go/nursery/queue"
 )
 
@@ -196,7 +197,9 @@ func TestGetUntilEmpty(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q := filled(t, 0, tt.give, tt.isClosed)
-			got, err := q.GetUntilEmpty(tt.ctx)
+			var got int
+			var err error
+			testkit.Within(t, "GetUntilEmpty", func() { got, err = q.GetUntilEmpty(tt.ctx) })
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {
@@ -225,7 +228,9 @@ func TestTryGetUntilEmpty(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			q := filled(t, 0, tt.give, tt.isClosed)
-			got, err := q.TryGetUntilEmpty()
+			var got int
+			var err error
+			testkit.Within(t, "TryGetUntilEmpty", func() { got, err = q.TryGetUntilEmpty() })
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {
