@@ -83,3 +83,16 @@ func ExampleCanceledError() {
 	// 123 true
 	// 123 <nil>
 }
+
+// A CanceledError made by hand, with no context's end recorded, matches
+// context.Canceled and nothing else it does not hold.
+func TestCanceledErrorMadeByHand(t *testing.T) {
+	err := &cancel.CanceledError{Value: 1}
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, context.DeadlineExceeded)
+	require.NotErrorIs(t, err, errCallerGone)
+
+	withErr := &cancel.CanceledError{Err: errCallerGone}
+	require.ErrorIs(t, withErr, errCallerGone)
+	require.ErrorIs(t, withErr, context.Canceled)
+}

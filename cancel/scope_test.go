@@ -70,6 +70,20 @@ func requireExpired(t *testing.T, s *cancel.Scope) {
 }
 
 func TestScope(t *testing.T) {
+	t.Run("a deadline set after the parent ended changes nothing", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			parent, stop := context.WithCancel(context.Background())
+			s := cancel.NewScope(parent, time.Time{}) // no deadline: no timer
+			stop()
+			<-s.Context().Done()
+			s.SetDeadline(time.Now().Add(time.Second))
+			_, ok := s.Deadline()
+			require.False(t, ok, "an ended scope keeps its last deadline")
+			require.False(t, s.Expired())
+			require.False(t, s.Canceled())
+		})
+	})
+
 	t.Run("has no deadline until one is set", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			s := cancel.NewScope(context.Background(), time.Time{})

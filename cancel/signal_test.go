@@ -13,6 +13,7 @@ import (
 
 	"github.com/nursery-go/nursery/cancel"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 )
 
 // Inside a bubble, synctest.Test fails with a deadlock if the watcher
@@ -132,6 +133,17 @@ func TestNotifyShutdown(t *testing.T) {
 		stop()
 		require.Equal(t, context.Canceled, context.Cause(graceful))
 		require.Equal(t, context.Canceled, context.Cause(hard))
+	})
+
+	t.Run("the signals given are the ones it waits for", func(t *testing.T) {
+		graceful, hard, stop := cancel.NotifyShutdown(context.Background(), syscall.SIGUSR1)
+		defer stop()
+		require.NoError(t, syscall.Kill(syscall.Getpid(), syscall.SIGUSR1))
+		testkit.Recv(t, graceful.Done(), "the graceful context to end on SIGUSR1")
+		var se *cancel.SignalError
+		require.ErrorAs(t, context.Cause(graceful), &se)
+		require.Equal(t, syscall.SIGUSR1, se.Signal)
+		require.NoError(t, hard.Err())
 	})
 
 	t.Run("the parent ending ends both contexts", func(t *testing.T) {
