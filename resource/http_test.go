@@ -153,7 +153,9 @@ func TestServe_listenerErrorFailsTheGroup(t *testing.T) {
 	defer ln.Close()
 	g := group.New(context.Background())
 	resource.Serve(g, &http.Server{}, brokenListener{ln})
-	err = g.Wait()
+	waited := make(chan error, 1)
+	go func() { waited <- g.Wait() }()
+	err = recv(t, waited, "Wait after the listener broke")
 	require.ErrorIs(t, err, errBroken)
 	require.Contains(t, err.Error(), "resource: http serve")
 }
@@ -374,7 +376,7 @@ func TestServe_hijackedHandlerHangsClose(t *testing.T) {
 	defer func() {
 		close(giveUp)
 		if !gotClose {
-			<-closed
+			recv(t, closed, "Close once the handler gave up")
 		}
 	}()
 	select {
@@ -418,7 +420,7 @@ func TestServe_unreadBodyHandlerHangsClose(t *testing.T) {
 	defer func() {
 		close(giveUp)
 		if !gotClose {
-			<-closed
+			recv(t, closed, "Close once the handler gave up")
 		}
 	}()
 	select {

@@ -113,6 +113,20 @@ func TestAfter_runsOnceAfterTheDelay(t *testing.T) {
 	})
 }
 
+func TestAfter_zeroRunsAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		st := newStarts()
+		task := resource.After(g, "now", 0, func(context.Context) error {
+			st.add()
+			return nil
+		})
+		<-task.Done()
+		require.Equal(t, ms(0), st.get())
+		require.NoError(t, g.Close())
+	})
+}
+
 func TestAfter_abandonedWhenTheGroupCloses(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := group.New(context.Background())

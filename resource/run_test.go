@@ -252,7 +252,8 @@ func TestRun_contextAlreadyEnded(t *testing.T) {
 			return ctx.Err()
 		}, resource.Signals(make(chan os.Signal)), resource.Output(out))
 		require.Equal(t, resource.ExitFailure, code)
-		require.Contains(t, out.String(), "too late")
+		require.Contains(t, out.String(), "resource: context canceled: too late")
+		require.NotContains(t, out.String(), "stopped", "the failure says it already")
 	})
 }
 

@@ -361,3 +361,22 @@ func TestWaitClosesAnIdleStack(t *testing.T) {
 		require.Equal(t, group.Closed, g.State())
 	})
 }
+
+// An owned resource that overruns its CloseTimeout does not hold up the
+// entries registered before it: their turn comes when its time is up.
+func TestStackOwnedResourceOverrunDoesNotHoldUpOlderEntries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		s, err := resource.NewStack(g, resource.CloseTimeout(time.Second))
+		require.NoError(t, err)
+		var olderAt time.Duration
+		start := time.Now()
+		require.NoError(t, s.OnClose("older", func(context.Context) error { olderAt = time.Since(start); return nil }))
+		slow := group.New(context.Background(), group.ShutdownGrace(time.Hour))
+		slow.Go(func(context.Context) error { time.Sleep(time.Hour); return nil }) // ignores its cancellation
+		require.NoError(t, s.Own("slow", slow))
+		start = time.Now()
+		_ = g.Close()
+		require.Equal(t, time.Second, olderAt)
+	})
+}

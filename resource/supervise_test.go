@@ -136,7 +136,11 @@ func TestSupervise_failuresFasterThanTheDecayEscalate(t *testing.T) {
 			st.add()
 			return sleepThenFail(ctx, time.Second)
 		}, resource.Spec{Backoff: call.Backoff{Base: 100 * time.Millisecond, Max: time.Second, NoJitter: true}, Threshold: 1.5, Decay: 2 * time.Second})
-		<-sv.Done()
+		select {
+		case <-sv.Done():
+		case <-time.After(time.Minute): // bubble time: a supervisor that never escalates fails here
+			require.FailNow(t, "no escalation", "starts: %v", st.get())
+		}
 		require.Equal(t, ms(0, 1100), st.get())
 		require.Equal(t, 2100*time.Millisecond, time.Since(st.t0))
 		require.Error(t, g.Wait())

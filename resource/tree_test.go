@@ -110,3 +110,33 @@ func TestTree_startPanics(t *testing.T) {
 func TestTree_nilPanics(t *testing.T) {
 	require.PanicsWithValue(t, "resource: Tree with nil function", func() { resource.Tree(nil) })
 }
+
+// A Tree's group is made like the group its run is in (here: the
+// observer) and shows under it in snapshots.
+func TestTree_inheritsAndShowsUnderItsRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		started := map[string]bool{}
+		g := group.New(context.Background(), group.Observe(func(e group.Event) {
+			if e.Kind == group.TaskStarted {
+				mu.Lock()
+				started[e.Task.Name()] = true
+				mu.Unlock()
+			}
+		}))
+		running := make(chan struct{})
+		resource.Supervise(g, "top", resource.Tree(func(sub *group.Group) {
+			resource.Supervise(sub, "leaf", func(ctx context.Context) error {
+				close(running)
+				<-ctx.Done()
+				return ctx.Err()
+			}, resource.Spec{})
+		}), resource.Spec{})
+		<-running
+		mu.Lock()
+		require.True(t, started["leaf"], "the observer hears of the subtree's tasks: %v", started)
+		mu.Unlock()
+		require.Contains(t, g.Snapshot().String(), `"leaf"`, "the subtree shows in the snapshot")
+		require.NoError(t, g.Close())
+	})
+}
