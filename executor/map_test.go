@@ -293,6 +293,37 @@ func TestMapTakesNoMoreThanItsWindow(t *testing.T) {
 	})
 }
 
+// Without Window, a stream's window is twice MaxWorkers.
+func TestMapDefaultWindowIsTwiceMaxWorkers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4))
+		var pulled atomic.Int64
+		src := func(yield func(int) bool) {
+			for i := 0; ; i++ {
+				pulled.Add(1)
+				if !yield(i) {
+					return
+				}
+			}
+		}
+		slow := func(_ context.Context, v int) (int, error) {
+			if v == 0 {
+				time.Sleep(time.Second)
+			}
+			return v, nil
+		}
+		for v, err := range executor.Map(context.Background(), ex, src, slow) {
+			require.NoError(t, err)
+			require.Equal(t, 0, v)
+			break
+		}
+		require.Equal(t, int64(8), pulled.Load(), "items taken by Map with the default window")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
 func TestMapCollectedWithAnEndedContextReturnsItsCause(t *testing.T) {
 	for range 200 {
 		g := group.New(context.Background())

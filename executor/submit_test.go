@@ -239,6 +239,7 @@ func TestValidation(t *testing.T) {
 	require.PanicsWithValue(t, "executor: Backlog must not be negative", func() { executor.Backlog(-1) })
 	require.PanicsWithValue(t, "executor: Timeout must be positive", func() { executor.Timeout(0) })
 	require.PanicsWithValue(t, "executor: IdleTimeout must be positive", func() { executor.IdleTimeout(-time.Second) })
+	require.PanicsWithValue(t, "executor: IdleTimeout must be positive", func() { executor.IdleTimeout(0) })
 	require.PanicsWithValue(t, "executor: Window must be positive", func() { executor.Window(0) })
 	require.PanicsWithValue(t, "executor: New with nil parent group", func() { executor.New(nil) })
 	require.PanicsWithValue(t, "executor: nil Option given to New", func() { executor.New(g, nil) })
