@@ -3,6 +3,7 @@ package group
 import (
 	"context"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/require"
 )
@@ -14,17 +15,20 @@ import (
 // TestExecute_cancelledBeforeItsFunctionNeverCallsIt: Start has claimed a
 // held task and Cancel comes before its goroutine reaches the function.
 func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
-	g := New(context.Background())
-	called := false
-	task := g.Go(func(context.Context) error { called = true; return nil }, hold())
-	require.True(t, task.claim()) // what Start does before it starts the goroutine
-	task.Cancel()
-	task.execute(nil) // the goroutine arrives
-	require.False(t, called, "the function ran after its task was cancelled")
-	require.Equal(t, Canceled, task.State())
-	require.ErrorIs(t, task.Err(), ErrCanceled)
-	require.NoError(t, g.Close())
-	require.Equal(t, Stats{Spawned: 1, Canceled: 1}, g.Stats())
+	// In a bubble: a wait that never ends fails as a deadlock.
+	synctest.Test(t, func(t *testing.T) {
+		g := New(context.Background())
+		called := false
+		task := g.Go(func(context.Context) error { called = true; return nil }, hold())
+		require.True(t, task.claim()) // what Start does before it starts the goroutine
+		task.Cancel()
+		task.execute(nil) // the goroutine arrives
+		require.False(t, called, "the function ran after its task was cancelled")
+		require.Equal(t, Canceled, task.State())
+		require.ErrorIs(t, task.Err(), ErrCanceled)
+		require.NoError(t, g.Close())
+		require.Equal(t, Stats{Spawned: 1, Canceled: 1}, g.Stats())
+	})
 }
 
 // TestClaim_losesToACancelStillAccounting: Cancel has marked a held task
@@ -32,15 +36,18 @@ func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
 // it. Start must lose, or the task would both run and be counted as never
 // run.
 func TestClaim_losesToACancelStillAccounting(t *testing.T) {
-	g := New(context.Background())
-	task := g.Go(func(context.Context) error { return nil }, hold())
-	task.flags.Store(task.flags.Load() | flagCancel) // Cancel's first step
-	require.False(t, task.claim(), "Start claimed a task that Cancel had already taken")
-	require.False(t, task.startHeld())
-	require.False(t, task.runHeld())
-	// Cancel's second step, as Cancel would take it.
-	g.taskDone(task, ErrCanceled, neverRan)
-	require.Equal(t, Canceled, task.State())
-	require.NoError(t, g.Close())
-	require.Equal(t, Stats{Spawned: 1, Canceled: 1}, g.Stats())
+	// In a bubble: a wait that never ends fails as a deadlock.
+	synctest.Test(t, func(t *testing.T) {
+		g := New(context.Background())
+		task := g.Go(func(context.Context) error { return nil }, hold())
+		task.flags.Store(task.flags.Load() | flagCancel) // Cancel's first step
+		require.False(t, task.claim(), "Start claimed a task that Cancel had already taken")
+		require.False(t, task.startHeld())
+		require.False(t, task.runHeld())
+		// Cancel's second step, as Cancel would take it.
+		g.taskDone(task, ErrCanceled, neverRan)
+		require.Equal(t, Canceled, task.State())
+		require.NoError(t, g.Close())
+		require.Equal(t, Stats{Spawned: 1, Canceled: 1}, g.Stats())
+	})
 }
