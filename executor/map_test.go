@@ -264,64 +264,46 @@ func TestThenEachComposesWithMap(t *testing.T) {
 // a window of 3 and the first item slow, it holds 3 items, not 4, when the
 // range stops at the first result, and takes none after.
 func TestMapTakesNoMoreThanItsWindow(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(8))
-		var pulled atomic.Int64
-		src := func(yield func(int) bool) {
-			for i := 0; ; i++ {
-				pulled.Add(1)
-				if !yield(i) {
-					return
+	// With 8 workers, the first item slow: Map takes its window of items
+	// and no more while it waits for the first.
+	for _, tt := range []struct {
+		name string
+		opts []executor.Option
+		want int64
+	}{
+		{"Window(3)", []executor.Option{executor.Window(3)}, 3},
+		{"default: twice MaxWorkers", nil, 16},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(8))
+				var pulled atomic.Int64
+				src := func(yield func(int) bool) {
+					for i := 0; ; i++ {
+						pulled.Add(1)
+						if !yield(i) {
+							return
+						}
+					}
 				}
-			}
-		}
-		slow := func(_ context.Context, v int) (int, error) {
-			if v == 0 {
-				time.Sleep(time.Second)
-			}
-			return v, nil
-		}
-		for v, err := range executor.Map(context.Background(), ex, src, slow, executor.Window(3)) {
-			require.NoError(t, err)
-			require.Equal(t, 0, v)
-			break
-		}
-		require.Equal(t, int64(3), pulled.Load(), "items taken by Map with a window of 3")
-		require.NoError(t, ex.Wait())
-		require.NoError(t, g.Close())
-	})
-}
-
-// Without Window, a stream's window is twice MaxWorkers.
-func TestMapDefaultWindowIsTwiceMaxWorkers(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(4))
-		var pulled atomic.Int64
-		src := func(yield func(int) bool) {
-			for i := 0; ; i++ {
-				pulled.Add(1)
-				if !yield(i) {
-					return
+				slow := func(_ context.Context, v int) (int, error) {
+					if v == 0 {
+						time.Sleep(time.Second)
+					}
+					return v, nil
 				}
-			}
-		}
-		slow := func(_ context.Context, v int) (int, error) {
-			if v == 0 {
-				time.Sleep(time.Second)
-			}
-			return v, nil
-		}
-		for v, err := range executor.Map(context.Background(), ex, src, slow) {
-			require.NoError(t, err)
-			require.Equal(t, 0, v)
-			break
-		}
-		require.Equal(t, int64(8), pulled.Load(), "items taken by Map with the default window")
-		require.NoError(t, ex.Wait())
-		require.NoError(t, g.Close())
-	})
+				for v, err := range executor.Map(context.Background(), ex, src, slow, tt.opts...) {
+					require.NoError(t, err)
+					require.Equal(t, 0, v)
+					break
+				}
+				require.Equal(t, tt.want, pulled.Load(), "items taken by Map")
+				require.NoError(t, ex.Wait())
+				require.NoError(t, g.Close())
+			})
+		})
+	}
 }
 
 func TestMapCollectedWithAnEndedContextReturnsItsCause(t *testing.T) {
