@@ -3,11 +3,11 @@ package executor
 import (
 	"context"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
+	"github.com/nursery-go/nursery/internal/optkit"
 )
 
 // An Option configures an [Executor] made by [New], or a stream of [Map],
@@ -55,13 +55,8 @@ type option struct {
 }
 
 func (o option) applyExecutor(fn string, opts *options) {
-	for _, f := range o.fns {
-		if f == fn {
-			o.set(opts)
-			return
-		}
-	}
-	panic("executor: " + o.name + " is an option of " + strings.Join(o.fns, ", ") + ", not of " + fn)
+	optkit.Check("executor", o.name, o.fns, fn)
+	o.set(opts)
 }
 
 // apply applies opts, given to fn, to o.

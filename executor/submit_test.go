@@ -243,7 +243,7 @@ func TestValidation(t *testing.T) {
 	require.PanicsWithValue(t, "executor: Window must be positive", func() { executor.Window(0) })
 	require.PanicsWithValue(t, "executor: New with nil parent group", func() { executor.New(nil) })
 	require.PanicsWithValue(t, "executor: nil Option given to New", func() { executor.New(g, nil) })
-	require.PanicsWithValue(t, "executor: Window is an option of Map, MapUnordered, MapBatches, not of New", func() { executor.New(g, executor.Window(2)) })
+	require.PanicsWithValue(t, "executor: Window is an option of Map, MapUnordered or MapBatches, not of New", func() { executor.New(g, executor.Window(2)) })
 	ex := executor.New(g)
 	require.Equal(t, runtime.GOMAXPROCS(0), ex.MaxWorkers(), "the documented default")
 	require.PanicsWithValue(t, "executor: Submit with nil function", func() { _, _ = ex.Submit(context.Background(), nil) })

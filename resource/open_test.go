@@ -173,7 +173,7 @@ func TestOpen_badInput(t *testing.T) {
 	require.PanicsWithValue(t, "resource: nil Option given to Open", func() {
 		_, _ = resource.Open(context.Background(), parent, "x", open, nil)
 	})
-	require.PanicsWithValue(t, "resource: DrainTimeout is an option of Serve and NewQueue, not of Open", func() {
+	require.PanicsWithValue(t, "resource: DrainTimeout is an option of Serve or NewQueue, not of Open", func() {
 		_, _ = resource.Open(context.Background(), parent, "x", open, resource.DrainTimeout(time.Second))
 	})
 	require.PanicsWithValue(t, "resource: WithGroup is an option of Open, not of NewStack", func() {

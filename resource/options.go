@@ -4,10 +4,10 @@ import (
 	"context"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/optkit"
 )
 
 // The defaults of the options.
@@ -43,13 +43,8 @@ type option struct {
 }
 
 func (o option) applyResource(fn string, opts *options) {
-	for _, f := range o.fns {
-		if f == fn {
-			o.set(opts)
-			return
-		}
-	}
-	panic("resource: " + o.name + " is an option of " + strings.Join(o.fns, " and ") + ", not of " + fn)
+	optkit.Check("resource", o.name, o.fns, fn)
+	o.set(opts)
 }
 
 // apply applies opts, given to fn, to o.

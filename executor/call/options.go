@@ -1,5 +1,7 @@
 package call
 
+import "github.com/nursery-go/nursery/internal/optkit"
+
 // An Option configures [Retry], [Interval] or [Throttle]. Each option
 // belongs to one of them, named in its doc; giving it to another panics.
 type Option interface {
@@ -22,9 +24,7 @@ type option struct {
 }
 
 func (o option) applyCall(fn string, opts *options) {
-	if fn != o.fn {
-		panic("call: " + o.name + " is an option of " + o.fn + ", not of " + fn)
-	}
+	optkit.Check("call", o.name, []string{o.fn}, fn)
 	o.set(opts)
 }
 
