@@ -8,11 +8,12 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 func TestEnqueueRunsTheBacklogInOrder(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		gt := newGate()
@@ -43,7 +44,7 @@ func TestEnqueueRunsTheBacklogInOrder(t *testing.T) {
 }
 
 func TestBoundedBacklogRefusesWhenFull(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(2))
 		gt := newGate()
@@ -61,7 +62,7 @@ func TestBoundedBacklogRefusesWhenFull(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 	t.Run("Backlog(0) accepts only when a worker is free", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(0))
 			gt := newGate()
@@ -79,7 +80,7 @@ func TestBoundedBacklogRefusesWhenFull(t *testing.T) {
 func TestPendingWorkNeverStartsAfterClose(t *testing.T) {
 	for _, how := range []string{"Close", "parent Close", "failure"} {
 		t.Run(how, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
 				g := group.New(context.Background())
 				ex := executor.New(g, executor.MaxWorkers(2))
 				gt := newGate()
@@ -125,7 +126,7 @@ func TestPendingWorkNeverStartsAfterClose(t *testing.T) {
 }
 
 func TestShutdownRunsTheBacklog(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		gt := newGate()
@@ -154,7 +155,7 @@ func TestShutdownRunsTheBacklog(t *testing.T) {
 // waits in the backlog behind the busy worker, and a full backlog refuses
 // with ErrFull, a closed executor with ErrClosed.
 func TestEnqueueAsyncReturnsATypedFuture(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(1))
 		gt := newGate()
@@ -178,7 +179,7 @@ func TestEnqueueAsyncReturnsATypedFuture(t *testing.T) {
 }
 
 func TestStatsDoNotCountJobsCancelledInTheBacklogAsWaiting(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
 		gt := newGate()
@@ -198,7 +199,7 @@ func TestStatsDoNotCountJobsCancelledInTheBacklogAsWaiting(t *testing.T) {
 }
 
 func TestEnqueueIsNotRefusedForJobsCancelledInTheBacklog(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.Backlog(2), executor.SuppressErrors())
 		gt := newGate()

@@ -6,11 +6,11 @@ import (
 	"iter"
 	"slices"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,7 +31,7 @@ func collectBatches(seq iter.Seq2[[]int, error]) []batch {
 }
 
 func TestMapBatchesClosesABatchWhenPollPasses(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(8))
 		in := []int{30, 10, 20, 160, 150, 250}
@@ -48,7 +48,7 @@ func TestMapBatchesClosesABatchWhenPollPasses(t *testing.T) {
 }
 
 func TestMapBatchesFailsWhenNothingCompletesInTime(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(8))
 		cancelled := make(chan error, 1)
@@ -79,7 +79,7 @@ func TestMapBatchesFailsWhenNothingCompletesInTime(t *testing.T) {
 }
 
 func TestMapBatchesAFailedItemClosesItsBatch(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		// SuppressErrors: a failed job does not close the executor, so
 		// the stream goes on after the failure.
@@ -95,7 +95,7 @@ func TestMapBatchesAFailedItemClosesItsBatch(t *testing.T) {
 }
 
 func TestMapBatchesUnderFailFast(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(8))
 		got := collectBatches(executor.MapBatches(context.Background(), ex, slices.Values([]int{10, 20, 30}), sleepy(20), 100*time.Millisecond))
@@ -108,7 +108,7 @@ func TestMapBatchesUnderFailFast(t *testing.T) {
 }
 
 func TestMapBatchesClockStartsWhenTheStreamWaits(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(8))
 		// A source slower than poll does not time the stream out, and a
@@ -145,7 +145,7 @@ func TestMapBatchesClockStartsWhenTheStreamWaits(t *testing.T) {
 }
 
 func TestMapBatchesLeftEarlyCancelsWhatIsInFlight(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(8))
 		n := 0
@@ -163,7 +163,7 @@ func TestMapBatchesLeftEarlyCancelsWhatIsInFlight(t *testing.T) {
 }
 
 func TestMapBatchesEndsWithCtx(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(8))
 		ctx, cancel := context.WithCancelCause(context.Background())

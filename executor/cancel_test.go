@@ -10,6 +10,7 @@ import (
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -28,7 +29,7 @@ func sleepJob(d time.Duration) func(context.Context) error {
 // asyncio-pool's cancel_usage, with SuppressErrors: Cancel counts running
 // and waiting jobs it cancelled, and the executor goes on.
 func TestCancelCountsCancelledJobs(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
 		ctx := context.Background()
@@ -71,7 +72,7 @@ func TestCancelCountsCancelledJobs(t *testing.T) {
 // A job that finished before Cancel is not counted; one that caught its
 // cancellation is, as asyncio-pool counts every future it cancelled.
 func TestCancelDoesNotCountJobsThatCompleted(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
 		caught, err := ex.Submit(context.Background(), func(ctx context.Context) error {
@@ -92,7 +93,7 @@ func TestCancelDoesNotCountJobsThatCompleted(t *testing.T) {
 }
 
 func TestCancelUnderFailFastClosesTheExecutor(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		target, err := ex.Submit(context.Background(), sleepJob(time.Hour))
@@ -112,7 +113,7 @@ func TestCancelUnderFailFastClosesTheExecutor(t *testing.T) {
 }
 
 func TestDirectTaskCancelAffectsOneJob(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		target, err := ex.Submit(context.Background(), sleepJob(time.Hour))
@@ -128,7 +129,7 @@ func TestDirectTaskCancelAffectsOneJob(t *testing.T) {
 }
 
 func TestCancelWaitIsBoundedByCtx(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.SuppressErrors())
 		release := make(chan struct{})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,7 +19,7 @@ var errCause = errors.New("the cause")
 // cause; a clean finish and the owner's own Close are nil.
 func TestWaitReportsCancellation(t *testing.T) {
 	t.Run("parent context cancelled", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			ctx, stop := context.WithCancelCause(context.Background())
 			g := group.New(ctx)
 			ex := executor.New(g)
@@ -33,7 +34,7 @@ func TestWaitReportsCancellation(t *testing.T) {
 		})
 	})
 	t.Run("Cancel under fail-fast", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			ex := executor.New(g)
 			target, err := ex.Submit(context.Background(), sleepJob(time.Hour))
@@ -48,7 +49,7 @@ func TestWaitReportsCancellation(t *testing.T) {
 		})
 	})
 	t.Run("own Close", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			ex := executor.New(g)
 			_, err := ex.Submit(context.Background(), sleepJob(time.Hour))
@@ -59,7 +60,7 @@ func TestWaitReportsCancellation(t *testing.T) {
 		})
 	})
 	t.Run("clean finish", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			ex := executor.New(g)
 			_, err := ex.Submit(context.Background(), nop)
@@ -73,7 +74,7 @@ func TestWaitReportsCancellation(t *testing.T) {
 // Every refusal caused by a failure carries the failure: the README's
 // "if err != nil { return err }" after Submit returns the real error.
 func TestRefusalWrapsTheFailure(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		_, err := ex.Submit(context.Background(), func(context.Context) error { return errCause })
@@ -96,7 +97,7 @@ func TestRefusalWrapsTheFailure(t *testing.T) {
 }
 
 func TestBlockedSubmitRefusalWrapsTheFailure(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		fail := make(chan struct{})
@@ -130,7 +131,7 @@ func requireRefusal(t *testing.T, err error) {
 // even when it caught its cancellation and returned a value, which its
 // future keeps.
 func TestCancelCountsJobsThatCaughtTheirCancellation(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
 		caught, err := executor.Async(context.Background(), ex, func(ctx context.Context) (int, error) {

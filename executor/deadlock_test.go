@@ -7,11 +7,12 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 func TestSubmitFromJobIntoSaturatedExecutorIsADeadlock(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		errs := make(chan error, 2)
@@ -57,7 +58,7 @@ func TestExecFromJobWithFreeWorkersWorks(t *testing.T) {
 }
 
 func TestWaitFromAJobIsDetected(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g)
 		errs := make(chan error, 1)
@@ -73,7 +74,7 @@ func TestWaitFromAJobIsDetected(t *testing.T) {
 }
 
 func TestSubmitFromATaskOfTheGroupThatIsNotAJobWaitsInsteadOfDeadlock(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		gt := newGate()
@@ -97,7 +98,7 @@ func TestSubmitFromATaskOfTheGroupThatIsNotAJobWaitsInsteadOfDeadlock(t *testing
 }
 
 func TestSubmitFromAFinishedJobsContextWaitsInsteadOfDeadlock(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		jobCtx := make(chan context.Context, 1)

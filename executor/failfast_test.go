@@ -5,18 +5,18 @@ import (
 	"errors"
 	"runtime"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 var errBoom = errors.New("boom")
 
 func TestFirstFailureCancelsTheRestAndCloses(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		long, err := ex.Submit(context.Background(), func(ctx context.Context) error {
@@ -117,7 +117,7 @@ func TestGoexitInAJobReplacesItsWorker(t *testing.T) {
 }
 
 func TestTimeoutBoundsTheExecutorsLife(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.Timeout(time.Second))
 		task, err := ex.Submit(context.Background(), func(ctx context.Context) error {
@@ -136,7 +136,7 @@ func TestTimeoutBoundsTheExecutorsLife(t *testing.T) {
 // coroexecutor's nesting example: producers that are jobs themselves submit
 // more jobs, and Wait waits for all of them; the timeout still applies.
 func TestNestedProducers(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(3), executor.Timeout(time.Minute))
 		var done [7]bool // written by distinct jobs, read after Wait

@@ -8,13 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/executor/call"
 	"github.com/nursery-go/nursery/executor/flow"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,7 +35,7 @@ func sleepy(fail int) func(context.Context, int) (int, error) {
 }
 
 func TestMapYieldsInInputOrder(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(4))
 		in := []int{50, 40, 30, 20, 10, 5, 1}
@@ -89,7 +89,7 @@ func TestLeavingTheRangeEarlyLeavesNothingRunning(t *testing.T) {
 	}
 	for name, mapper := range maps {
 		t.Run(name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
 				g := group.New(context.Background())
 				ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
 				var started, finished atomic.Int64
@@ -119,7 +119,7 @@ func TestLeavingTheRangeEarlyLeavesNothingRunning(t *testing.T) {
 // coroexecutor's map test: after a failure, results already produced are
 // still delivered, and items not yet started never start.
 func TestMapUnderFailFastDeliversProducedResults(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		var mu sync.Mutex
@@ -149,7 +149,7 @@ func TestMapUnderFailFastDeliversProducedResults(t *testing.T) {
 }
 
 func TestMapUnorderedYieldsAsCompleted(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(5))
 		var got []int
@@ -164,7 +164,7 @@ func TestMapUnorderedYieldsAsCompleted(t *testing.T) {
 }
 
 func TestMapUnorderedUnderFailFast(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(3))
 		var got []int
@@ -185,7 +185,7 @@ func TestMapUnorderedUnderFailFast(t *testing.T) {
 }
 
 func TestMapEndsWithCtxCause(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		why := errors.New("enough")
@@ -209,7 +209,7 @@ func TestMapEndsWithCtxCause(t *testing.T) {
 }
 
 func TestMapCollected(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(3), executor.SuppressErrors())
 		got, err := flow.Collect(executor.Map(context.Background(), ex, slices.Values([]int{30, 10, 20}), sleepy(-1)))
@@ -275,7 +275,7 @@ func TestMapTakesNoMoreThanItsWindow(t *testing.T) {
 		{"default: twice MaxWorkers", nil, 16},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
 				g := group.New(context.Background())
 				ex := executor.New(g, executor.MaxWorkers(8))
 				var pulled atomic.Int64
@@ -332,7 +332,7 @@ func TestMapCollectedWithAnEndedContextReturnsItsCause(t *testing.T) {
 // the items after it (the rule flow's stages follow too).
 func TestMapYieldsEverythingBeforeTheFailure(t *testing.T) {
 	for _, suppress := range []bool{false, true} {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			opts := []executor.Option{executor.MaxWorkers(32)}
 			if suppress {

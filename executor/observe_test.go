@@ -9,6 +9,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,7 +17,7 @@ import (
 // observer how long a submitter waited for room, and describes itself in
 // snapshots with its counts.
 func TestObservedBlockedSubmitter(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var blocked []group.Event
 		obs := func(e group.Event) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,7 +19,7 @@ import (
 // the bubble, a Wait that never returned would fail the test as a
 // deadlock.)
 func TestForgottenExecutorLetsTheParentFinish(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		var ran atomic.Int32
@@ -52,7 +53,7 @@ func TestForgottenExecutorLetsTheParentFinish(t *testing.T) {
 // An executor that still runs a job, or has a task of its own, keeps the
 // parent waiting until it is done; then the parent finishes.
 func TestBusyExecutorKeepsTheParentUntilDone(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g)
 		release := make(chan struct{})
@@ -78,7 +79,7 @@ func TestBusyExecutorKeepsTheParentUntilDone(t *testing.T) {
 // The Finish hook's task in the parent ends with the executor, so it does
 // not keep the parent either.
 func TestForgottenExecutorWithAFinishHook(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		finished := make(chan struct{})
 		ex := executor.New(g, executor.Observe(executor.Hooks{Finish: func() { close(finished) }}))

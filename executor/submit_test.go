@@ -11,6 +11,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -57,7 +58,7 @@ func TestNeverMoreThanMaxWorkersRun(t *testing.T) {
 }
 
 func TestSubmitBlocksWhileFull(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
 		gt := newGate()
@@ -103,7 +104,7 @@ func TestSubmitBlocksWhileFull(t *testing.T) {
 
 func TestSubmitReturnsErrClosed(t *testing.T) {
 	t.Run("blocked when the executor closes", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			ex := executor.New(g, executor.MaxWorkers(1))
 			gt := newGate()
@@ -150,7 +151,7 @@ func TestSubmitReturnsErrClosed(t *testing.T) {
 
 // Blocked submitters are admitted in the order they blocked.
 func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		gt := newGate()
@@ -185,7 +186,7 @@ func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
 }
 
 func TestTrySubmit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		gt := newGate()
@@ -208,7 +209,7 @@ func TestTrySubmit(t *testing.T) {
 }
 
 func TestWorkersAreReusedAndExitWhenIdle(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(4), executor.IdleTimeout(time.Minute))
 		for range 100 {

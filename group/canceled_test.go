@@ -8,6 +8,7 @@ import (
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,7 +18,7 @@ var errCause = errors.New("the cause")
 // whether it came before the task started or while it ran.
 func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 	t.Run("held task cancelled before it starts", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.Option))
 			task.Cancel()
@@ -27,7 +28,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 		})
 	})
 	t.Run("held task dropped by a failure of its group", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			task := g.Go(blockUntilCancelled, groupctl.Hold.(group.Option))
 			g.Go(func(context.Context) error { return errCause })
@@ -39,7 +40,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 		})
 	})
 	t.Run("running task that returns the bare ctx.Err", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			task := g.Go(blockUntilCancelled)
 			synctest.Wait()
@@ -52,7 +53,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 		})
 	})
 	t.Run("running task that returns its context's cause", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			task := g.Go(func(ctx context.Context) error {
 				<-ctx.Done()
@@ -67,7 +68,7 @@ func TestCanceledTaskMatchesContextCanceled(t *testing.T) {
 		})
 	})
 	t.Run("future cancelled before it starts", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			f := group.Async(g, func(context.Context) (int, error) { return 1, nil }, groupctl.Hold.(group.Option))
 			f.Cancel()
@@ -85,7 +86,7 @@ func TestErrCanceledMatchesContextCanceled(t *testing.T) {
 
 // Task.Cancel reports whether it reached the task before it finished.
 func TestTaskCancelReportsWhetherItReachedTheTask(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		caught := g.Go(func(ctx context.Context) error {
 			<-ctx.Done()
@@ -111,7 +112,7 @@ func nopTask(context.Context) error { return nil }
 // own Cancel or Close, and a clean finish, give nil.
 func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 	t.Run("parent context cancelled", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			ctx, stop := context.WithCancelCause(context.Background())
 			g := group.New(ctx)
 			sub := g.Subgroup()
@@ -127,7 +128,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("idle subgroup, parent context cancelled", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			// Wait may run before the root has heard of its context: the
 			// cancellation must not be lost either way.
 			ctx, stop := context.WithCancelCause(context.Background())
@@ -139,7 +140,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("own Close racing the parent context", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			// As a root group's Close after its context ended: the
 			// cancellation from above came first, and is reported.
 			ctx, stop := context.WithCancelCause(context.Background())
@@ -151,7 +152,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("parent group closed", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			sub := g.Subgroup()
 			sub.Go(blockUntilCancelled)
@@ -164,7 +165,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("sibling failed", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			sub := g.Subgroup()
 			sub.Go(blockUntilCancelled)
@@ -178,7 +179,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("own Close", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			sub := g.Subgroup()
 			sub.Go(blockUntilCancelled)
@@ -188,7 +189,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 		})
 	})
 	t.Run("clean finish", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			sub := g.Subgroup()
 			sub.Go(nopTask)
@@ -203,7 +204,7 @@ func TestSubgroupWaitReportsCancellationFromAbove(t *testing.T) {
 // A task refused because a failure closed the group carries the failure.
 func TestRefusalCarriesTheCause(t *testing.T) {
 	t.Run("failure", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			g.Go(func(context.Context) error { return errCause })
 			require.ErrorIs(t, g.Wait(), errCause)
@@ -221,7 +222,7 @@ func TestRefusalCarriesTheCause(t *testing.T) {
 		})
 	})
 	t.Run("plain close", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
 			require.NoError(t, g.Close())
 			require.Equal(t, group.ErrClosed, g.Go(nopTask).Err())

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/multierr"
 )
@@ -84,7 +84,7 @@ func TestCancellationFromOutsideIsReported(t *testing.T) {
 		require.ErrorIs(t, g.Cause(), why)
 	})
 	t.Run("parent deadline", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			parent, stop := context.WithTimeout(context.Background(), time.Minute)
 			defer stop()
 			g := group.New(parent)
@@ -95,7 +95,7 @@ func TestCancellationFromOutsideIsReported(t *testing.T) {
 		})
 	})
 	t.Run("group timeout", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			start := time.Now()
 			g := group.New(context.Background(), group.Timeout(3*time.Second), group.Name("batch"))
 			g.Go(blockUntilCancelled)

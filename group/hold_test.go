@@ -3,11 +3,11 @@ package group_test
 import (
 	"context"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -59,7 +59,7 @@ func TestClosingDropsHeldTasks(t *testing.T) {
 }
 
 func TestShutdownWaitsForHeldTasksToBeStarted(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		task := g.Go(func(context.Context) error { return nil }, groupctl.Hold.(group.Option))
 		go func() {
@@ -73,7 +73,7 @@ func TestShutdownWaitsForHeldTasksToBeStarted(t *testing.T) {
 
 func TestTaskContextEndsWithItsCause(t *testing.T) {
 	t.Run("group timeout", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background(), group.Timeout(time.Second))
 			errs := make(chan error, 2)
 			g.Go(func(ctx context.Context) error {

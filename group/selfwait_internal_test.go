@@ -4,16 +4,16 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"testing/synctest"
 	"unsafe"
 
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 // A task finds itself from its own stack trace: no goroutine profile, which
 // stops the world for a time that grows with the number of goroutines.
 func TestSelfWaitIsFoundWithoutAProfile(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		before := profilesTaken.Load()
 		g := New(context.Background())
 		sub := g.Subgroup()

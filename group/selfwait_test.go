@@ -3,11 +3,11 @@ package group_test
 import (
 	"context"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,7 +21,7 @@ func TestWaitFromOwnTaskIsDetected(t *testing.T) {
 		{"Shutdown", func(g *group.Group) error { return g.Shutdown(context.Background()) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
 				g := group.New(context.Background())
 				got := make(chan error, 1)
 				g.Go(func(context.Context) error {
@@ -38,7 +38,7 @@ func TestWaitFromOwnTaskIsDetected(t *testing.T) {
 }
 
 func TestWaitFromSubgroupTaskOnAncestorIsDetected(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		sub := g.Subgroup().Subgroup()
 		got := make(chan error, 1)
@@ -54,7 +54,7 @@ func TestWaitFromSubgroupTaskOnAncestorIsDetected(t *testing.T) {
 }
 
 func TestTaskMayWaitForItsOwnSubgroupOrAnotherGroup(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		other := group.New(context.Background())
 		other.Go(func(context.Context) error { time.Sleep(5 * time.Second); return nil })
@@ -80,7 +80,7 @@ func TestCancelFromOwnTaskDoesNotDeadlock(t *testing.T) {
 }
 
 func TestWaitFromHeldTaskRunInAWorkerIsDetected(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		got := make(chan error, 1)
 		held := g.Go(func(context.Context) error {

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
 func TestShutdownDrainsGracefully(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		sub := g.Subgroup()
 		var ctxErr error
@@ -41,7 +42,7 @@ func TestShutdownDrainsGracefully(t *testing.T) {
 }
 
 func TestShutdownCancelsAtTheDeadline(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		task := g.Go(blockUntilCancelled)
 		ctx, stop := context.WithTimeout(context.Background(), 3*time.Second)
@@ -56,7 +57,7 @@ func TestShutdownCancelsAtTheDeadline(t *testing.T) {
 }
 
 func TestShutdownNamesTasksThatIgnoreCancellation(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background(), group.Name("svc"), group.ShutdownGrace(500*time.Millisecond))
 		sub := g.Subgroup(group.Name("db"))
 		release := make(chan struct{})
@@ -86,7 +87,7 @@ func TestShutdownNamesTasksThatIgnoreCancellation(t *testing.T) {
 }
 
 func TestShutdownReportsFailures(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		boom := errors.New("boom")
 		g := group.New(context.Background())
 		g.Go(func(context.Context) error { time.Sleep(time.Second); return boom })
@@ -95,7 +96,7 @@ func TestShutdownReportsFailures(t *testing.T) {
 }
 
 func TestShutdownWithAnEndedContextCancelsAtOnce(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		g.Go(blockUntilCancelled)
 		ctx, stop := context.WithCancel(context.Background())
@@ -113,7 +114,7 @@ func TestShutdownWithAnEndedContextCancelsAtOnce(t *testing.T) {
 // and the race showed in about 0.5% of runs, 40% under -race.)
 func TestShutdownGraceEndingAsTasksReturn(t *testing.T) {
 	for i := range 1000 {
-		synctest.Test(t, func(t *testing.T) {
+		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background(), quietPanics(nil), group.ShutdownGrace(10*time.Millisecond))
 			for range 4 {
 				g.Go(func(ctx context.Context) error {
@@ -142,7 +143,7 @@ func TestShutdownGraceEndingAsTasksReturn(t *testing.T) {
 // and so that a hard stop that ends both Shutdown's context and the
 // group's own at once gives the same cause whichever comes first.
 func TestShutdownCancelsWithCtxCause(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		hard := errors.New("second signal")
 		g := group.New(context.Background())
 		got := make(chan error, 1)

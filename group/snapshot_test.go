@@ -13,6 +13,7 @@ import (
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -25,7 +26,7 @@ func serveForever(ctx context.Context) error {
 // TestSnapshotTree builds a small tree in a bubble, where ages are exact,
 // and checks what the snapshot says of it, as a value and as text.
 func TestSnapshotTree(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		root := group.New(context.Background(), group.Name("server"))
 		root.Go(serveForever, group.Name("http"))
 		time.Sleep(time.Second)
@@ -94,7 +95,7 @@ func TestSnapshotTree(t *testing.T) {
 // TestSnapshotJSONRoundTrip: a snapshot survives encoding to JSON and back,
 // with the documented field names and states as words.
 func TestSnapshotJSONRoundTrip(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		root := group.New(context.Background(), group.Name("r"))
 		root.Go(serveForever, group.Name("a"))
 		root.Subgroup(describeAs("executor", func() map[string]int64 { return map[string]int64{"running": 1} })).Go(serveForever)
@@ -169,7 +170,7 @@ func TestSnapshotUnderChange(t *testing.T) {
 // TestObserverEvents checks every event a group reports, with exact
 // durations in a bubble, and that subgroups inherit the observer.
 func TestObserverEvents(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		var mu sync.Mutex
 		var events []group.Event
 		obs := func(e group.Event) {

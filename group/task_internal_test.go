@@ -3,8 +3,8 @@ package group
 import (
 	"context"
 	"testing"
-	"testing/synctest"
 
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,7 +16,7 @@ import (
 // held task and Cancel comes before its goroutine reaches the function.
 func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
 	// In a bubble: a wait that never ends fails as a deadlock.
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := New(context.Background())
 		called := false
 		task := g.Go(func(context.Context) error { called = true; return nil }, hold())
@@ -37,7 +37,7 @@ func TestExecute_cancelledBeforeItsFunctionNeverCallsIt(t *testing.T) {
 // run.
 func TestClaim_losesToACancelStillAccounting(t *testing.T) {
 	// In a bubble: a wait that never ends fails as a deadlock.
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := New(context.Background())
 		task := g.Go(func(context.Context) error { return nil }, hold())
 		task.flags.Store(task.flags.Load() | flagCancel) // Cancel's first step

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/synctest"
 
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -13,7 +14,7 @@ import (
 // context derived from it: stop removes exactly the callback it was given,
 // and a callback registered once the context has ended runs at once.
 func TestTaskContextAfterFunc(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := New(context.Background())
 		got := make(chan *taskCtx, 1)
 		task := g.Go(func(ctx context.Context) error {

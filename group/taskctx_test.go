@@ -3,10 +3,10 @@ package group_test
 import (
 	"context"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -35,7 +35,7 @@ func TestTaskContext_deadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
 				start := time.Now()
 				parent, stop := tt.parent()
 				defer stop()
@@ -64,7 +64,7 @@ func TestTaskContext_deadline(t *testing.T) {
 // task blocked on its context ends with context.DeadlineExceeded, at the
 // deadline its context reported.
 func TestTaskContext_deadlineEndsTheTask(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background(), group.Timeout(time.Second))
 		var reported, ended time.Time
 		task := g.Go(func(ctx context.Context) error {

@@ -4,8 +4,10 @@
 package testkit
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -94,4 +96,33 @@ func Catch(f func()) (v any) {
 	defer func() { v = recover() }()
 	f()
 	return nil
+}
+
+// BubbleBound is how long a synctest bubble run by [Bubble] may take in
+// real time. Bubbles run on a fake clock and usually end in milliseconds;
+// it only turns a spin into a failure. A variable only so that the test
+// of Bubble itself can shorten it.
+var BubbleBound = 60 * time.Second
+
+// Bubble runs f in a testing/synctest bubble, as synctest.Test does, and
+// ends the test binary with every goroutine's stack if the bubble is
+// still running after BubbleBound of real time. A bubble whose goroutines
+// block for ever fails at once as a deadlock; one whose goroutines spin
+// (a timer re-armed for zero, a loop that never yields to the clock) never
+// deadlocks and never ends, and would otherwise hold the test until go
+// test's own timeout, with no word of which test hung.
+func Bubble(t *testing.T, f func(*testing.T)) {
+	t.Helper()
+	name := t.Name()
+	done := make(chan struct{})
+	watchdog := time.AfterFunc(BubbleBound, func() {
+		select {
+		case <-done:
+		default:
+			panic(fmt.Sprintf("testkit: %s: its synctest bubble is still running after %v of real time (spinning?); all goroutines:\n%s", name, BubbleBound, Stacks()))
+		}
+	})
+	defer watchdog.Stop()
+	defer close(done)
+	synctest.Test(t, f)
 }

@@ -42,7 +42,7 @@ import (
 
 var (
 	workers = flag.Int("workers", 2, "mutants tested at once")
-	timeout = flag.Duration("timeout", 30*time.Second, "how long one mutant's tests may run")
+	timeout = flag.Duration("timeout", 90*time.Second, "how long one mutant's tests may run (above testkit.BubbleBound)")
 	only    = flag.String("only", "", "test only mutants whose position (file.go:line) contains this")
 	verbose = flag.Bool("v", false, "print every mutant's outcome as it comes")
 )
