@@ -154,54 +154,62 @@ func TestCancelWaitIsBoundedByCtx(t *testing.T) {
 // asyncio-pool's callbacks: the callback sees the job's result or error,
 // runs in the job, and its result is the job's.
 func TestThenRunsTheCallbackInTheJob(t *testing.T) {
-	g := group.New(context.Background())
-	ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
-	work := func(n int) func(context.Context) (int, error) {
-		return func(context.Context) (int, error) {
-			if n == 0 {
-				return 0, errBoom
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors())
+		work := func(n int) func(context.Context) (int, error) {
+			return func(context.Context) (int, error) {
+				if n == 0 {
+					return 0, errBoom
+				}
+				return n, nil
 			}
-			return n, nil
 		}
-	}
-	cb := func(_ context.Context, v int, err error) (int, error) {
-		if err != nil {
-			return -1, nil // handled
+		cb := func(_ context.Context, v int, err error) (int, error) {
+			if err != nil {
+				return -1, nil // handled
+			}
+			return v * 10, nil
 		}
-		return v * 10, nil
-	}
-	var futs []*group.Future[int]
-	for n := range 3 {
-		f, err := executor.Async(context.Background(), ex, call.Then(work(n), cb))
-		require.NoError(t, err)
-		futs = append(futs, f)
-	}
-	require.NoError(t, ex.Wait())
-	var got []int
-	for _, f := range futs {
-		v, err := f.Result()
-		require.NoError(t, err)
-		got = append(got, v)
-	}
-	require.Equal(t, []int{-1, 10, 20}, got)
-	require.NoError(t, g.Close())
+		var futs []*group.Future[int]
+		for n := range 3 {
+			f, err := executor.Async(context.Background(), ex, call.Then(work(n), cb))
+			require.NoError(t, err)
+			futs = append(futs, f)
+		}
+		require.NoError(t, ex.Wait())
+		var got []int
+		for _, f := range futs {
+			v, err := f.Result()
+			require.NoError(t, err)
+			got = append(got, v)
+		}
+		require.Equal(t, []int{-1, 10, 20}, got)
+		require.NoError(t, g.Close())
+	})
 }
 
 func TestCancelWithoutTasksCancelsEveryJobSubmittedBeforeIt(t *testing.T) {
 	for i := range 200 {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
-		for range 4 {
-			_, err := ex.Submit(context.Background(), sleepJob(time.Hour))
+		var n int
+		var errs []error
+		testkit.Within(t, "Submit, Cancel, Wait and Close", func() {
+			g := group.New(context.Background())
+			ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
+			for range 4 {
+				_, err := ex.Submit(context.Background(), sleepJob(time.Hour))
+				errs = append(errs, err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), bound)
+			defer cancel()
+			var err error
+			n, err = ex.Cancel(ctx)
+			errs = append(errs, err, ex.Wait(), g.Close())
+		})
+		for _, err := range errs {
 			require.NoError(t, err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), bound)
-		n, err := ex.Cancel(ctx)
-		cancel()
-		require.NoError(t, err)
 		require.Equalf(t, 4, n, "iteration %d", i)
-		require.NoError(t, ex.Wait())
-		require.NoError(t, g.Close())
 	}
 }
 

@@ -99,21 +99,23 @@ func TestPanickingJob(t *testing.T) {
 }
 
 func TestGoexitInAJobReplacesItsWorker(t *testing.T) {
-	g := group.New(context.Background())
-	ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
-	gt := newGate()
-	first, err := ex.Submit(context.Background(), gt.job)
-	require.NoError(t, err)
-	goexit, err := ex.Enqueue(func(context.Context) error { runtime.Goexit(); return nil })
-	require.NoError(t, err)
-	after, err := ex.Enqueue(nop)
-	require.NoError(t, err)
-	gt.open()
-	require.NoError(t, ex.Wait())
-	require.Equal(t, group.Succeeded, first.State())
-	require.ErrorIs(t, goexit.Err(), group.ErrGoexit)
-	require.Equal(t, group.Succeeded, after.State(), "a new worker took the backlog over")
-	require.NoError(t, g.Close())
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
+		gt := newGate()
+		first, err := ex.Submit(context.Background(), gt.job)
+		require.NoError(t, err)
+		goexit, err := ex.Enqueue(func(context.Context) error { runtime.Goexit(); return nil })
+		require.NoError(t, err)
+		after, err := ex.Enqueue(nop)
+		require.NoError(t, err)
+		gt.open()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, group.Succeeded, first.State())
+		require.ErrorIs(t, goexit.Err(), group.ErrGoexit)
+		require.Equal(t, group.Succeeded, after.State(), "a new worker took the backlog over")
+		require.NoError(t, g.Close())
+	})
 }
 
 func TestTimeoutBoundsTheExecutorsLife(t *testing.T) {
