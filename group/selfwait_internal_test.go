@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 	"unsafe"
 
 	"github.com/nursery-go/nursery/internal/testkit"
@@ -80,4 +82,55 @@ func BenchmarkSelfWaitCheck(b *testing.B) {
 			}
 		})
 	}
+}
+
+// deep calls f under n more frames of its own. Its long name makes a
+// trace of a hundred of them (a trace shows no more) outgrow the first
+// buffer callerTasks reads it into.
+func deep(n int, f func()) { deepFramesWhoseLongNameMakesAHundredOfThemOutgrowTheSixteenKilobytesCallerTasksFirstReadsOfItsOwnTraceSoItReadsItAgainIntoABufferTwiceAsLarge(n, f) }
+
+//go:noinline
+func deepFramesWhoseLongNameMakesAHundredOfThemOutgrowTheSixteenKilobytesCallerTasksFirstReadsOfItsOwnTraceSoItReadsItAgainIntoABufferTwiceAsLarge(n int, f func()) {
+	if n == 0 {
+		f()
+		return
+	}
+	deepFramesWhoseLongNameMakesAHundredOfThemOutgrowTheSixteenKilobytesCallerTasksFirstReadsOfItsOwnTraceSoItReadsItAgainIntoABufferTwiceAsLarge(n-1, f)
+}
+
+// A task that waits for its own group from deep inside its stack (more
+// frames than the first buffers hold) is found all the same, still from
+// its own trace.
+func TestSelfWaitIsFoundUnderADeepStack(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		before := profilesTaken.Load()
+		g := New(context.Background())
+		got := make(chan error, 1)
+		g.Go(func(context.Context) error {
+			deep(1000, func() { got <- g.Wait() })
+			return nil
+		})
+		require.ErrorIs(t, <-got, ErrWaitInTask)
+		require.NoError(t, g.Close())
+		require.Equal(t, before, profilesTaken.Load(), "no goroutine profile was taken")
+	})
+}
+
+// A goroutine that is no task waits as long as the group runs, and the
+// check costs it no goroutine profile.
+func TestWaitFromOutsideAnyTaskTakesNoProfile(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		before := profilesTaken.Load()
+		g := New(context.Background())
+		release := make(chan struct{})
+		g.Go(func(context.Context) error { <-release; return nil })
+		got := make(chan error, 1)
+		go func() { got <- g.Wait() }()
+		time.Sleep(10 * selfWaitCheck) // fake time: several checks are due
+		synctest.Wait()
+		require.Empty(t, got, "Wait returned while its group runs")
+		close(release)
+		require.NoError(t, <-got)
+		require.Equal(t, before, profilesTaken.Load(), "no goroutine profile was taken")
+	})
 }
