@@ -73,6 +73,7 @@ func TestSnapshotTree(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 		require.Len(t, lines, len(want), text)
+		require.NotContains(t, text, "cause:", "an open group has no cause to show")
 		for i := range want {
 			require.True(t, strings.HasPrefix(lines[i], want[i]), "line %d:\n%s\nwant prefix\n%s", i, lines[i], want[i])
 		}
@@ -86,6 +87,7 @@ func TestSnapshotTree(t *testing.T) {
 		closed := root.Snapshot()
 		require.Equal(t, group.Closed, closed.State)
 		require.Equal(t, group.ErrClosed.Error(), closed.Cause)
+		require.Contains(t, closed.String(), "  cause: "+group.ErrClosed.Error()+"\n")
 		require.Empty(t, closed.Tasks)
 		require.Empty(t, closed.Groups)
 		require.Equal(t, group.Stats{Spawned: 1, Canceled: 1}, closed.Stats)

@@ -22,6 +22,9 @@ func TestStartReturnsOnceReady(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "listening", state, "Start returns after ready")
 	require.Equal(t, int64(1), g.Stats().Running)
+	snap := g.Snapshot()
+	require.Len(t, snap.Tasks, 1)
+	require.Equal(t, "listener", snap.Tasks[0].Name, "Start's options apply to its task")
 	require.NoError(t, closeAndWait(t, g))
 }
 

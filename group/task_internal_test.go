@@ -2,6 +2,7 @@ package group
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/nursery-go/nursery/internal/testkit"
@@ -49,5 +50,24 @@ func TestClaim_losesToACancelStillAccounting(t *testing.T) {
 		require.Equal(t, Canceled, task.State())
 		require.NoError(t, g.Close())
 		require.Equal(t, Stats{Spawned: 1, Canceled: 1}, g.Stats())
+	})
+}
+
+// A task that returns its group's context's error while that context has
+// ended from outside, before the group got to cancel the task's own, was
+// cancelled all the same: canceledBy looks at the group's context too.
+func TestCanceledBy_theGroupsContextEndedBeforeTheTasks(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		parent, cancel := context.WithCancel(context.Background())
+		g := New(parent)
+		task := g.Go(func(context.Context) error { return nil }, hold())
+		g.mu.Lock() // keeps the group from reacting to its parent
+		cancel()
+		require.Error(t, g.ctx.Err())
+		require.NoError(t, (*taskCtx)(task).Err(), "the task's own context has not ended yet")
+		require.True(t, task.canceledBy(context.Canceled))
+		require.False(t, task.canceledBy(errors.New("something else")))
+		g.mu.Unlock()
+		require.ErrorIs(t, g.Wait(), context.Canceled)
 	})
 }
