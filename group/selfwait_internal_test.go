@@ -87,7 +87,9 @@ func BenchmarkSelfWaitCheck(b *testing.B) {
 // deep calls f under n more frames of its own. Its long name makes a
 // trace of a hundred of them (a trace shows no more) outgrow the first
 // buffer callerTasks reads it into.
-func deep(n int, f func()) { deepFramesWhoseLongNameMakesAHundredOfThemOutgrowTheSixteenKilobytesCallerTasksFirstReadsOfItsOwnTraceSoItReadsItAgainIntoABufferTwiceAsLarge(n, f) }
+func deep(n int, f func()) {
+	deepFramesWhoseLongNameMakesAHundredOfThemOutgrowTheSixteenKilobytesCallerTasksFirstReadsOfItsOwnTraceSoItReadsItAgainIntoABufferTwiceAsLarge(n, f)
+}
 
 //go:noinline
 func deepFramesWhoseLongNameMakesAHundredOfThemOutgrowTheSixteenKilobytesCallerTasksFirstReadsOfItsOwnTraceSoItReadsItAgainIntoABufferTwiceAsLarge(n int, f func()) {
