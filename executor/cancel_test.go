@@ -195,7 +195,9 @@ func TestCancelWithoutTasksCancelsEveryJobSubmittedBeforeIt(t *testing.T) {
 		var errs []error
 		testkit.Within(t, "Submit, Cancel, Wait and Close", func() {
 			g := group.New(context.Background())
-			ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
+			// Workers must leave as soon as nothing is left: with an
+			// hour's idle timeout, one that idles instead hangs Wait.
+			ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors(), executor.IdleTimeout(time.Hour))
 			for range 4 {
 				_, err := ex.Submit(context.Background(), sleepJob(time.Hour))
 				errs = append(errs, err)
