@@ -99,7 +99,7 @@ func TestRefusalWrapsTheFailure(t *testing.T) {
 func TestBlockedSubmitRefusalWrapsTheFailure(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
+		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(1))
 		fail := make(chan struct{})
 		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
 			<-fail

@@ -42,5 +42,10 @@ var ErrFull = errors.New("executor: backlog full")
 // https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
 var ErrDeadlock = errors.New("executor: submit from a job would deadlock: every worker runs a job blocked in Submit")
 
+// errTurn is acquire's answer when the stream it feeds has a failed item
+// waiting for its turn to be yielded (see turns): the feeder must yield
+// before it may block for a worker.
+var errTurn = errors.New("executor: a failed item waits for its turn")
+
 // errBusy is acquire's answer, without blocking, when no worker is free.
 var errBusy = errors.New("executor: busy")

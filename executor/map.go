@@ -55,6 +55,10 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		futs := make([]*group.Future[Out], min(window, 64))
 		head, n := 0, 0
 		var turn turns // fail-fast: a failed item fails ex only in its turn
+		var failed <-chan struct{}
+		if inTurn {
+			failed = turn.watch()
+		}
 		taken := int64(0)
 		defer func() {
 			tasks := make([]*group.Task, 0, n)
@@ -92,7 +96,17 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		// only wait with a value in hand is for a worker, which yields
 		// nothing and so cannot end the range.
 		for v := range seq {
-			w, err := ex.acquire(ctx, true)
+			w, err := ex.acquire(ctx, true, failed)
+			for err == errTurn {
+				// A failed item waits for its turn, and the workers may all
+				// be busy until it has it: yield up to it before blocking.
+				for n > 0 {
+					if !emit() {
+						return
+					}
+				}
+				w, err = ex.acquire(ctx, true, nil)
+			}
 			if err == nil {
 				i := taken
 				taken++
@@ -156,6 +170,14 @@ type turns struct {
 	waiting atomic.Bool  // a failed item waits: reach must wake it
 	mu      sync.Mutex
 	wake    chan struct{} // closed when next moves on; made by a waiter
+	failed  chan struct{} // closed when a failed item first waits; see watch
+}
+
+// watch returns a channel closed once a failed item waits for its turn.
+// It is called once, before any item is submitted.
+func (t *turns) watch() <-chan struct{} {
+	t.failed = make(chan struct{})
+	return t.failed
 }
 
 // reach tells the waiters that the item numbered next is being yielded.
@@ -175,7 +197,9 @@ func (t *turns) reach() {
 func (t *turns) await(ctx context.Context, i int64) {
 	for {
 		t.mu.Lock()
-		t.waiting.Store(true)
+		if !t.waiting.Swap(true) && t.failed != nil {
+			close(t.failed)
+		}
 		if t.next.Load() > i {
 			t.mu.Unlock()
 			return

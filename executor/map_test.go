@@ -369,3 +369,41 @@ func TestMapYieldsEverythingBeforeTheFailure(t *testing.T) {
 		})
 	}
 }
+
+// Under fail-fast, a failed item waits for its turn to be yielded before it
+// fails the executor. The feeder blocked for a worker must yield it even
+// when no other job ends by itself: here the worker is freed only by that
+// failure's cancellation.
+func TestMapFailureWaitingForItsTurnDoesNotWedgeAFullExecutor(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		fn := func(ctx context.Context, v int) (int, error) {
+			switch v {
+			case 0:
+				time.Sleep(10 * time.Millisecond)
+				return 0, nil
+			case 1:
+				time.Sleep(20 * time.Millisecond)
+				return 0, errBoom
+			default: // ends only when cancelled
+				<-ctx.Done()
+				return 0, ctx.Err()
+			}
+		}
+		var got []int
+		var errs []error
+		for v, err := range executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2, 3, 4}), fn) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			got = append(got, v)
+		}
+		require.Equal(t, []int{0}, got)
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], errBoom)
+		require.ErrorIs(t, ex.Wait(), errBoom)
+		require.ErrorIs(t, g.Close(), errBoom)
+	})
+}

@@ -28,7 +28,7 @@ func TestObservedBlockedSubmitter(t *testing.T) {
 			}
 		}
 		g := group.New(context.Background(), group.Observe(obs))
-		ex := executor.New(g, executor.MaxWorkers(1), executor.Name("crawl"))
+		ex := executor.New(g, executor.MaxWorkers(1), executor.Name("crawl"), executor.QueueDepth(1))
 		ctx := context.Background()
 		sleep := func(context.Context) error { time.Sleep(time.Second); return nil }
 		for range 2 { // one runs, one waits in the queue
@@ -56,13 +56,11 @@ func TestObservedBlockedSubmitter(t *testing.T) {
 		// A submitter that gives up is reported with its reason.
 		ex2 := executor.New(g, executor.MaxWorkers(1))
 		block := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
-		for range 2 {
-			_, err := ex2.Submit(ctx, block)
-			require.NoError(t, err)
-		}
+		_, err := ex2.Submit(ctx, block) // the one worker is busy
+		require.NoError(t, err)
 		tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
-		_, err := ex2.Submit(tctx, block)
+		_, err = ex2.Submit(tctx, block)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		mu.Lock()
 		require.Len(t, blocked, 2)

@@ -23,6 +23,7 @@ type options struct {
 	name     string
 	workers  int
 	backlog  int // unbounded when < 0
+	queue    int // jobs Submit may queue beyond MaxWorkers; 0: strict
 	suppress bool
 	timeout  time.Duration // 0: none
 	idle     time.Duration
@@ -93,12 +94,34 @@ func MaxWorkers(n int) Option {
 	return ofNew("MaxWorkers", func(o *options) { o.workers = n })
 }
 
+// QueueDepth lets [Executor.Submit] (and [Async], [Exec] and the feeding
+// of [Map]) accept up to n jobs beyond the MaxWorkers running ones: they
+// wait in the executor's queue, oldest first, and Submit blocks only when
+// the queue is full too. Blocked calls are then admitted once the queue has
+// drained to half, so that a fast producer is woken once per n/2 jobs
+// rather than once per job.
+//
+// Without it (the default, depth 0) back-pressure is strict: Submit returns
+// once its job has a worker, so at most MaxWorkers submitted jobs are
+// accepted and unfinished at any time, as with errgroup's SetLimit. A queue
+// lets a producer run ahead of the workers, which pays when jobs are tiny
+// and the producer's own work between two Submits is comparable to a job;
+// see docs/executor.md for measurements.
+//
+// QueueDepth panics if n is negative.
+func QueueDepth(n int) Option {
+	if n < 0 {
+		panic("executor: QueueDepth must not be negative")
+	}
+	return ofNew("QueueDepth", func(o *options) { o.queue = n })
+}
+
 // Backlog bounds how many jobs [Executor.Enqueue] may leave waiting for a
 // worker; beyond it Enqueue returns [ErrFull]. Backlog(0) accepts a job only
 // when a worker is free for it. The bound is shared with the queue of
-// [Executor.Submit]: jobs that Submit queued wait in the same backlog and
-// count against it (but Submit itself is bounded by MaxWorkers, not by
-// Backlog). Jobs cancelled while they wait do not count. Without this option
+// [Executor.Submit] (see [QueueDepth]): jobs that Submit queued wait in the
+// same backlog and count against it (but Submit itself is bounded by
+// MaxWorkers and QueueDepth, not by Backlog). Jobs cancelled while they wait do not count. Without this option
 // the backlog is unbounded: memory then grows
 // with the jobs enqueued ahead of the workers.
 //

@@ -8,14 +8,12 @@ import (
 	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
-// Submit starts fn as a job of the executor and returns its task. It runs
-// at once when a worker is free, else it waits in the executor's queue,
-// which holds up to MaxWorkers jobs; Submit blocks while every worker is
-// busy and the queue (with the backlog of [Executor.Enqueue]) is full:
-// back-pressure. A producer thus gets at most MaxWorkers jobs ahead of the
-// workers, and memory stays O(MaxWorkers). Blocked calls are admitted first
-// come, first served, once the queue has drained to half, so that a fast
-// producer is woken once per MaxWorkers/2 jobs rather than once per job.
+// Submit starts fn as a job of the executor and returns its task, once the
+// job has a worker: it blocks while MaxWorkers jobs are accepted and
+// unfinished (back-pressure), so that a producer never gets ahead of the
+// workers and memory stays O(MaxWorkers). Blocked calls are served first
+// come, first served, each as a worker comes free. [QueueDepth] lets Submit
+// queue a number of jobs beyond the running ones before it blocks.
 //
 // If ctx ends while Submit blocks, it returns [context.Cause](ctx) and
 // submits nothing. If the executor is closed or closes, it returns
@@ -48,7 +46,7 @@ func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) err
 	if fn == nil {
 		panic("executor: Submit with nil function")
 	}
-	w, err := ex.acquire(ctx, true)
+	w, err := ex.acquire(ctx, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +64,7 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 	if fn == nil {
 		panic("executor: TrySubmit with nil function")
 	}
-	w, err := ex.acquire(context.Background(), false)
+	w, err := ex.acquire(context.Background(), false, nil)
 	if err != nil {
 		return nil, false
 	}
@@ -130,40 +128,53 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 	return t, nil
 }
 
-// acquire reserves a worker for one job. Without block (ctx is then
-// unused) it fails with errBusy instead of waiting.
-func (ex *Executor) acquire(ctx context.Context, block bool) (*worker, error) {
-	ex.mu.Lock()
-	if isClosed(ex.closing) {
-		ex.mu.Unlock()
-		return nil, ex.closedErr()
-	}
-	if ex.waiters.len() == 0 {
-		if ex.assignedLocked() < ex.max {
-			w, spawn := ex.reserveLocked()
+// acquire reserves a worker for one job, or a place in the queue (it
+// returns a nil worker then; see QueueDepth). Without block (ctx is then
+// unused) it fails with errBusy instead of waiting. A blocked acquire gives
+// up with errTurn when turn is closed (nil: never).
+func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{}) (*worker, error) {
+	var job *group.Task
+	looked := false
+	for {
+		ex.mu.Lock()
+		if isClosed(ex.closing) {
 			ex.mu.Unlock()
-			if spawn && !ex.spawn(w, true) {
-				return nil, ex.closedErr()
+			return nil, ex.closedErr()
+		}
+		if ex.waiters.len() == 0 {
+			if ex.assignedLocked() < ex.max {
+				w, spawn := ex.reserveLocked()
+				ex.mu.Unlock()
+				if spawn && !ex.spawn(w, true) {
+					return nil, ex.closedErr()
+				}
+				return w, nil
 			}
-			return w, nil
+			if ex.backlog.len()+ex.queued < ex.opts.queue {
+				// Every worker is busy, but the queue has room: the job
+				// waits there.
+				ex.active++
+				ex.queued++
+				ex.mu.Unlock()
+				return nil, nil
+			}
 		}
-		if ex.backlog.len()+ex.queued < ex.max {
-			// Every worker is busy, but the queue has room: the job waits
-			// there (a nil worker tells dispatch so). Letting the producer
-			// run up to MaxWorkers jobs ahead means workers take the next
-			// job without waking it for each one.
-			ex.active++
-			ex.queued++
+		if !block {
 			ex.mu.Unlock()
-			return nil, nil
+			return nil, errBusy
 		}
-	}
-	if !block {
+		if looked {
+			break
+		}
+		// Which job, if any, submits: found from ctx's values, which may
+		// run the caller's code, so never under the lock.
 		ex.mu.Unlock()
-		return nil, errBusy
+		job, looked = ex.jobOf(ctx), true
 	}
-	job := ex.jobLocked(ctx)
-	if job != nil && ex.deadlockLocked(job) {
+	if job != nil && job.State() != group.Running {
+		job = nil // it has finished: a helper of it holds no worker
+	}
+	if job != nil && ex.waiters.blockedJobs(job) >= ex.assignedLocked() {
 		// Every worker runs a job of ours that waits here: none of them
 		// can come free unless someone else cancels a job.
 		ex.mu.Unlock()
@@ -180,31 +191,34 @@ func (ex *Executor) acquire(ctx context.Context, block bool) (*worker, error) {
 	}
 	var cause error
 	select {
-	case <-wt.ch: // granted a place in the queue, counted in ex.queued
+	case <-wt.ch: // granted a worker, or a place in the queue
 		ex.mu.Lock()
+		w := wt.w
 		ex.waiters.put(wt)
 		ex.mu.Unlock()
 		ex.emitBlocked(since, nil)
-		return nil, nil
+		return w, nil
 	case <-ctx.Done():
 		cause = context.Cause(ctx)
 	case <-ex.closing:
 		cause = ex.closedErr()
+	case <-turn:
+		cause = errTurn
 	}
+	var w *worker
 	ex.mu.Lock()
 	select {
 	case <-wt.ch:
 		// Granted while we gave up: take it. dispatch gives it back if the
 		// executor has closed meanwhile.
-		ex.waiters.put(wt)
-		cause = nil
+		w, cause = wt.w, nil
 	default:
 		ex.waiters.remove(wt)
-		ex.waiters.put(wt)
 	}
+	ex.waiters.put(wt)
 	ex.mu.Unlock()
 	ex.emitBlocked(since, cause)
-	return nil, cause
+	return w, cause
 }
 
 // emitBlocked reports a submitter's wait for room that began at since
@@ -247,42 +261,14 @@ func (ex *Executor) dispatch(w *worker, t *group.Task) error {
 	return nil
 }
 
-// jobLocked returns the job whose context ctx is or derives from when that
-// job holds a worker (it runs, or is on its way to one), else nil: a task
-// started in the executor's group with [group.Group.Go], or a job that has
-// finished, holds none.
-func (ex *Executor) jobLocked(ctx context.Context) *group.Task {
+// jobOf returns the job whose context ctx is or derives from, or nil: a
+// task started in the executor's group with [group.Group.Go] is no job.
+func (ex *Executor) jobOf(ctx context.Context) *group.Task {
 	if g, _ := groupctl.GroupOf(ctx).(*group.Group); g != ex.g {
 		return nil
 	}
-	t, _ := groupctl.TaskOf(ctx).(*group.Task)
-	if t == nil {
-		return nil
-	}
-	for _, w := range ex.all {
-		if w.cur.Load() == t {
-			return t
-		}
+	if t, _ := groupctl.TaskOf(ctx).(*group.Task); t != nil && groupctl.Held(t) {
+		return t
 	}
 	return nil
-}
-
-// deadlockLocked reports whether every worker holds a job blocked in
-// Submit (job itself, about to block, or a waiter's), so that none can come
-// free. Helper goroutines cannot be told apart from their job: a goroutine
-// that submits with its job's context counts as the job.
-func (ex *Executor) deadlockLocked(job *group.Task) bool {
-	blocked := map[*group.Task]bool{job: true}
-	for wt := ex.waiters.head; wt != nil; wt = wt.next {
-		if wt.job != nil {
-			blocked[wt.job] = true
-		}
-	}
-	n := 0
-	for _, w := range ex.all {
-		if t := w.cur.Load(); t != nil && blocked[t] {
-			n++
-		}
-	}
-	return n >= ex.assignedLocked()
 }

@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"testing"
@@ -57,49 +58,77 @@ func TestNeverMoreThanMaxWorkersRun(t *testing.T) {
 	}
 }
 
-func TestSubmitBlocksWhileFull(t *testing.T) {
+// Submit returns once its job has a worker: with two workers and five jobs
+// of 100ms, the third and fourth Submit return as the first two jobs end,
+// the fifth as the next two do.
+func TestSubmitReturnsOnceItsJobHasAWorker(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
-		gt := newGate()
-		for range 4 { // two running, two in the queue
-			_, err := ex.Submit(context.Background(), gt.job)
+		start := time.Now()
+		var returned []time.Duration
+		for range 5 {
+			_, err := ex.Submit(context.Background(), sleepJob(100*time.Millisecond))
 			require.NoError(t, err)
+			returned = append(returned, time.Since(start))
+			require.LessOrEqual(t, ex.Stats().Running+ex.Stats().Waiting, int64(2), "more jobs accepted than workers")
 		}
-		synctest.Wait()
-		require.Equal(t, executor.Stats{Submitted: 4, Running: 2, Waiting: 2, Workers: 2}, ex.Stats())
-
-		// Until ctx ends: Submit returns ctx's cause and submits nothing.
-		why := errors.New("gave up")
-		ctx, cancel := context.WithCancelCause(context.Background())
-		errs := make(chan error, 1)
-		go func() {
-			_, err := ex.Submit(ctx, nop)
-			errs <- err
-		}()
-		synctest.Wait()
-		require.Equal(t, int64(1), ex.Stats().Blocked)
-		cancel(why)
-		require.ErrorIs(t, <-errs, why)
-		require.Equal(t, int64(0), ex.Stats().Blocked)
-
-		// Until a worker is free.
-		done := make(chan struct{})
-		var err error // written before done is closed
-		go func() {
-			defer close(done)
-			_, err = ex.Submit(context.Background(), nop)
-		}()
-		synctest.Wait()
-		require.Equal(t, int64(1), ex.Stats().Blocked)
-		notClosed(t, done, "blocked Submit")
-		gt.open()
-		<-done
-		require.NoError(t, err)
+		ms := time.Millisecond
+		require.Equal(t, []time.Duration{0, 0, 100 * ms, 100 * ms, 200 * ms}, returned)
 		require.NoError(t, ex.Wait())
-		require.Equal(t, executor.Stats{Submitted: 5, Succeeded: 5}, ex.Stats())
+		require.Equal(t, 300*ms, time.Since(start))
 		require.NoError(t, g.Close())
 	})
+}
+
+func TestSubmitBlocksWhileFull(t *testing.T) {
+	for _, depth := range []int{0, 2} {
+		t.Run(fmt.Sprintf("QueueDepth=%d", depth), func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(2), executor.QueueDepth(depth))
+				gt := newGate()
+				for range 2 + depth { // two running, depth in the queue
+					_, err := ex.Submit(context.Background(), gt.job)
+					require.NoError(t, err)
+				}
+				synctest.Wait()
+				n := int64(2 + depth)
+				require.Equal(t, executor.Stats{Submitted: n, Running: 2, Waiting: int64(depth), Workers: 2}, ex.Stats())
+
+				// Until ctx ends: Submit returns ctx's cause and submits nothing.
+				why := errors.New("gave up")
+				ctx, cancel := context.WithCancelCause(context.Background())
+				errs := make(chan error, 1)
+				go func() {
+					_, err := ex.Submit(ctx, nop)
+					errs <- err
+				}()
+				synctest.Wait()
+				require.Equal(t, int64(1), ex.Stats().Blocked)
+				cancel(why)
+				require.ErrorIs(t, <-errs, why)
+				require.Equal(t, int64(0), ex.Stats().Blocked)
+
+				// Until a worker is free.
+				done := make(chan struct{})
+				var err error // written before done is closed
+				go func() {
+					defer close(done)
+					_, err = ex.Submit(context.Background(), nop)
+				}()
+				synctest.Wait()
+				require.Equal(t, int64(1), ex.Stats().Blocked)
+				notClosed(t, done, "blocked Submit")
+				gt.open()
+				<-done
+				require.NoError(t, err)
+				require.NoError(t, ex.Wait())
+				require.Equal(t, executor.Stats{Submitted: n + 1, Succeeded: n + 1}, ex.Stats())
+				require.NoError(t, g.Close())
+			})
+		})
+	}
 }
 
 func TestSubmitReturnsErrClosed(t *testing.T) {
@@ -108,10 +137,8 @@ func TestSubmitReturnsErrClosed(t *testing.T) {
 			g := group.New(context.Background())
 			ex := executor.New(g, executor.MaxWorkers(1))
 			gt := newGate()
-			for range 2 { // one running, one in the queue
-				_, err := ex.Submit(context.Background(), gt.job)
-				require.NoError(t, err)
-			}
+			_, err := ex.Submit(context.Background(), gt.job) // the one worker is busy
+			require.NoError(t, err)
 			errs := make(chan error, 1)
 			go func() {
 				_, err := ex.Submit(context.Background(), nop)
@@ -155,10 +182,8 @@ func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		gt := newGate()
-		for range 2 { // one running, one in the queue
-			_, err := ex.Submit(context.Background(), gt.job)
-			require.NoError(t, err)
-		}
+		_, err := ex.Submit(context.Background(), gt.job) // the one worker is busy
+		require.NoError(t, err)
 		var mu sync.Mutex
 		var order []int
 		errs := make(chan error, 5) // one per submitter: no send blocks
@@ -186,26 +211,32 @@ func TestSubmittersAreAdmittedFirstComeFirstServed(t *testing.T) {
 }
 
 func TestTrySubmit(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		gt := newGate()
-		task, ok := ex.TrySubmit(gt.job)
-		require.True(t, ok, "a worker is free")
-		synctest.Wait()
-		_, ok = ex.TrySubmit(nop)
-		require.True(t, ok, "the worker is busy, the queue has room")
-		_, ok = ex.TrySubmit(nop)
-		require.False(t, ok, "the worker is busy and the queue full")
+	for _, depth := range []int{0, 1} {
+		t.Run(fmt.Sprintf("QueueDepth=%d", depth), func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(depth))
+				gt := newGate()
+				task, ok := ex.TrySubmit(gt.job)
+				require.True(t, ok, "a worker is free")
+				synctest.Wait()
+				for range depth {
+					_, ok = ex.TrySubmit(nop)
+					require.True(t, ok, "the worker is busy, the queue has room")
+				}
+				_, ok = ex.TrySubmit(nop)
+				require.False(t, ok, "the worker is busy and the queue full")
 
-		gt.open()
-		<-task.Done()
-		synctest.Wait()
-		_, ok = ex.TrySubmit(nop)
-		require.True(t, ok, "the worker is free again")
-		require.NoError(t, ex.Wait())
-		require.NoError(t, g.Close())
-	})
+				gt.open()
+				<-task.Done()
+				synctest.Wait()
+				_, ok = ex.TrySubmit(nop)
+				require.True(t, ok, "the worker is free again")
+				require.NoError(t, ex.Wait())
+				require.NoError(t, g.Close())
+			})
+		})
+	}
 }
 
 func TestWorkersAreReusedAndExitWhenIdle(t *testing.T) {
@@ -256,13 +287,14 @@ func TestValidation(t *testing.T) {
 	require.NoError(t, ex.Close())
 }
 
-// raceGrantedSubmitters fills ex (every worker busy on gt, the queue full),
+// raceGrantedSubmitters fills ex (every worker busy on gt, its queue of
+// depth full),
 // blocks blocked more Submit calls, opens the gate and lets the scheduler
 // run for spin turns, so that the granted submitters race with what the
 // caller does next.
-func raceGrantedSubmitters(t *testing.T, ex *executor.Executor, gt *gate, blocked, spin int) *sync.WaitGroup {
+func raceGrantedSubmitters(t *testing.T, ex *executor.Executor, gt *gate, depth, blocked, spin int) *sync.WaitGroup {
 	t.Helper()
-	for range 2 * ex.MaxWorkers() {
+	for range ex.MaxWorkers() + depth {
 		_, err := ex.Submit(context.Background(), gt.job)
 		require.NoError(t, err)
 	}
@@ -287,10 +319,11 @@ func TestWaitReturnsOnceGrantedSubmittersJobsHaveRun(t *testing.T) {
 	// reaper comes; MaxWorkers(1) catches a job left in the backlog with no
 	// worker.
 	for _, workers := range []int{1, 2, 4} {
-		for i := range 200 {
+		for i := range 400 {
+			depth := workers * (i % 2) // strict, and with a queue
 			g := group.New(context.Background())
-			ex := executor.New(g, executor.MaxWorkers(workers), executor.IdleTimeout(time.Hour))
-			wg := raceGrantedSubmitters(t, ex, newGate(), 3*workers, i%7)
+			ex := executor.New(g, executor.MaxWorkers(workers), executor.IdleTimeout(time.Hour), executor.QueueDepth(depth))
+			wg := raceGrantedSubmitters(t, ex, newGate(), depth, 3*workers, i%7)
 			done := make(chan error, 1)
 			go func() { done <- ex.Wait() }()
 			select {
@@ -311,10 +344,11 @@ func TestWaitReturnsOnceGrantedSubmittersJobsHaveRun(t *testing.T) {
 func TestShutdownRunsEveryJobAcceptedWhileGrantedSubmittersRace(t *testing.T) {
 	for i := range 1000 {
 		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1), executor.IdleTimeout(time.Hour))
+		depth := i % 2 // strict, and with a queue
+		ex := executor.New(g, executor.MaxWorkers(1), executor.IdleTimeout(time.Hour), executor.QueueDepth(depth))
 		var ran sync.WaitGroup
 		gt := newGate()
-		for range 2 {
+		for range 1 + depth {
 			_, err := ex.Submit(context.Background(), gt.job)
 			require.NoError(t, err)
 		}

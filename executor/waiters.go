@@ -2,24 +2,34 @@ package executor
 
 import "github.com/nursery-go/nursery/group"
 
-// A waiter is a Submit blocked until the queue has a place for its job.
-// Whoever grants it the place (counted in ex.queued) signals ch.
+// A waiter is a Submit blocked until its job has a worker, or a place in
+// the queue (see QueueDepth). Whoever grants it one signals ch: with w set
+// to the worker reserved for it, or w nil for a place in the queue
+// (counted in ex.queued).
 //
 // Waiters are recycled through the executor's free list: a blocked Submit
 // is the common case under back-pressure, and an allocation for each would
 // double the cost of a job.
 type waiter struct {
 	ch         chan struct{} // buffer 1: exactly one grant per wait, sent under ex.mu
-	job        *group.Task   // the job holding a worker the Submit was made from, or nil
+	w          *worker       // the worker granted, or nil for a place in the queue
+	job        *group.Task   // the running job the Submit was made from, or nil
 	prev, next *waiter
 }
 
 // waitList is a FIFO of blocked submitters with O(1) removal of one that
-// gives up. It keeps the recycled waiters too.
+// gives up. It keeps the recycled waiters too, and counts the running jobs
+// that have a submitter in it, for deadlock detection without a scan.
 type waitList struct {
 	head, tail *waiter
 	n          int
 	free       *waiter // recycled waiters, linked through next
+
+	// blocked counts, for each running job with a submitter in the list,
+	// how many it has (a job's helper goroutines submit with its context
+	// too). A job that finishes is dropped (jobDone) even while helpers of
+	// it still wait: it no longer holds a worker.
+	blocked map[*group.Task]int
 }
 
 func (l *waitList) len() int { return l.n }
@@ -39,7 +49,7 @@ func (l *waitList) get(job *group.Task) *waiter {
 
 // put recycles w, which must not be in the list and must have an empty ch.
 func (l *waitList) put(w *waiter) {
-	w.prev, w.next, w.job = nil, l.free, nil
+	w.prev, w.next, w.job, w.w = nil, l.free, nil, nil
 	l.free = w
 }
 
@@ -52,6 +62,12 @@ func (l *waitList) pushBack(w *waiter) {
 	}
 	l.tail = w
 	l.n++
+	if w.job != nil {
+		if l.blocked == nil {
+			l.blocked = make(map[*group.Task]int)
+		}
+		l.blocked[w.job]++
+	}
 }
 
 func (l *waitList) remove(w *waiter) {
@@ -67,6 +83,15 @@ func (l *waitList) remove(w *waiter) {
 	}
 	w.prev, w.next = nil, nil
 	l.n--
+	if w.job != nil {
+		if c, ok := l.blocked[w.job]; ok {
+			if c > 1 {
+				l.blocked[w.job] = c - 1
+			} else {
+				delete(l.blocked, w.job)
+			}
+		}
+	}
 }
 
 // popFront removes and returns the first waiter, or nil.
@@ -76,4 +101,21 @@ func (l *waitList) popFront() *waiter {
 		l.remove(w)
 	}
 	return w
+}
+
+// jobDone forgets job, which has finished, as a blocked job.
+func (l *waitList) jobDone(job *group.Task) {
+	if len(l.blocked) > 0 {
+		delete(l.blocked, job)
+	}
+}
+
+// blockedJobs counts the running jobs with a submitter in the list, job
+// counted too (it is about to be).
+func (l *waitList) blockedJobs(job *group.Task) int {
+	n := len(l.blocked)
+	if l.blocked[job] == 0 {
+		n++
+	}
+	return n
 }

@@ -74,6 +74,9 @@ func (w *worker) run(ctx context.Context) error {
 		}
 		ex.mu.Lock()
 		ex.active-- // t has finished, or the reservation was released
+		if t != nil {
+			ex.waiters.jobDone(t)
+		}
 		t, next = ex.nextLocked(w)
 		idle := next == doPark && ex.active == 0 && ex.waiters.len() == 0
 		ex.mu.Unlock()
@@ -112,16 +115,31 @@ func (ex *Executor) dropFinishedLocked() int {
 	return n
 }
 
-// grantLocked admits blocked submitters into the queue, first come first
-// served, once it has drained to half: a producer blocked on a full queue is
-// woken once per MaxWorkers/2 jobs, not once per job.
+// grantLocked admits blocked submitters into the queue (see QueueDepth),
+// first come first served, once it has drained to half: a producer blocked
+// on a full queue is woken once per depth/2 jobs, not once per job.
 func (ex *Executor) grantLocked() {
-	for ex.waiters.len() > 0 && ex.backlog.len()+ex.queued <= ex.max/2 {
+	for ex.waiters.len() > 0 && ex.opts.queue > 0 && ex.backlog.len()+ex.queued <= ex.opts.queue/2 {
 		wt := ex.waiters.popFront()
 		ex.active++
 		ex.queued++
 		wt.ch <- struct{}{} // never blocks: one grant per wait
 	}
+}
+
+// handOffLocked reserves w, a worker with nothing to run, for the first
+// blocked submitter, and reports whether there was one. A job granted a
+// place in the queue earlier may still be on its way there and must run
+// first: while some has no idle worker to go to, w is kept for it.
+func (ex *Executor) handOffLocked(w *worker) bool {
+	if ex.waiters.len() == 0 || ex.queued > len(ex.idle) {
+		return false
+	}
+	wt := ex.waiters.popFront()
+	ex.active++
+	wt.w = w
+	wt.ch <- struct{}{} // never blocks: one grant per wait
+	return true
 }
 
 // placeLocked gives an accepted job (counted in active) to an idle worker,
@@ -155,9 +173,11 @@ func (ex *Executor) nextLocked(w *worker) (*group.Task, action) {
 	if t := ex.popLocked(w); t != nil {
 		return t, doRun
 	}
-	// Blocked submitters get places in the queue, never this worker
-	// directly: a job granted earlier may still be on its way to the queue,
-	// and must run first.
+	// The first blocked submitter gets this worker; the next ones places
+	// in the queue, if it has room.
+	if ex.handOffLocked(w) {
+		return nil, doPark
+	}
 	ex.grantLocked()
 	if (ex.waiting || isClosed(ex.wclosing)) && len(ex.idle) >= ex.queued {
 		// Every job on its way has an idle worker to go to: this one is
@@ -187,6 +207,9 @@ func (ex *Executor) popLocked(w *worker) *group.Task {
 func (ex *Executor) retiredLocked(w *worker) (*group.Task, action) {
 	if t := ex.popLocked(w); t != nil {
 		return t, doRun
+	}
+	if ex.handOffLocked(w) {
+		return nil, doPark
 	}
 	if ex.queued > len(ex.idle) {
 		ex.idleLocked(w)
@@ -295,8 +318,9 @@ func (ex *Executor) workerDied(w *worker) {
 		t.Cancel() // a no-op unless a hook panicked before it ran
 	}
 	ex.mu.Lock()
-	if w.cur.Load() != nil {
+	if t := w.cur.Load(); t != nil {
 		ex.active--
+		ex.waiters.jobDone(t)
 	}
 	ex.removeLocked(w)
 	var nw *worker

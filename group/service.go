@@ -58,6 +58,7 @@ func init() {
 		}
 		return nil
 	}
+	groupctl.Held = func(t any) bool { return t.(*Task).flags.Load()&flagHeld != 0 }
 	groupctl.TaskOf = func(ctx context.Context) any {
 		if t := taskFromContext(ctx); t != nil {
 			return t

@@ -335,14 +335,11 @@ func TestBadInputGroup(t *testing.T) {
 var errBad = errors.New("bad")
 
 // saturated returns an executor with one worker that runs a job blocked
-// until release is closed, and a full queue behind it.
+// until release is closed: a Submit blocks.
 func saturated(g *group.Group, release chan struct{}, opts ...executor.Option) *executor.Executor {
 	ex := executor.New(g, append([]executor.Option{executor.MaxWorkers(1)}, opts...)...)
-	hold := func(context.Context) error { <-release; return nil }
-	for range 2 {
-		if _, err := ex.Submit(context.Background(), hold); err != nil {
-			panic(err)
-		}
+	if _, err := ex.Submit(context.Background(), func(context.Context) error { <-release; return nil }); err != nil {
+		panic(err)
 	}
 	return ex
 }
@@ -504,7 +501,10 @@ func TestBadInputExecutor(t *testing.T) {
 			g := group.New(bg, quiet)
 			release := make(chan struct{})
 			ex := saturated(g, release, executor.Backlog(1))
-			_, err := ex.Enqueue(nop)
+			_, err := ex.Enqueue(nop) // fills the backlog
+			if err == nil {
+				_, err = ex.Enqueue(nop)
+			}
 			close(release)
 			_ = ex.Close()
 			_ = g.Close()

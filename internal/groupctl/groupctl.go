@@ -89,6 +89,10 @@ var GroupOf func(ctx context.Context) any
 // nil. It panics if ctx is nil.
 var TaskOf func(ctx context.Context) any
 
+// Held reports whether t, a *group.Task, was made with Hold: for an
+// executor, whether it is one of its jobs, which only its workers run.
+var Held func(t any) bool
+
 // Hold is a group.Option that makes Go or Async admit a task without
 // starting it: it is Pending and counts as running until StartHeld or
 // RunHeld starts it, or it is cancelled. Package executor holds every job
