@@ -49,7 +49,7 @@ type Executor struct {
 	queued  int        // places in the backlog reserved by Submit for jobs being made
 	workers int        // live worker goroutines
 	all     []*worker  // live workers, for Cancel
-	idle    []*worker  // parked workers, most recently parked last
+	idle    idleList   // parked workers
 	backlog ring       // held jobs waiting for a worker, oldest first
 	waiters waitList   // blocked submitters, first come first
 	waiting bool       // Wait was called

@@ -23,7 +23,7 @@ func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context
 	if err != nil {
 		return nil, err
 	}
-	f := group.Async(ex.g, fn, ex.hold)
+	f := makeJob(ex, w, func() *group.Future[T] { return group.Async(ex.g, fn, ex.hold) })
 	return f, ex.dispatch(w, &f.Task)
 }
 

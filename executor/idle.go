@@ -46,7 +46,7 @@ func (w *worker) wait() (*group.Task, bool) {
 	case <-ex.wclosing: // closing: nothing new will come
 	}
 	ex.mu.Lock()
-	if !w.idle || len(ex.idle) <= ex.queued {
+	if !w.idle || ex.idle.len() <= ex.queued {
 		// Reserved or retired just now: a delivery is on its way and must
 		// not be lost. Or a job on its way to the queue needs this worker
 		// (a worker refused by the closing workers' group could not take
@@ -55,7 +55,7 @@ func (w *worker) wait() (*group.Task, bool) {
 		ex.mu.Unlock()
 		return w.got(<-w.ch)
 	}
-	ex.unidleLocked(w)
+	ex.idle.remove(w)
 	ex.removeLocked(w)
 	ex.mu.Unlock()
 	return nil, false
@@ -78,10 +78,86 @@ func (w *worker) got(t *group.Task) (*group.Task, bool) {
 	return nil, false
 }
 
+// An idleList holds the parked workers, oldest first. Taking the newest
+// (to reuse the warmest worker) and the oldest (to reap) are O(1); so is
+// taking a worker out of the middle, which happens when a parked worker
+// leaves on its own as the executor closes: its entry stays behind, stale,
+// and is skipped when reached.
+type idleList struct {
+	ws []idleEntry
+	n  int // live entries
+}
+
+type idleEntry struct {
+	w   *worker
+	gen uint32 // w.gen when it parked: a later park makes this entry stale
+}
+
+func (e idleEntry) live() bool { return e.w.idle && e.w.gen == e.gen }
+
+func (l *idleList) len() int { return l.n }
+
+// push parks w as the newest idle worker.
+func (l *idleList) push(w *worker) {
+	w.idle = true
+	w.gen++
+	l.ws = append(l.ws, idleEntry{w, w.gen})
+	l.n++
+}
+
+// popNewest takes the most recently parked worker, or returns nil.
+func (l *idleList) popNewest() *worker {
+	for len(l.ws) > 0 {
+		e := l.ws[len(l.ws)-1]
+		l.ws[len(l.ws)-1] = idleEntry{}
+		l.ws = l.ws[:len(l.ws)-1]
+		if e.live() {
+			l.n--
+			e.w.idle = false
+			return e.w
+		}
+	}
+	return nil
+}
+
+// oldest returns the worker parked longest ago, or nil, leaving it parked.
+func (l *idleList) oldest() *worker {
+	for len(l.ws) > 0 {
+		if e := l.ws[0]; e.live() {
+			return e.w
+		}
+		l.ws[0] = idleEntry{}
+		l.ws = l.ws[1:]
+	}
+	return nil
+}
+
+// popOldest takes the worker oldest returned.
+func (l *idleList) popOldest() *worker {
+	w := l.oldest()
+	if w != nil {
+		l.ws[0] = idleEntry{}
+		l.ws = l.ws[1:]
+		l.n--
+		w.idle = false
+	}
+	return w
+}
+
+// remove takes w, parked, out of the list.
+func (l *idleList) remove(w *worker) {
+	w.idle = false
+	l.n--
+	if l.n == 0 {
+		clear(l.ws)
+		l.ws = l.ws[:0]
+	}
+}
+
 // idleLocked parks w in ex.idle and makes sure the reaper will look at it.
 func (ex *Executor) idleLocked(w *worker) {
-	w.idle, w.epoch = true, ex.epoch
-	ex.idle = append(ex.idle, w)
+	w.epoch = ex.epoch
+	ex.idle.push(w)
 	if !ex.reaping {
 		ex.reaping = true
 		if ex.reaper == nil {
@@ -92,17 +168,6 @@ func (ex *Executor) idleLocked(w *worker) {
 	}
 }
 
-// unidleLocked takes w off ex.idle.
-func (ex *Executor) unidleLocked(w *worker) {
-	for i, iw := range ex.idle {
-		if iw == w {
-			ex.idle = append(ex.idle[:i], ex.idle[i+1:]...)
-			break
-		}
-	}
-	w.idle = false
-}
-
 // reap runs every IdleTimeout while workers are idle, in the timer's
 // goroutine, and retires those idle since before the previous run: idle for
 // between one and two IdleTimeouts. One timer per executor, not one per
@@ -111,22 +176,17 @@ func (ex *Executor) reap() {
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
 	ex.epoch++
-	n := 0 // ex.idle is oldest first: retire a prefix
-	for n < len(ex.idle) && ex.idle[n].epoch < ex.epoch-1 {
-		ex.retireLocked(ex.idle[n])
-		n++
+	for w := ex.idle.oldest(); w != nil && w.epoch < ex.epoch-1; w = ex.idle.oldest() {
+		ex.retireLocked(ex.idle.popOldest())
 	}
-	ex.idle = append(ex.idle[:0], ex.idle[n:]...)
-	if len(ex.idle) > 0 {
+	if ex.idle.len() > 0 {
 		ex.reaper.Reset(ex.opts.idle)
 	} else {
 		ex.reaping = false
 	}
 }
 
-// retireLocked tells an idle worker, already taken off ex.idle or about to
-// be, to exit.
+// retireLocked tells an idle worker, taken off ex.idle, to exit.
 func (ex *Executor) retireLocked(w *worker) {
-	w.idle = false
 	w.ch <- retired // never blocks: w was idle, so nothing else is in ch
 }

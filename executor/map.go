@@ -110,16 +110,18 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			if err == nil {
 				i := taken
 				taken++
-				f := group.Async(ex.g, func(ctx context.Context) (Out, error) {
-					out, err := fn(ctx, v)
-					if err != nil && inTurn {
-						// Under fail-fast the failure closes ex, which
-						// cancels the items in flight: wait until the items
-						// before this one have been yielded.
-						turn.await(ctx, i)
-					}
-					return out, err
-				}, ex.hold)
+				f := makeJob(ex, w, func() *group.Future[Out] {
+					return group.Async(ex.g, func(ctx context.Context) (Out, error) {
+						out, err := fn(ctx, v)
+						if err != nil && inTurn {
+							// Under fail-fast the failure closes ex, which
+							// cancels the items in flight: wait until the
+							// items before this one have been yielded.
+							turn.await(ctx, i)
+						}
+						return out, err
+					}, ex.hold)
+				})
 				if err = ex.dispatch(w, &f.Task); err == nil {
 					if n == len(futs) {
 						futs, head = growRing(futs, head, n, window), 0

@@ -50,7 +50,7 @@ func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) err
 	if err != nil {
 		return nil, err
 	}
-	t := ex.g.Go(fn, ex.hold)
+	t := makeJob(ex, w, func() *group.Task { return ex.g.Go(fn, ex.hold) })
 	return t, ex.dispatch(w, t)
 }
 
@@ -68,7 +68,7 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 	if err != nil {
 		return nil, false
 	}
-	t := ex.g.Go(fn, ex.hold)
+	t := makeJob(ex, w, func() *group.Task { return ex.g.Go(fn, ex.hold) })
 	return t, ex.dispatch(w, t) == nil
 }
 
@@ -104,26 +104,23 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 		if spawn && !ex.spawn(w, true) {
 			return nil, ex.closedErr()
 		}
-		t := mk()
+		t := makeJob(ex, w, mk)
 		return t, ex.dispatch(w, t)
 	}
-	if ex.opts.backlog >= 0 && ex.backlog.len() >= ex.opts.backlog &&
-		(ex.dropFinishedLocked() == 0 || ex.backlog.len() >= ex.opts.backlog) {
+	if ex.opts.backlog >= 0 && ex.backlog.len()+ex.queued >= ex.opts.backlog &&
+		(ex.dropFinishedLocked() == 0 || ex.backlog.len()+ex.queued >= ex.opts.backlog) {
 		ex.mu.Unlock()
 		return nil, ErrFull
 	}
-	// Made under the lock so that the backlog keeps the order of Enqueue
-	// calls.
-	t := mk()
-	if t.State() == group.Refused {
-		ex.mu.Unlock()
-		return nil, t.Err()
-	}
+	// A place in the backlog, taken as Submit takes one in the queue: the
+	// job is made without the lock, since making it may call the group's
+	// observer (a refusal), which may call the executor.
 	ex.active++
-	nw := ex.placeLocked(t)
+	ex.queued++
 	ex.mu.Unlock()
-	if nw != nil && !ex.spawn(nw, false) {
-		return nil, ex.closedErr() // t was cancelled
+	t := makeJob(ex, nil, mk)
+	if err := ex.dispatch(nil, t); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -196,7 +193,7 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 		w := wt.w
 		ex.waiters.put(wt)
 		ex.mu.Unlock()
-		ex.emitBlocked(since, nil)
+		ex.emitAdmitted(since, w)
 		return w, nil
 	case <-ctx.Done():
 		cause = context.Cause(ctx)
@@ -217,7 +214,11 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 	}
 	ex.waiters.put(wt)
 	ex.mu.Unlock()
-	ex.emitBlocked(since, cause)
+	if cause == nil {
+		ex.emitAdmitted(since, w)
+	} else {
+		ex.emitBlocked(since, cause)
+	}
 	return w, cause
 }
 
@@ -230,35 +231,75 @@ func (ex *Executor) emitBlocked(since time.Time, err error) {
 	groupctl.Emit(ex.g, group.Event{Kind: group.SubmitBlocked, Err: err, Duration: time.Since(since)})
 }
 
+// emitAdmitted reports a blocked submitter admitted with the reservation
+// w (see emitBlocked). If the observer panics, the reservation is given
+// back before the panic goes on.
+func (ex *Executor) emitAdmitted(since time.Time, w *worker) {
+	if since.IsZero() {
+		return
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			ex.giveBack(w)
+		}
+	}()
+	ex.emitBlocked(since, nil)
+	ok = true
+}
+
 // dispatch hands the job made for a reservation to its worker, or to the
 // queue when w is nil, or releases the reservation when the group refused
 // the job (the executor closed after acquire).
 func (ex *Executor) dispatch(w *worker, t *group.Task) error {
-	refused := t.State() == group.Refused
+	if t.State() == group.Refused {
+		ex.giveBack(w)
+		return t.Err()
+	}
 	if w != nil {
-		if refused {
-			w.ch <- nil // releases the reservation
-			return t.Err()
-		}
 		w.cur.Store(t) // before Submit returns, for Cancel
 		w.ch <- t
 		return nil
 	}
 	ex.mu.Lock()
 	ex.queued--
-	if refused {
-		ex.active--
-		ex.grantLocked()
-		ex.trimIdleLocked()
-		ex.mu.Unlock()
-		return t.Err()
-	}
 	nw := ex.placeLocked(t)
 	ex.mu.Unlock()
 	if nw != nil && !ex.spawn(nw, false) {
 		return ex.closedErr() // t was cancelled
 	}
 	return nil
+}
+
+// giveBack releases a reservation that will get no job: the worker's, or
+// the place in the queue when w is nil.
+func (ex *Executor) giveBack(w *worker) {
+	if w != nil {
+		w.ch <- nil
+		return
+	}
+	ex.mu.Lock()
+	ex.queued--
+	ex.active--
+	ex.grantLocked()
+	ex.trimIdleLocked()
+	ex.mu.Unlock()
+}
+
+// makeJob makes the job for the reservation w with mk. If mk panics (the
+// group's observer may, hearing of a refusal), the reservation is given
+// back before the panic goes on, so the executor is not left a worker
+// short.
+func makeJob[T any](ex *Executor, w *worker, mk func() T) T {
+	made := false
+	defer func() {
+		if !made {
+			ex.giveBack(w)
+		}
+	}()
+	t := mk()
+	made = true
+	return t
 }
 
 // jobOf returns the job whose context ctx is or derives from, or nil: a

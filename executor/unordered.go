@@ -37,12 +37,14 @@ func runUnordered[In, Out any](u *unordered[Out], seq iter.Seq[In], fn func(ctx 
 		w, err := ex.acquire(ctx, true, nil)
 		if err == nil {
 			i := u.take()
-			t := ex.g.Go(func(ctx context.Context) error {
-				out, err := fn(ctx, v)
-				// Never blocks: the buffer holds a result per slot.
-				u.results <- result[Out]{i, out, err}
-				return err
-			}, ex.hold)
+			t := makeJob(ex, w, func() *group.Task {
+				return ex.g.Go(func(ctx context.Context) error {
+					out, err := fn(ctx, v)
+					// Never blocks: the buffer holds a result per slot.
+					u.results <- result[Out]{i, out, err}
+					return err
+				}, ex.hold)
+			})
 			u.slots[i].t = t
 			if err = ex.dispatch(w, t); err == nil {
 				// Yield what is ready, and make room for the next item.

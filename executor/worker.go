@@ -23,6 +23,7 @@ type worker struct {
 	pos   int    // index in ex.all, guarded by ex.mu
 	epoch uint64 // ex.epoch when it went idle, guarded by ex.mu
 	idle  bool   // in ex.idle, guarded by ex.mu
+	gen   uint32 // counts its parks, guarded by ex.mu (see idleList)
 	fresh bool   // a replacement: looks for work itself instead of waiting for a delivery
 }
 
@@ -132,7 +133,7 @@ func (ex *Executor) grantLocked() {
 // place in the queue earlier may still be on its way there and must run
 // first: while some has no idle worker to go to, w is kept for it.
 func (ex *Executor) handOffLocked(w *worker) bool {
-	if ex.waiters.len() == 0 || ex.queued > len(ex.idle) {
+	if ex.waiters.len() == 0 || ex.queued > ex.idle.len() {
 		return false
 	}
 	wt := ex.waiters.popFront()
@@ -146,11 +147,7 @@ func (ex *Executor) handOffLocked(w *worker) bool {
 // or to a new worker that the caller must start with spawn, or else to the
 // backlog, where the next worker to finish a job takes it.
 func (ex *Executor) placeLocked(t *group.Task) (spawn *worker) {
-	if n := len(ex.idle); n > 0 {
-		w := ex.idle[n-1]
-		ex.idle[n-1] = nil
-		ex.idle = ex.idle[:n-1]
-		w.idle = false
+	if w := ex.idle.popNewest(); w != nil {
 		w.cur.Store(t) // for Cancel
 		w.ch <- t      // never blocks: w was idle
 		return nil
@@ -179,7 +176,7 @@ func (ex *Executor) nextLocked(w *worker) (*group.Task, action) {
 		return nil, doPark
 	}
 	ex.grantLocked()
-	if (ex.waiting || isClosed(ex.wclosing)) && len(ex.idle) >= ex.queued {
+	if (ex.waiting || isClosed(ex.wclosing)) && ex.idle.len() >= ex.queued {
 		// Every job on its way has an idle worker to go to: this one is
 		// not needed.
 		ex.removeLocked(w)
@@ -211,7 +208,7 @@ func (ex *Executor) retiredLocked(w *worker) (*group.Task, action) {
 	if ex.handOffLocked(w) {
 		return nil, doPark
 	}
-	if ex.queued > len(ex.idle) {
+	if ex.queued > ex.idle.len() {
 		ex.idleLocked(w)
 		return nil, doPark
 	}
@@ -226,11 +223,8 @@ func (ex *Executor) trimIdleLocked() {
 	if !ex.waiting && !isClosed(ex.wclosing) {
 		return
 	}
-	for n := len(ex.idle); n > ex.queued; n-- {
-		w := ex.idle[n-1]
-		ex.idle[n-1] = nil
-		ex.idle = ex.idle[:n-1]
-		ex.retireLocked(w)
+	for ex.idle.len() > ex.queued {
+		ex.retireLocked(ex.idle.popNewest())
 	}
 }
 
@@ -259,11 +253,7 @@ func (ex *Executor) removeLocked(w *worker) {
 // reports true) that the caller must start with spawn.
 func (ex *Executor) reserveLocked() (w *worker, spawn bool) {
 	ex.active++
-	if n := len(ex.idle); n > 0 {
-		w = ex.idle[n-1]
-		ex.idle[n-1] = nil
-		ex.idle = ex.idle[:n-1]
-		w.idle = false
+	if w = ex.idle.popNewest(); w != nil {
 		return w, false
 	}
 	return ex.newWorkerLocked(false), true

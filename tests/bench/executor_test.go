@@ -233,3 +233,61 @@ func upTo(n int) func(func(int) bool) {
 		}
 	}
 }
+
+// BenchmarkRelease measures closing an executor whose n workers all run a
+// job blocked on its context, against closing a group of n such tasks:
+// only the close is timed. The sizes show how the cost grows with n.
+func BenchmarkRelease(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("n=%d/impl=group", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				b.StopTimer()
+				g := group.New(context.Background())
+				var started sync.WaitGroup
+				started.Add(n)
+				for range n {
+					g.Go(func(ctx context.Context) error {
+						done := ctx.Done()
+						started.Done()
+						<-done
+						return nil
+					})
+				}
+				started.Wait()
+				b.StartTimer()
+				if err := g.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("n=%d/impl=executor", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				b.StopTimer()
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(n))
+				var started sync.WaitGroup
+				started.Add(n)
+				for range n {
+					if _, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+						done := ctx.Done()
+						started.Done()
+						<-done
+						return nil
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				started.Wait()
+				b.StartTimer()
+				if err := ex.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				_ = g.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
