@@ -43,9 +43,16 @@ func TestWorkerInitRunsOncePerWorkerBeforeItsFirstJob(t *testing.T) {
 // its jobs do not run, Wait returns the error, and later work is refused.
 func TestWorkerInitErrorFailsTheExecutor(t *testing.T) {
 	g := group.New(context.Background())
-	ex := executor.New(g, executor.SuppressErrors(), executor.WorkerInit(func(context.Context) error { return errBoom }))
+	// The initializer fails only once the job is accepted: else the
+	// executor may be closed before Submit makes the job, and refuse it.
+	submitted := make(chan struct{})
+	ex := executor.New(g, executor.SuppressErrors(), executor.WorkerInit(func(context.Context) error {
+		<-submitted
+		return errBoom
+	}))
 	var ran atomic.Bool
 	job, err := ex.Submit(context.Background(), func(context.Context) error { ran.Store(true); return nil })
+	close(submitted)
 	require.NoError(t, err)
 	err = ex.Wait()
 	require.ErrorIs(t, err, errBoom)

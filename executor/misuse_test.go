@@ -95,13 +95,14 @@ func TestPanickingObserverOfABlockedSubmitLosesNoWorker(t *testing.T) {
 	})
 }
 
-// requireUsable checks that ex, whose one worker may still be busy on gt,
-// answers and works: Stats does not block, a Submit gets the worker once gt
-// is open, and Wait returns.
+// requireUsable checks, in a bubble, that ex, whose one worker may still be
+// busy on gt, answers and works: Stats does not block, a Submit gets the
+// worker once gt is open, and Wait returns.
 func requireUsable(t *testing.T, ex *executor.Executor, gt *gate) {
 	t.Helper()
 	_ = ex.Stats()
 	gt.open()
+	synctest.Wait() // the worker is free: the Submit below need not block
 	task, err := ex.Submit(context.Background(), nop)
 	require.NoError(t, err)
 	<-task.Done()
