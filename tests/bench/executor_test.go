@@ -42,22 +42,11 @@ var limits = []int{8, 128, 1024}
 func BenchmarkSubmit(b *testing.B) {
 	for _, limit := range limits {
 		b.Run(fmt.Sprintf("limit=%d/impl=nursery", limit), func(b *testing.B) {
-			b.ReportAllocs()
-			g := group.New(context.Background())
-			ex := executor.New(g, executor.MaxWorkers(limit))
-			ctx := context.Background()
-			i := 0
-			for b.Loop() {
-				n := i
-				if _, err := ex.Submit(ctx, func(context.Context) error { work(n); return nil }); err != nil {
-					b.Fatal(err)
-				}
-				i++
-			}
-			if err := ex.Wait(); err != nil {
-				b.Fatal(err)
-			}
-			_ = g.Close()
+			submitNursery(b, limit, 0)
+		})
+		b.Run(fmt.Sprintf("limit=%d/impl=nursery-queue", limit), func(b *testing.B) {
+			// A queue as deep as the limit, as pond's below.
+			submitNursery(b, limit, limit)
 		})
 		b.Run(fmt.Sprintf("limit=%d/impl=errgroup", limit), func(b *testing.B) {
 			b.ReportAllocs()
@@ -116,6 +105,27 @@ func BenchmarkSubmit(b *testing.B) {
 			_ = p.ReleaseTimeout(time.Second)
 		})
 	}
+}
+
+// submitNursery is BenchmarkSubmit's nursery executor, strict (depth 0)
+// or with a queue of depth jobs.
+func submitNursery(b *testing.B, limit, depth int) {
+	b.ReportAllocs()
+	g := group.New(context.Background())
+	ex := executor.New(g, executor.MaxWorkers(limit), executor.QueueDepth(depth))
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		n := i
+		if _, err := ex.Submit(ctx, func(context.Context) error { work(n); return nil }); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	if err := ex.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	_ = g.Close()
 }
 
 // BenchmarkFutures measures submitting a task that returns a value and
