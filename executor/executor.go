@@ -22,12 +22,11 @@ import (
 // not be copied. Its methods are safe for concurrent use, including from its
 // own jobs.
 //
-// Submit of a tiny job costs about 520 ns at limit 8, 440 ns at 128 and
-// 760 ns at 1024 on a 2-vCPU machine, and one allocation of the library's
-// own (the job's [group.Task]) besides the caller's closure: less than ants
-// v2 at 8 and 128, about errgroup's and conc's at 8 and 128, more than pond
-// v2 (about 1.7 to 1.9x) and than errgroup and conc at 1024. See BenchmarkSubmit in tests/bench and
-// its RESULTS.md.
+// A tiny job costs a hand-off to a worker goroutine: about 1.0 to 1.2 µs
+// on a 2-vCPU VM, 2 to 2.5 times what errgroup's Go costs side by side
+// (0.4 to 0.6 µs), strict or with a queue, and one allocation of the
+// library's own (the job's [group.Task]) besides the caller's closure. See
+// BenchmarkSubmit in tests/bench and its RESULTS.md.
 type Executor struct {
 	// built is set once New has set the fields below: the group's snapshot
 	// description (info) may be asked for from the moment the group exists.
