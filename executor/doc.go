@@ -1,7 +1,8 @@
 // Package executor runs jobs on a bounded number of reused worker
 // goroutines inside a [group.Group], with back-pressure: no more than
-// MaxWorkers jobs run at once, Submit blocks while they do, and every job is
-// a [group.Task] that ends in exactly one final state.
+// MaxWorkers jobs run at once, Submit returns only once its job has a
+// worker, and every job is a [group.Task] that ends in exactly one final
+// state.
 //
 //	ex := executor.New(g, executor.MaxWorkers(100))
 //	defer ex.Close()
@@ -12,7 +13,8 @@
 //	}
 //	return ex.Wait()
 //
-// [Executor.Submit], [Async] and [Exec] block for room; [Executor.TrySubmit]
+// [Executor.Submit], [Async] and [Exec] block for a worker ([QueueDepth]
+// lets them queue some jobs first); [Executor.TrySubmit]
 // and [Executor.Enqueue] never block. [Map], [MapUnordered] and
 // [MapBatches] stream an iter.Seq through the executor with a bounded
 // window. [Executor.Cancel], [Executor.Shutdown] and [Executor.Wait] end

@@ -8,10 +8,11 @@ type Stats struct {
 	Submitted int64 `json:"submitted"`
 	// Running counts jobs given to a worker and not finished.
 	Running int64 `json:"running"`
-	// Waiting counts jobs that wait for a worker, queued by Submit or in
-	// Enqueue's backlog; a job cancelled there is Canceled at once.
+	// Waiting counts jobs that wait for a worker, queued by Submit (see
+	// QueueDepth) or in Enqueue's backlog; a job cancelled there is
+	// Canceled at once.
 	Waiting int64 `json:"waiting"`
-	// Blocked counts Submit, Async and Exec calls blocked for room.
+	// Blocked counts Submit, Async and Exec calls blocked for a worker.
 	Blocked int64 `json:"blocked"`
 	// Workers counts live worker goroutines.
 	Workers int64 `json:"workers"`
