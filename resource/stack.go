@@ -272,9 +272,9 @@ func (s *Stack) start(e *entry) {
 	}
 	t := s.Go(e.body, group.Name(e.name), groupctl.Internal.(group.Option), groupctl.Late.(group.Option))
 	if t.State() == group.Refused {
-		// Cannot happen while closeAll runs as a task of the group; were
-		// it to, the hook still runs rather than being lost.
-		_ = e.body(s.Context())
+		// A late task is admitted while a task of the group runs, and
+		// closeAll, which calls this, is one: a refusal is a bug here.
+		panic("resource: a close hook refused while the Stack's closer runs: " + t.Err().Error())
 	}
 	s.mu.Lock()
 	e.task = t
