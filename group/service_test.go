@@ -37,11 +37,18 @@ func (s *fakeService) finish() {
 	groupctl.BeginWait(s.g)
 }
 
-// goWait runs g.Wait on its own goroutine and gives its result.
-func goWait(g *group.Group) <-chan error {
+// requireToldOnceReleased waits, in a bubble, for g whose Wait is blocked
+// on a member that returns once release is closed: s is not told to finish
+// before, and is told once after.
+func requireToldOnceReleased(t *testing.T, g *group.Group, s *fakeService, release chan struct{}, why string) {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- g.Wait() }()
-	return done
+	synctest.Wait()
+	require.Zero(t, s.told.Load(), why)
+	close(release)
+	require.NoError(t, <-done)
+	require.Equal(t, int32(1), s.told.Load())
 }
 
 func TestServiceIdleIsToldToFinishWhenItsParentWaits(t *testing.T) {
@@ -73,7 +80,8 @@ func TestServiceBusyIsToldOnlyOnceItSaysItIsIdle(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		s := newService(g, false)
-		done := goWait(g)
+		done := make(chan error, 1)
+		go func() { done <- g.Wait() }()
 		synctest.Wait()
 		require.Zero(t, s.told.Load(), "told to finish while busy")
 		s.idle.Store(true)
@@ -103,12 +111,7 @@ func TestServiceIsToldWhenTheLastOtherMemberLeavesItsWaitingParent(t *testing.T)
 				s := newService(g, true)
 				release := make(chan struct{})
 				tt.add(g, release)
-				done := goWait(g)
-				synctest.Wait()
-				require.Zero(t, s.told.Load(), "told to finish while another member could still give it work")
-				close(release)
-				require.NoError(t, <-done)
-				require.Equal(t, int32(1), s.told.Load())
+				requireToldOnceReleased(t, g, s, release, "told to finish while another member could still give it work")
 			})
 		})
 	}
@@ -127,12 +130,7 @@ func TestServiceIsToldWhenOnlyBookkeepingIsLeftBesideIt(t *testing.T) {
 		}, groupctl.Internal.(group.Option))
 		release := make(chan struct{})
 		g.Go(func(context.Context) error { <-release; return nil })
-		done := goWait(g)
-		synctest.Wait()
-		require.Zero(t, s.told.Load())
-		close(release)
-		require.NoError(t, <-done)
-		require.Equal(t, int32(1), s.told.Load())
+		requireToldOnceReleased(t, g, s, release, "told to finish while a task could still give it work")
 	})
 }
 
@@ -158,12 +156,7 @@ func TestServiceIsToldWhenItsOwnLastTaskEnds(t *testing.T) {
 				tt.keep(s)
 				release := make(chan struct{})
 				s.g.Go(func(context.Context) error { <-release; return nil })
-				done := goWait(g)
-				synctest.Wait()
-				require.Zero(t, s.told.Load(), "told to finish while it runs a task")
-				close(release)
-				require.NoError(t, <-done)
-				require.Equal(t, int32(1), s.told.Load())
+				requireToldOnceReleased(t, g, s, release, "told to finish while it runs a task")
 			})
 		})
 	}
