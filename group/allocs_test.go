@@ -1,0 +1,36 @@
+package group_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/nursery-go/nursery/group"
+	"github.com/stretchr/testify/require"
+)
+
+// TestGoAllocations guards the allocation budget of a task: Go of a
+// function that captures nothing allocates at most two objects (the task,
+// and what starting its goroutine costs), Async likewise.
+func TestGoAllocations(t *testing.T) {
+	g := group.New(context.Background())
+	ran := make(chan struct{}, 1)
+	fn := func(context.Context) error { ran <- struct{}{}; return nil } // made once
+	afn := func(context.Context) (int, error) { ran <- struct{}{}; return 1, nil }
+	for _, tt := range []struct {
+		name  string
+		spawn func()
+	}{
+		{"Go", func() { g.Go(fn) }},
+		{"Async", func() { group.Async(g, afn) }},
+	} {
+		run := func() {
+			tt.spawn()
+			<-ran // (Task.Done would make a channel: an allocation of the test's)
+		}
+		run()
+		allocs := testing.AllocsPerRun(1000, run)
+		t.Logf("%s: %.2f allocations per task", tt.name, allocs)
+		require.LessOrEqual(t, allocs, 2.0, tt.name)
+	}
+	require.NoError(t, g.Wait())
+}
