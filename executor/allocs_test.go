@@ -6,6 +6,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -14,6 +15,10 @@ import (
 // nothing else, once the executor has warmed up (workers started, waiters
 // recycled).
 func TestSubmitAllocations(t *testing.T) {
+	testkit.Bubble(t, testSubmitAllocations) // a hang fails at once
+}
+
+func testSubmitAllocations(t *testing.T) {
 	g := group.New(context.Background())
 	ex := executor.New(g, executor.MaxWorkers(1))
 	ctx := context.Background()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -12,6 +13,10 @@ import (
 // function that captures nothing allocates at most two objects (the task,
 // and what starting its goroutine costs), Async likewise.
 func TestGoAllocations(t *testing.T) {
+	testkit.Bubble(t, testGoAllocations) // a hang fails at once
+}
+
+func testGoAllocations(t *testing.T) {
 	g := group.New(context.Background())
 	ran := make(chan struct{}, 1)
 	fn := func(context.Context) error { ran <- struct{}{}; return nil } // made once
