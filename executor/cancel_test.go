@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -229,4 +230,28 @@ func TestCancelOfOnlyFinishedJobsLeavesAFailFastExecutorOpen(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, ex.Wait())
 	require.NoError(t, g.Close())
+}
+
+// Cancel without tasks reaches the jobs waiting in the backlog, however
+// many more they are than the workers, and cancels them before they start.
+func TestCancelWithoutTasksReachesABacklogLongerThanTheWorkers(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
+		gt := newGate()
+		_, err := ex.Submit(context.Background(), gt.job)
+		require.NoError(t, err)
+		var started atomic.Int32
+		for range 3 {
+			_, err := ex.Enqueue(func(context.Context) error { started.Add(1); return nil })
+			require.NoError(t, err)
+		}
+		synctest.Wait()
+		n, err := ex.Cancel(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 4, n)
+		require.Zero(t, started.Load(), "a job of the backlog started")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
 }
