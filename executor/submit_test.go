@@ -379,3 +379,45 @@ func TestShutdownRunsEveryJobAcceptedWhileGrantedSubmittersRace(t *testing.T) {
 		require.NoError(t, g.Close())
 	}
 }
+
+// A worker that comes free admits one blocked submitter in strict mode; with
+// a queue, blocked submitters are admitted once the queue has drained to
+// half its depth, not at every job.
+func TestBlockedSubmittersAreAdmittedAsRoomComes(t *testing.T) {
+	for _, tt := range []struct {
+		depth, enqueued, blockers int
+		blocked                   []int64 // Stats().Blocked after each job of 1s ends
+	}{
+		{0, 0, 3, []int64{2, 1, 0}},
+		{0, 1, 2, []int64{2, 1, 0}}, // the backlog first, then no queue: one at a time
+		{4, 0, 3, []int64{3, 2, 1}}, // one admitted each time the queue is back at half
+	} {
+		t.Run(fmt.Sprintf("QueueDepth=%d,Enqueued=%d", tt.depth, tt.enqueued), func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(tt.depth))
+				for range 1 + tt.depth {
+					_, err := ex.Submit(context.Background(), sleepJob(time.Second))
+					require.NoError(t, err)
+				}
+				for range tt.enqueued {
+					_, err := ex.Enqueue(sleepJob(time.Second))
+					require.NoError(t, err)
+				}
+				blocked := int64(tt.blockers)
+				for range blocked {
+					go func() { _, _ = ex.Submit(context.Background(), sleepJob(time.Second)) }()
+				}
+				synctest.Wait()
+				require.Equal(t, blocked, ex.Stats().Blocked)
+				time.Sleep(time.Second / 2)
+				for i, want := range tt.blocked {
+					time.Sleep(time.Second)
+					require.Equal(t, want, ex.Stats().Blocked, "after %d jobs ended", i+1)
+				}
+				require.NoError(t, ex.Wait())
+				require.NoError(t, g.Close())
+			})
+		})
+	}
+}
