@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
@@ -406,4 +407,96 @@ func TestMapFailureWaitingForItsTurnDoesNotWedgeAFullExecutor(t *testing.T) {
 		require.ErrorIs(t, ex.Wait(), errBoom)
 		require.ErrorIs(t, g.Close(), errBoom)
 	})
+}
+
+// A window wider than the ring Map starts with (64) grows as items pile
+// up, and keeps them in order.
+func TestMapWindowWiderThanItsFirstRing(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(100))
+		release := make(chan struct{})
+		go func() {
+			synctest.Wait() // every item is in flight
+			close(release)
+		}()
+		var got []int
+		for v, err := range executor.Map(context.Background(), ex, slices.Values(seqOf(100)), func(ctx context.Context, v int) (int, error) {
+			<-release
+			return v, nil
+		}, executor.Window(100)) {
+			require.NoError(t, err)
+			got = append(got, v)
+		}
+		require.Equal(t, seqOf(100), got)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+// Under fail-fast a failed item waits until the items before it have been
+// yielded, not merely reached: a slow item before it keeps its result.
+func TestMapFailureWaitsForTheItemsBeforeItToBeYielded(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		fn := func(ctx context.Context, v int) (int, error) {
+			if v == 1 {
+				time.Sleep(10 * time.Millisecond)
+				return 0, errBoom
+			}
+			select {
+			case <-time.After(100 * time.Millisecond):
+				return 7, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}
+		var got []int
+		var errs []error
+		for v, err := range executor.Map(context.Background(), ex, slices.Values([]int{0, 1}), fn) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			got = append(got, v)
+		}
+		require.Equal(t, []int{7}, got, "the slow item before the failure was cut off")
+		require.Len(t, errs, 1)
+		require.ErrorIs(t, errs[0], errBoom)
+		require.ErrorIs(t, ex.Wait(), errBoom)
+		require.ErrorIs(t, g.Close(), errBoom)
+	})
+}
+
+// Leaving a MapUnordered range early cancels every item in flight, the
+// first slot's too.
+func TestMapUnorderedLeftEarlyCancelsEveryItemInFlight(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4))
+		var started, cancelled atomic.Int32
+		for range executor.MapUnordered(context.Background(), ex, slices.Values(seqOf(4)), func(ctx context.Context, v int) (int, error) {
+			if v == 3 {
+				return v, nil
+			}
+			started.Add(1)
+			<-ctx.Done() // an item not cancelled would hold the range
+			cancelled.Add(1)
+			return 0, ctx.Err()
+		}) {
+			break
+		}
+		require.Equal(t, started.Load(), cancelled.Load(), "items not cancelled (or not started at all)")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+func seqOf(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package executor_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"testing/synctest"
@@ -74,25 +75,31 @@ func TestPanicOutOfAMethodLeavesTheExecutorUsable(t *testing.T) {
 // admission (user code, run by Submit) does not cost the executor the
 // worker reserved for that submitter.
 func TestPanickingObserverOfABlockedSubmitLosesNoWorker(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background(), group.Observe(func(e group.Event) {
-			if e.Kind == group.SubmitBlocked {
-				panic("observer")
-			}
-		}))
-		ex := executor.New(g, executor.MaxWorkers(1))
-		gt := newGate()
-		_, err := ex.Submit(context.Background(), gt.job)
-		require.NoError(t, err)
-		<-gt.started
-		panicked := make(chan any, 1)
-		go func() { panicked <- testkit.Catch(func() { _, _ = ex.Submit(context.Background(), nop) }) }()
-		synctest.Wait()
-		gt.open()
-		require.Equal(t, "observer", <-panicked)
-		requireUsable(t, ex, gt)
-		require.NoError(t, g.Close())
-	})
+	for _, depth := range []int{0, 2} { // admitted to a worker, or to the queue
+		t.Run(fmt.Sprintf("QueueDepth=%d", depth), func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background(), group.Observe(func(e group.Event) {
+					if e.Kind == group.SubmitBlocked {
+						panic("observer")
+					}
+				}))
+				ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(depth))
+				gt := newGate()
+				for range 1 + depth {
+					_, err := ex.Submit(context.Background(), gt.job)
+					require.NoError(t, err)
+				}
+				<-gt.started
+				panicked := make(chan any, 1)
+				go func() { panicked <- testkit.Catch(func() { _, _ = ex.Submit(context.Background(), nop) }) }()
+				synctest.Wait()
+				gt.open()
+				require.Equal(t, "observer", <-panicked)
+				requireUsable(t, ex, gt)
+				require.NoError(t, g.Close())
+			})
+		})
+	}
 }
 
 // requireUsable checks, in a bubble, that ex, whose one worker may still be
