@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/nursery-go/nursery/executor"
@@ -114,6 +115,44 @@ func TestGoexitInAJobReplacesItsWorker(t *testing.T) {
 		require.Equal(t, group.Succeeded, first.State())
 		require.ErrorIs(t, goexit.Err(), group.ErrGoexit)
 		require.Equal(t, group.Succeeded, after.State(), "a new worker took the backlog over")
+		require.NoError(t, g.Close())
+	})
+}
+
+// A job that calls Goexit while a submitter is blocked gets that
+// submitter a new worker; one that calls it with nothing waiting leaves
+// no worker behind.
+func TestGoexitInAJobWithASubmitterBlocked(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors(), executor.IdleTimeout(time.Hour))
+		exit := make(chan struct{})
+		goexit, err := ex.Submit(context.Background(), func(context.Context) error {
+			<-exit
+			runtime.Goexit()
+			return nil
+		})
+		require.NoError(t, err)
+		admitted := make(chan error, 1)
+		go func() {
+			_, err := ex.Submit(context.Background(), nop)
+			admitted <- err
+		}()
+		synctest.Wait()
+		require.Equal(t, int64(1), ex.Stats().Blocked)
+		close(exit)
+		require.NoError(t, <-admitted)
+		require.NoError(t, ex.Wait())
+		require.ErrorIs(t, goexit.Err(), group.ErrGoexit)
+
+		// Nothing waiting: the worker that died is not replaced.
+		ex2 := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors(), executor.IdleTimeout(time.Hour))
+		task, err := ex2.Submit(context.Background(), func(context.Context) error { runtime.Goexit(); return nil })
+		require.NoError(t, err)
+		<-task.Done()
+		synctest.Wait()
+		require.Zero(t, ex2.Stats().Workers, "a replacement started with nothing to do")
+		require.NoError(t, ex2.Wait())
 		require.NoError(t, g.Close())
 	})
 }
