@@ -223,3 +223,20 @@ func TestEnqueueIsNotRefusedForJobsCancelledInTheBacklog(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+// Work refused by a closed executor is not counted as submitted.
+func TestStatsDoNotCountRefusedWork(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g)
+		_, err := ex.Submit(context.Background(), nop)
+		require.NoError(t, err)
+		synctest.Wait() // the job has run
+		require.NoError(t, ex.Close())
+		require.Equal(t, group.Refused, ex.Group().Go(nop).State())
+		_, err = ex.Submit(context.Background(), nop)
+		require.ErrorIs(t, err, executor.ErrClosed)
+		require.Equal(t, executor.Stats{Submitted: 1, Succeeded: 1}, ex.Stats())
+		require.NoError(t, g.Close())
+	})
+}
