@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"slices"
 	"strconv"
 	"sync"
@@ -131,15 +132,7 @@ func TestMapUnderFailFastDeliversProducedResults(t *testing.T) {
 			mu.Unlock()
 			return sleepy(100)(ctx, ms)
 		}
-		var got []int
-		var errs []error
-		for v, err := range executor.Map(context.Background(), ex, slices.Values([]int{10, 20, 100, 200, 300}), fn, executor.Window(4)) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			got = append(got, v)
-		}
+		got, errs := split(executor.Map(context.Background(), ex, slices.Values([]int{10, 20, 100, 200, 300}), fn, executor.Window(4)))
 		require.Equal(t, []int{10, 20}, got)
 		require.Len(t, errs, 1)
 		require.ErrorIs(t, errs[0], errBoom)
@@ -168,15 +161,7 @@ func TestMapUnorderedUnderFailFast(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(3))
-		var got []int
-		var errs []error
-		for v, err := range executor.MapUnordered(context.Background(), ex, slices.Values([]int{300, 10, 100, 20, 400}), sleepy(100), executor.Window(4)) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			got = append(got, v)
-		}
+		got, errs := split(executor.MapUnordered(context.Background(), ex, slices.Values([]int{300, 10, 100, 20, 400}), sleepy(100), executor.Window(4)))
 		require.Equal(t, []int{10, 20}, got)
 		require.Len(t, errs, 1)
 		require.ErrorIs(t, errs[0], errBoom)
@@ -392,15 +377,7 @@ func TestMapFailureWaitingForItsTurnDoesNotWedgeAFullExecutor(t *testing.T) {
 				return 0, ctx.Err()
 			}
 		}
-		var got []int
-		var errs []error
-		for v, err := range executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2, 3, 4}), fn) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			got = append(got, v)
-		}
+		got, errs := split(executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2, 3, 4}), fn))
 		require.Equal(t, []int{0}, got)
 		require.Len(t, errs, 1)
 		require.ErrorIs(t, errs[0], errBoom)
@@ -452,15 +429,7 @@ func TestMapFailureWaitsForTheItemsBeforeItToBeYielded(t *testing.T) {
 				return 0, ctx.Err()
 			}
 		}
-		var got []int
-		var errs []error
-		for v, err := range executor.Map(context.Background(), ex, slices.Values([]int{0, 1}), fn) {
-			if err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			got = append(got, v)
-		}
+		got, errs := split(executor.Map(context.Background(), ex, slices.Values([]int{0, 1}), fn))
 		require.Equal(t, []int{7}, got, "the slow item before the failure was cut off")
 		require.Len(t, errs, 1)
 		require.ErrorIs(t, errs[0], errBoom)
@@ -499,4 +468,16 @@ func seqOf(n int) []int {
 		s[i] = i
 	}
 	return s
+}
+
+// split ranges over a stream and returns its values and its errors apart.
+func split[T any](stream iter.Seq2[T, error]) (got []T, errs []error) {
+	for v, err := range stream {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		got = append(got, v)
+	}
+	return got, errs
 }
