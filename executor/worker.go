@@ -170,8 +170,9 @@ func (ex *Executor) nextLocked(w *worker) (*group.Task, action) {
 	if t := ex.popLocked(w); t != nil {
 		return t, doRun
 	}
-	// The first blocked submitter gets this worker; the next ones places
-	// in the queue, if it has room.
+	// The first blocked submitter gets this worker, unless a job on its
+	// way to the queue needs it; then blocked submitters may get places in
+	// the queue, if it has room.
 	if ex.handOffLocked(w) {
 		return nil, doPark
 	}
