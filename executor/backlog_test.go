@@ -181,10 +181,7 @@ func TestEnqueueAsyncReturnsATypedFuture(t *testing.T) {
 func TestStatsDoNotCountJobsCancelledInTheBacklogAsWaiting(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
-		gt := newGate()
-		_, err := ex.Submit(context.Background(), gt.job)
-		require.NoError(t, err)
+		ex, gt := busy(t, g, executor.SuppressErrors())
 		synctest.Wait()
 		for range 5 {
 			task, err := ex.Enqueue(nop)

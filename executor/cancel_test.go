@@ -237,10 +237,7 @@ func TestCancelOfOnlyFinishedJobsLeavesAFailFastExecutorOpen(t *testing.T) {
 func TestCancelWithoutTasksReachesABacklogLongerThanTheWorkers(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
-		gt := newGate()
-		_, err := ex.Submit(context.Background(), gt.job)
-		require.NoError(t, err)
+		ex, _ := busy(t, g, executor.SuppressErrors())
 		var started atomic.Int32
 		for range 3 {
 			_, err := ex.Enqueue(func(context.Context) error { started.Add(1); return nil })

@@ -4,9 +4,12 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"testing"
 
+	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/testkit"
+	"github.com/stretchr/testify/require"
 )
 
 // quiet keeps expected panics out of the test log.
@@ -54,6 +57,17 @@ func (g *gate) job(ctx context.Context) error {
 func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
 
 func nop(context.Context) error { return nil }
+
+// busy returns an executor of g with one worker, busy on a job that waits
+// for the returned gate, and opts.
+func busy(t *testing.T, g *group.Group, opts ...executor.Option) (*executor.Executor, *gate) {
+	t.Helper()
+	ex := executor.New(g, append([]executor.Option{executor.MaxWorkers(1)}, opts...)...)
+	gt := newGate()
+	_, err := ex.Submit(context.Background(), gt.job)
+	require.NoError(t, err)
+	return ex, gt
+}
 
 // The bounded waits and panic catching shared with other packages' tests.
 const bound = testkit.Bound

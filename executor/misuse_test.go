@@ -58,10 +58,7 @@ func TestPanicOutOfAMethodLeavesTheExecutorUsable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			testkit.Bubble(t, func(t *testing.T) {
 				g := group.New(ctx)
-				ex := executor.New(g, executor.MaxWorkers(1))
-				gt := newGate()
-				_, err := ex.Submit(ctx, gt.job)
-				require.NoError(t, err)
+				ex, gt := busy(t, g)
 				<-gt.started
 				require.NotNil(t, testkit.Catch(func() { tt.call(ex) }), "it did not panic")
 				requireUsable(t, ex, gt)
