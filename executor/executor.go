@@ -3,10 +3,8 @@ package executor
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
@@ -38,23 +36,15 @@ type Executor struct {
 	hold      group.Option
 	gctx      context.Context // g.Context(): done once the executor is cancelled
 	closing   <-chan struct{} // g.Closing()
-	wclosing  <-chan struct{} // wg.Closing(): workers exit when idle
 	startOnce sync.Once       // runs the Start hook
-	spinning  atomic.Int32    // idle workers spinning before they park
-	maxSpin   int32           // the most that may: GOMAXPROCS at New
 
 	mu      sync.Mutex // guards everything below
 	active  int        // jobs in the backlog or given to a worker, and places reserved for them
 	queued  int        // places in the backlog reserved by Submit for jobs being made
-	workers int        // live worker goroutines
-	all     []*worker  // live workers, for Cancel
-	idle    idleList   // parked workers
+	running int        // places among the MaxWorkers running taken (see worker.go)
 	backlog ring       // held jobs waiting for a worker, oldest first
 	waiters waitList   // blocked submitters, first come first
 	waiting bool       // Wait was called
-	reaper  *time.Timer
-	reaping bool   // reaper is armed
-	epoch   uint64 // counts reaper runs
 }
 
 // mustBeMade panics if ex is a zero Executor, which has no group or
@@ -84,7 +74,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 	}
 	o := defaultOptions()
 	apply("New", &o, opts)
-	ex := &Executor{opts: o, max: o.workers, hold: groupctl.Hold.(group.Option), maxSpin: int32(runtime.GOMAXPROCS(0))}
+	ex := &Executor{opts: o, max: o.workers, hold: groupctl.Hold.(group.Option)}
 	ex.g = parent.Subgroup(o.groupOptions(ex)...)
 	// Workers outlive single jobs, and a worker that dies with its job (a
 	// job that calls runtime.Goexit) is replaced: their group must not fail
@@ -97,7 +87,7 @@ func New(parent *group.Group, opts ...Option) *Executor {
 			groupctl.Fail(ex.g, err)
 		}
 	}))
-	ex.gctx, ex.closing, ex.wclosing = ex.g.Context(), ex.g.Closing(), ex.wg.Closing()
+	ex.gctx, ex.closing = ex.g.Context(), ex.g.Closing()
 	// The Finish hook's task below is internal: the parent counts it apart.
 	groupctl.Service(ex.g, ex.idleForParent, ex.beginWait)
 	if o.hooks != nil && o.hooks.Finish != nil {
@@ -164,13 +154,8 @@ func (ex *Executor) idleForParent() bool {
 // once nothing runs, waits or blocks.
 func (ex *Executor) beginWait() {
 	ex.mu.Lock()
-	if !ex.waiting {
-		ex.waiting = true
-		// Idle workers have nothing left to wait for, but for the jobs on
-		// their way to the queue.
-		ex.trimIdleLocked()
-	}
-	drained := ex.workers == 0 && ex.active == 0
+	ex.waiting = true
+	drained := ex.drainedLocked()
 	ex.mu.Unlock()
 	if drained {
 		// No worker is left to notice that the work is done.

@@ -125,7 +125,7 @@ func TestGoexitInAJobReplacesItsWorker(t *testing.T) {
 func TestGoexitInAJobWithASubmitterBlocked(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors(), executor.IdleTimeout(time.Hour))
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
 		exit := make(chan struct{})
 		goexit, err := ex.Submit(context.Background(), func(context.Context) error {
 			<-exit
@@ -146,7 +146,7 @@ func TestGoexitInAJobWithASubmitterBlocked(t *testing.T) {
 		require.ErrorIs(t, goexit.Err(), group.ErrGoexit)
 
 		// Nothing waiting: the worker that died is not replaced.
-		ex2 := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors(), executor.IdleTimeout(time.Hour))
+		ex2 := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
 		task, err := ex2.Submit(context.Background(), func(context.Context) error { runtime.Goexit(); return nil })
 		require.NoError(t, err)
 		<-task.Done()

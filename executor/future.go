@@ -19,7 +19,7 @@ func Async[T any](ctx context.Context, ex *Executor, fn func(ctx context.Context
 	if ex == nil || fn == nil {
 		panic("executor: Async with nil executor or function")
 	}
-	w, err := ex.acquire(ctx, true, nil)
+	w, _, err := ex.acquire(ctx, true, nil, nil)
 	if err != nil {
 		return nil, err
 	}

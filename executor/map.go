@@ -96,7 +96,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		// only wait with a value in hand is for a worker, which yields
 		// nothing and so cannot end the range.
 		for v := range seq {
-			w, err := ex.acquire(ctx, true, failed)
+			w, _, err := ex.acquire(ctx, true, failed, nil)
 			for err == errTurn {
 				// A failed item waits for its turn, and the workers may all
 				// be busy until it has it: yield up to it before blocking.
@@ -105,7 +105,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 						return
 					}
 				}
-				w, err = ex.acquire(ctx, true, nil)
+				w, _, err = ex.acquire(ctx, true, nil, nil)
 			}
 			if err == nil {
 				i := taken

@@ -26,26 +26,19 @@ type options struct {
 	queue    int // jobs Submit may queue beyond MaxWorkers; 0: strict
 	suppress bool
 	timeout  time.Duration // 0: none
-	idle     time.Duration
-	hooks    *Hooks // nil: no hooks, and no cost
+	hooks    *Hooks        // nil: no hooks, and no cost
 	init     func(context.Context) error
 
 	window int  // Map, MapUnordered, MapBatches; 0: twice MaxWorkers
 	inTime bool // Map: a failure fails the executor at once (streamctl.InTime)
 }
 
-// defaultIdle is how long a worker goroutine waits for a job before it
-// exits (up to twice that; see IdleTimeout). It is long enough that a steady stream of jobs never pays for
-// starting goroutines, and short enough that a burst's workers are gone
-// soon after it.
-const defaultIdle = time.Second
-
 // defaultOptions: MaxWorkers defaults to GOMAXPROCS, the one number that is
 // safe for every job: CPU-bound jobs are never oversubscribed. Limits for
 // I/O-bound jobs depend on the resource they use (sockets, files, a remote
 // service's quota), so they are left to the caller to choose.
 func defaultOptions() options {
-	return options{workers: runtime.GOMAXPROCS(0), backlog: -1, idle: defaultIdle}
+	return options{workers: runtime.GOMAXPROCS(0), backlog: -1}
 }
 
 // option is an Option of the functions fns, named name in messages.
@@ -83,8 +76,9 @@ func Name(name string) Option {
 
 // MaxWorkers sets how many jobs may run at once. The default is
 // [runtime.GOMAXPROCS](0), which suits CPU-bound jobs; set it for I/O-bound
-// jobs. Worker goroutines are started on demand, up to n, and exit when
-// idle (see [IdleTimeout]).
+// jobs. A worker goroutine starts with a job and takes the next waiting
+// one when it finishes; it exits when none waits, so an executor with
+// nothing to do holds no goroutine.
 //
 // MaxWorkers panics if n is not positive.
 func MaxWorkers(n int) Option {
@@ -155,25 +149,12 @@ func Timeout(d time.Duration) Option {
 	return ofNew("Timeout", func(o *options) { o.timeout = d })
 }
 
-// IdleTimeout sets how long a worker goroutine waits for a job before it
-// exits: between d and 2d, as one timer per executor checks idle workers
-// every d (a timer per worker would cost on every job). The default is one
-// second. Workers also exit when the executor closes or Wait finds nothing
-// left to do.
-//
-// IdleTimeout panics if d is not positive.
-func IdleTimeout(d time.Duration) Option {
-	if d <= 0 {
-		panic("executor: IdleTimeout must be positive")
-	}
-	return ofNew("IdleTimeout", func(o *options) { o.idle = d })
-}
-
 // WorkerInit makes every worker goroutine call init once, before it runs
 // its first job, with a context that ends when the executor is cancelled:
 // to warm a per-goroutine cache, say, or check that a dependency answers.
-// Workers come and go (see [IdleTimeout]), so init runs again for each new
-// one. If init returns an error, the executor fails with it, even with
+// A worker exits when no job waits for it (see [MaxWorkers]), so init runs
+// again for each new one: with tiny jobs and a producer that seldom
+// blocks, about once per job. If init returns an error, the executor fails with it, even with
 // [SuppressErrors]: it is cancelled, the jobs that have not started are
 // Canceled, and [Executor.Wait] returns the error. A panic in init is a
 // panic of the executor, as in a hook.

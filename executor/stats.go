@@ -14,7 +14,7 @@ type Stats struct {
 	Waiting int64 `json:"waiting"`
 	// Blocked counts Submit, Async and Exec calls blocked for a worker.
 	Blocked int64 `json:"blocked"`
-	// Workers counts live worker goroutines.
+	// Workers counts worker goroutines: running a job, or starting with one.
 	Workers int64 `json:"workers"`
 	// Succeeded, Failed and Canceled count finished jobs by final state,
 	// with the meaning of [group.TaskState].
@@ -32,7 +32,7 @@ func (ex *Executor) Stats() Stats {
 	s := Stats{
 		Waiting: int64(ex.pendingLocked()),
 		Blocked: int64(ex.waiters.len()),
-		Workers: int64(ex.workers),
+		Workers: int64(ex.running),
 	}
 	ex.mu.Unlock()
 	gs := ex.g.Stats()

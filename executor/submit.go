@@ -46,12 +46,12 @@ func (ex *Executor) Submit(ctx context.Context, fn func(ctx context.Context) err
 	if fn == nil {
 		panic("executor: Submit with nil function")
 	}
-	w, err := ex.acquire(ctx, true, nil)
-	if err != nil {
-		return nil, err
+	s, t, err := ex.acquire(ctx, true, nil, fn)
+	if t != nil || err != nil {
+		return t, err // a worker made the job
 	}
-	t := makeJob(ex, w, func() *group.Task { return ex.g.Go(fn, ex.hold) })
-	return t, ex.dispatch(w, t)
+	t = makeJob(ex, s, func() *group.Task { return ex.g.Go(fn, ex.hold) })
+	return t, ex.dispatch(s, t)
 }
 
 // TrySubmit accepts fn as a job if [Executor.Submit] would accept it without
@@ -64,12 +64,12 @@ func (ex *Executor) TrySubmit(fn func(ctx context.Context) error) (*group.Task, 
 	if fn == nil {
 		panic("executor: TrySubmit with nil function")
 	}
-	w, err := ex.acquire(context.Background(), false, nil)
+	s, _, err := ex.acquire(context.Background(), false, nil, nil)
 	if err != nil {
 		return nil, false
 	}
-	t := makeJob(ex, w, func() *group.Task { return ex.g.Go(fn, ex.hold) })
-	return t, ex.dispatch(w, t) == nil
+	t := makeJob(ex, s, func() *group.Task { return ex.g.Go(fn, ex.hold) })
+	return t, ex.dispatch(s, t) == nil
 }
 
 // Enqueue accepts fn as a job without blocking: the job starts at once if a
@@ -97,15 +97,12 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 		ex.mu.Unlock()
 		return nil, ex.closedErr()
 	}
-	if ex.waiters.len() == 0 && ex.assignedLocked() < ex.max {
+	if ex.waiters.len() == 0 && ex.takeLocked() {
 		// A worker is free: the same path as a Submit that need not block.
-		w, spawn := ex.reserveLocked()
+		ex.active++
 		ex.mu.Unlock()
-		if spawn && !ex.spawn(w, true) {
-			return nil, ex.closedErr()
-		}
-		t := makeJob(ex, w, mk)
-		return t, ex.dispatch(w, t)
+		t := makeJob(ex, runPlace, mk)
+		return t, ex.dispatch(runPlace, t)
 	}
 	if ex.opts.backlog >= 0 && ex.backlog.len()+ex.queued >= ex.opts.backlog &&
 		(ex.dropFinishedLocked() == 0 || ex.backlog.len()+ex.queued >= ex.opts.backlog) {
@@ -118,34 +115,41 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 	ex.active++
 	ex.queued++
 	ex.mu.Unlock()
-	t := makeJob(ex, nil, mk)
-	if err := ex.dispatch(nil, t); err != nil {
+	t := makeJob(ex, queuePlace, mk)
+	if err := ex.dispatch(queuePlace, t); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// acquire reserves a worker for one job, or a place in the queue (it
-// returns a nil worker then; see QueueDepth). Without block (ctx is then
-// unused) it fails with errBusy instead of waiting. A blocked acquire gives
-// up with errTurn when turn is closed (nil: never).
-func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{}) (*worker, error) {
+// acquire reserves a place among the running for one job (runPlace), or a
+// place in the queue (queuePlace; see QueueDepth). Without block (ctx is
+// then unused) it fails with errBusy instead of waiting. A blocked acquire
+// gives up with errTurn when turn is closed (nil: never).
+//
+// Given fn, a Submit's function, a blocked acquire may instead return the
+// job made of fn by the worker whose place it got (see after), with no
+// place: the job runs already, or was refused.
+func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{}, fn func(context.Context) error) (place, *group.Task, error) {
 	var job *group.Task
 	looked := false
 	for {
 		ex.mu.Lock()
 		if isClosed(ex.closing) {
 			ex.mu.Unlock()
-			return nil, ex.closedErr()
+			return 0, nil, ex.closedErr()
 		}
 		if ex.waiters.len() == 0 {
-			if ex.assignedLocked() < ex.max {
-				w, spawn := ex.reserveLocked()
-				ex.mu.Unlock()
-				if spawn && !ex.spawn(w, true) {
-					return nil, ex.closedErr()
+			if ex.running < ex.max {
+				if !ex.takeLocked() {
+					// The workers' group is closing: Wait has found
+					// nothing left to do.
+					ex.mu.Unlock()
+					return 0, nil, ex.closedErr()
 				}
-				return w, nil
+				ex.active++
+				ex.mu.Unlock()
+				return runPlace, nil, nil
 			}
 			if ex.backlog.len()+ex.queued < ex.opts.queue {
 				// Every worker is busy, but the queue has room: the job
@@ -153,12 +157,12 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 				ex.active++
 				ex.queued++
 				ex.mu.Unlock()
-				return nil, nil
+				return queuePlace, nil, nil
 			}
 		}
 		if !block {
 			ex.mu.Unlock()
-			return nil, errBusy
+			return 0, nil, errBusy
 		}
 		if looked {
 			break
@@ -171,13 +175,14 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 	if job != nil && job.State() != group.Running {
 		job = nil // it has finished: a helper of it holds no worker
 	}
-	if job != nil && ex.waiters.blockedJobs(job) >= ex.assignedLocked() {
+	if job != nil && ex.waiters.blockedJobs(job) >= ex.running {
 		// Every worker runs a job of ours that waits here: none of them
 		// can come free unless someone else cancels a job.
 		ex.mu.Unlock()
-		return nil, ErrDeadlock
+		return 0, nil, ErrDeadlock
 	}
 	wt := ex.waiters.get(job)
+	wt.fn = fn
 	ex.waiters.pushBack(wt)
 	ex.mu.Unlock()
 
@@ -188,13 +193,8 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 	}
 	var cause error
 	select {
-	case <-wt.ch: // granted a worker, or a place in the queue
-		ex.mu.Lock()
-		w := wt.w
-		ex.waiters.put(wt)
-		ex.mu.Unlock()
-		ex.emitAdmitted(since, w)
-		return w, nil
+	case <-wt.ch: // granted a place, or given the job made for it
+		return ex.granted(wt, since)
 	case <-ctx.Done():
 		cause = context.Cause(ctx)
 	case <-ex.closing:
@@ -202,24 +202,49 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 	case <-turn:
 		cause = errTurn
 	}
-	var w *worker
 	ex.mu.Lock()
+	if wt.taken {
+		// A worker makes the job: it has taken the place already.
+		ex.mu.Unlock()
+		<-wt.ch
+		return ex.granted(wt, since)
+	}
 	select {
 	case <-wt.ch:
 		// Granted while we gave up: take it. dispatch gives it back if the
 		// executor has closed meanwhile.
-		w, cause = wt.w, nil
+		ex.mu.Unlock()
+		return ex.granted(wt, since)
 	default:
 		ex.waiters.remove(wt)
 	}
 	ex.waiters.put(wt)
 	ex.mu.Unlock()
-	if cause == nil {
-		ex.emitAdmitted(since, w)
-	} else {
-		ex.emitBlocked(since, cause)
+	ex.emitBlocked(since, cause)
+	return 0, nil, cause
+}
+
+// granted returns what the blocked acquire wt was granted, once signalled:
+// a place, or the job a worker made of its function. It raises again a
+// panic of the group's observer while the worker made it.
+func (ex *Executor) granted(wt *waiter, since time.Time) (place, *group.Task, error) {
+	s, t, p := wt.place(), wt.t, wt.panicked
+	taken := wt.taken
+	ex.mu.Lock()
+	ex.waiters.put(wt)
+	ex.mu.Unlock()
+	if !taken {
+		ex.emitAdmitted(since, s)
+		return s, nil, nil
 	}
-	return w, cause
+	if p != nil {
+		panic(p)
+	}
+	ex.emitBlocked(since, nil)
+	if t.State() == group.Refused {
+		return 0, t, t.Err()
+	}
+	return 0, t, nil
 }
 
 // emitBlocked reports a submitter's wait for room that began at since
@@ -232,69 +257,93 @@ func (ex *Executor) emitBlocked(since time.Time, err error) {
 }
 
 // emitAdmitted reports a blocked submitter admitted with the reservation
-// w (see emitBlocked). If the observer panics, the reservation is given
+// s (see emitBlocked). If the observer panics, the reservation is given
 // back before the panic goes on.
-func (ex *Executor) emitAdmitted(since time.Time, w *worker) {
+func (ex *Executor) emitAdmitted(since time.Time, s place) {
 	if since.IsZero() {
 		return
 	}
 	ok := false
 	defer func() {
 		if !ok {
-			ex.giveBack(w)
+			ex.giveBack(s)
 		}
 	}()
 	ex.emitBlocked(since, nil)
 	ok = true
 }
 
-// dispatch hands the job made for a reservation to its worker, or to the
-// queue when w is nil, or releases the reservation when the group refused
-// the job (the executor closed after acquire).
-func (ex *Executor) dispatch(w *worker, t *group.Task) error {
+// dispatch starts the job made for a reservation: in a worker of its own
+// for a place among the running, else in the queue, or in a worker of its
+// own if one has come free meanwhile. It releases the reservation when the
+// group refused the job (the executor closed after acquire).
+func (ex *Executor) dispatch(s place, t *group.Task) error {
 	if t.State() == group.Refused {
-		ex.giveBack(w)
+		ex.giveBack(s)
 		return t.Err()
 	}
-	if w != nil {
-		w.cur.Store(t) // before Submit returns, for Cancel
-		w.ch <- t
+	if s == runPlace {
+		go ex.work(t)
 		return nil
 	}
 	ex.mu.Lock()
 	ex.queued--
-	nw := ex.placeLocked(t)
-	ex.mu.Unlock()
-	if nw != nil && !ex.spawn(nw, false) {
-		return ex.closedErr() // t was cancelled
+	if ex.takeLocked() {
+		ex.mu.Unlock()
+		go ex.work(t)
+		return nil
 	}
+	if ex.running == 0 {
+		// The workers' group refused a worker (the executor closes), and
+		// none is left to take the job from the backlog.
+		ex.active--
+		drained := ex.drainedLocked()
+		ex.mu.Unlock()
+		t.Cancel()
+		if drained {
+			ex.wg.Cancel()
+		}
+		return ex.closedErr()
+	}
+	ex.backlog.push(t)
+	ex.mu.Unlock()
 	return nil
 }
 
-// giveBack releases a reservation that will get no job: the worker's, or
-// the place in the queue when w is nil.
-func (ex *Executor) giveBack(w *worker) {
-	if w != nil {
-		w.ch <- nil
-		return
-	}
+// giveBack releases a reservation that will get no job. A place among the
+// running passes on as a finishing worker's does.
+func (ex *Executor) giveBack(s place) {
 	ex.mu.Lock()
-	ex.queued--
 	ex.active--
-	ex.grantLocked()
-	ex.trimIdleLocked()
+	var next *group.Task
+	kept := false
+	if s == runPlace {
+		next, _, kept = ex.nextLocked(false)
+	} else {
+		ex.queued--
+		ex.grantLocked()
+	}
+	drained := ex.drainedLocked()
 	ex.mu.Unlock()
+	switch {
+	case next != nil:
+		go ex.work(next)
+	case s == runPlace && !kept:
+		ex.leave(drained)
+	case drained:
+		ex.wg.Cancel()
+	}
 }
 
-// makeJob makes the job for the reservation w with mk. If mk panics (the
+// makeJob makes the job for the reservation s with mk. If mk panics (the
 // group's observer may, hearing of a refusal), the reservation is given
 // back before the panic goes on, so the executor is not left a worker
 // short.
-func makeJob[T any](ex *Executor, w *worker, mk func() T) T {
+func makeJob[T any](ex *Executor, s place, mk func() T) T {
 	made := false
 	defer func() {
 		if !made {
-			ex.giveBack(w)
+			ex.giveBack(s)
 		}
 	}()
 	t := mk()

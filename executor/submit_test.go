@@ -239,39 +239,12 @@ func TestTrySubmit(t *testing.T) {
 	}
 }
 
-func TestWorkersAreReusedAndExitWhenIdle(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(4), executor.IdleTimeout(time.Minute))
-		for range 100 {
-			_, err := ex.Submit(context.Background(), func(context.Context) error {
-				time.Sleep(time.Millisecond)
-				return nil
-			})
-			require.NoError(t, err)
-		}
-		require.Equal(t, int64(4), ex.Stats().Workers)
-		time.Sleep(time.Second)
-		require.Equal(t, int64(4), ex.Stats().Workers, "idle for less than IdleTimeout")
-		time.Sleep(2 * time.Minute)
-		synctest.Wait()
-		require.Equal(t, int64(0), ex.Stats().Workers, "idle for two IdleTimeouts")
-		_, err := ex.Submit(context.Background(), nop)
-		require.NoError(t, err, "workers start again on demand")
-		require.NoError(t, ex.Wait())
-		require.Equal(t, executor.Stats{Submitted: 101, Succeeded: 101}, ex.Stats())
-		require.NoError(t, g.Close())
-	})
-}
-
 func TestValidation(t *testing.T) {
 	g := group.New(context.Background())
 	defer g.Close()
 	require.PanicsWithValue(t, "executor: MaxWorkers must be positive", func() { executor.MaxWorkers(0) })
 	require.PanicsWithValue(t, "executor: Backlog must not be negative", func() { executor.Backlog(-1) })
 	require.PanicsWithValue(t, "executor: Timeout must be positive", func() { executor.Timeout(0) })
-	require.PanicsWithValue(t, "executor: IdleTimeout must be positive", func() { executor.IdleTimeout(-time.Second) })
-	require.PanicsWithValue(t, "executor: IdleTimeout must be positive", func() { executor.IdleTimeout(0) })
 	require.PanicsWithValue(t, "executor: Window must be positive", func() { executor.Window(0) })
 	require.PanicsWithValue(t, "executor: New with nil parent group", func() { executor.New(nil) })
 	require.PanicsWithValue(t, "executor: nil Option given to New", func() { executor.New(g, nil) })
@@ -315,14 +288,12 @@ func raceGrantedSubmitters(t *testing.T, ex *executor.Executor, gt *gate, depth,
 }
 
 func TestWaitReturnsOnceGrantedSubmittersJobsHaveRun(t *testing.T) {
-	// IdleTimeout(time.Hour): a parked worker must not hold Wait up until the
-	// reaper comes; MaxWorkers(1) catches a job left in the backlog with no
-	// worker.
+	// MaxWorkers(1) catches a job left in the backlog with no worker.
 	for _, workers := range []int{1, 2, 4} {
 		for i := range 400 {
 			depth := workers * (i % 2) // strict, and with a queue
 			g := group.New(context.Background())
-			ex := executor.New(g, executor.MaxWorkers(workers), executor.IdleTimeout(time.Hour), executor.QueueDepth(depth))
+			ex := executor.New(g, executor.MaxWorkers(workers), executor.QueueDepth(depth))
 			wg := raceGrantedSubmitters(t, ex, newGate(), depth, 3*workers, i%7)
 			done := make(chan error, 1)
 			go func() { done <- ex.Wait() }()
@@ -345,7 +316,7 @@ func TestShutdownRunsEveryJobAcceptedWhileGrantedSubmittersRace(t *testing.T) {
 	for i := range 1000 {
 		g := group.New(context.Background())
 		depth := i % 2 // strict, and with a queue
-		ex := executor.New(g, executor.MaxWorkers(1), executor.IdleTimeout(time.Hour), executor.QueueDepth(depth))
+		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(depth))
 		var ran sync.WaitGroup
 		gt := newGate()
 		for range 1 + depth {

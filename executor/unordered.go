@@ -34,7 +34,7 @@ func runUnordered[In, Out any](u *unordered[Out], seq iter.Seq[In], fn func(ctx 
 	ex, ctx, window := u.ex, u.ctx, len(u.slots)
 	// Room is made before an item is taken, as in Map.
 	for v := range seq {
-		w, err := ex.acquire(ctx, true, nil)
+		w, _, err := ex.acquire(ctx, true, nil, nil)
 		if err == nil {
 			i := u.take()
 			t := makeJob(ex, w, func() *group.Task {

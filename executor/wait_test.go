@@ -12,12 +12,12 @@ import (
 )
 
 // Wait returns as the last job ends: workers that find nothing left to do
-// exit at once instead of idling out their IdleTimeout.
+// exit at once.
 func TestWaitReturnsAsTheLastJobEnds(t *testing.T) {
 	for _, workers := range []int{1, 4} {
 		testkit.Bubble(t, func(t *testing.T) {
 			g := group.New(context.Background())
-			ex := executor.New(g, executor.MaxWorkers(workers), executor.IdleTimeout(time.Hour))
+			ex := executor.New(g, executor.MaxWorkers(workers))
 			for i := range workers {
 				_, err := ex.Submit(context.Background(), sleepJob(time.Duration(i+1)*time.Second))
 				require.NoError(t, err)

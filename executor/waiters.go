@@ -1,19 +1,27 @@
 package executor
 
-import "github.com/nursery-go/nursery/group"
+import (
+	"context"
 
-// A waiter is a Submit blocked until its job has a worker, or a place in
-// the queue (see QueueDepth). Whoever grants it one signals ch: with w set
-// to the worker reserved for it, or w nil for a place in the queue
-// (counted in ex.queued).
+	"github.com/nursery-go/nursery/group"
+)
+
+// A waiter is a Submit blocked until its job has a place among the
+// running, or a place in the queue (see QueueDepth). Whoever grants it one
+// signals ch: with run set for a place among the running, or not for a
+// place in the queue (counted in ex.queued).
 //
 // Waiters are recycled through the executor's free list: a blocked Submit
 // is the common case under back-pressure, and an allocation for each would
 // double the cost of a job.
 type waiter struct {
-	ch         chan struct{} // buffer 1: exactly one grant per wait, sent under ex.mu
-	w          *worker       // the worker granted, or nil for a place in the queue
-	job        *group.Task   // the running job the Submit was made from, or nil
+	ch         chan struct{}               // buffer 1: exactly one grant per wait, sent under ex.mu
+	run        bool                        // granted a place among the running, not in the queue
+	fn         func(context.Context) error // Submit's function, which a worker may make the job of (see after)
+	taken      bool                        // a worker makes fn's job: it signals ch once it has
+	t          *group.Task                 // the job a worker made of fn
+	panicked   any                         // what the group's observer panicked with, making it
+	job        *group.Task                 // the running job the Submit was made from, or nil
 	prev, next *waiter
 }
 
@@ -30,6 +38,14 @@ type waitList struct {
 	// too). A job that finishes is dropped (jobDone) even while helpers of
 	// it still wait: it no longer holds a worker.
 	blocked map[*group.Task]int
+}
+
+// place tells what a granted waiter was granted.
+func (w *waiter) place() place {
+	if w.run {
+		return runPlace
+	}
+	return queuePlace
 }
 
 func (l *waitList) len() int { return l.n }
@@ -49,7 +65,7 @@ func (l *waitList) get(job *group.Task) *waiter {
 
 // put recycles w, which must not be in the list and must have an empty ch.
 func (l *waitList) put(w *waiter) {
-	w.prev, w.next, w.job, w.w = nil, l.free, nil, nil
+	*w = waiter{ch: w.ch, next: l.free}
 	l.free = w
 }
 

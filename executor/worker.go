@@ -1,98 +1,202 @@
 package executor
 
 import (
-	"context"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
 )
 
-// A worker is a goroutine, a task of the executor's worker group, that runs
-// one held job after another with [group.Task.Run]: starting a goroutine
-// per job would cost more than the rest of a tiny job's path together.
+// A worker is a goroutine that runs jobs, each with [group.Task.Run]. It
+// starts with one job, then takes the oldest job of the backlog, and when
+// there is none hands its place to the first blocked submitter, or exits.
+// No worker waits idle: a parked goroutine that must be woken for every
+// job costs more than starting a new one, and an executor with nothing to
+// do holds no goroutine at all.
 //
-// A worker is busy (it runs a job, or a job is on its way to it on ch) or
-// idle (in ex.idle, spinning or parked). Every job or reservation given to it is one unit of
-// ex.active, which it gives back when the job has finished.
-type worker struct {
-	ex    *Executor
-	ch    chan *group.Task // buffer 1: one delivery per reservation; nil releases it
-	cur   atomic.Pointer[group.Task]
-	pos   int    // index in ex.all, guarded by ex.mu
-	epoch uint64 // ex.epoch when it went idle, guarded by ex.mu
-	idle  bool   // in ex.idle, guarded by ex.mu
-	gen   uint32 // counts its parks, guarded by ex.mu (see idleList)
-	fresh bool   // a replacement: looks for work itself instead of waiting for a delivery
-}
+// The places among the MaxWorkers running are ex.running. Each is a
+// member of the workers' group (groupctl.Enter), taken when the place is
+// and left when it is freed, so that the executor's group cannot become
+// Closed before its workers have done their bookkeeping and their hooks.
+// A place passes from a finishing worker to the next job or to a blocked
+// submitter as it is: such a hand-over is never refused, even while the
+// executor closes.
 
-// action is what nextLocked tells a worker to do.
-type action int8
+// A place is what acquire reserves for one job.
+type place int8
 
 const (
-	doRun  action = iota // run the job returned
-	doPark               // wait for a delivery
-	doExit               // nothing to do and the executor is waiting or closing
+	runPlace   place = iota + 1 // a place among the running: the job gets a worker of its own
+	queuePlace                  // a place in the queue (see QueueDepth) or the backlog
 )
 
-// run is the worker's task body.
-func (w *worker) run(ctx context.Context) error {
-	ex := w.ex
+// work is the body of a worker goroutine, which holds a place among the
+// running and starts with the job t.
+func (ex *Executor) work(t *group.Task) {
 	normal := false
 	defer func() {
 		if !normal {
-			ex.workerDied(w)
+			// t called runtime.Goexit (r is nil), or a hook panicked.
+			ex.died(t, recover())
 		}
 	}()
 	if ex.opts.init != nil {
-		if err := ex.opts.init(ctx); err != nil {
-			// The executor is cancelled before this returns: the loop
-			// below cancels every job it is given instead of running it.
+		if err := ex.opts.init(ex.gctx); err != nil {
+			// The executor is cancelled before this returns: runJob
+			// cancels every job given to it instead of running it.
 			groupctl.Fail(ex.g, fmt.Errorf("executor: worker initializer: %w", err))
 		}
 	}
-	var t *group.Task
-	next := doPark
-	if w.fresh {
-		ex.mu.Lock()
-		t, next = ex.nextLocked(w)
-		ex.mu.Unlock()
-	}
-	for {
-		if next == doPark {
-			var ok bool
-			if t, ok = w.wait(); !ok {
-				break
-			}
-		} else if next == doExit {
-			break
-		}
-		if t != nil {
-			w.cur.Store(t)
-			ex.runJob(t)
-			w.cur.Store(nil)
-		}
-		ex.mu.Lock()
-		ex.active-- // t has finished, or the reservation was released
-		if t != nil {
-			ex.waiters.jobDone(t)
-		}
-		t, next = ex.nextLocked(w)
-		idle := next == doPark && ex.active == 0 && ex.waiters.len() == 0
-		ex.mu.Unlock()
-		if idle {
-			// A parent waiting for nothing but idle executors ends them.
-			groupctl.Idle(ex.g)
-		}
+	for t != nil {
+		ex.runJob(t)
+		t = ex.after(t)
 	}
 	normal = true
-	return nil
 }
 
-// assignedLocked counts the jobs given to workers (running, or on their
-// way): the rest of active waits in the backlog or is about to.
-func (ex *Executor) assignedLocked() int { return ex.active - ex.backlog.len() - ex.queued }
+// after accounts for the worker's finished job done and returns its next
+// job, or nil: the worker then exits, its place freed or passed on. When
+// the next in line is a blocked Submit, the worker makes that Submit's job
+// itself and runs it at once: the submitter is woken once, to return, and
+// no goroutine is started.
+func (ex *Executor) after(done *group.Task) *group.Task {
+	ex.mu.Lock()
+	ex.active--
+	ex.waiters.jobDone(done)
+	for {
+		t, wt, kept := ex.nextLocked(true)
+		if wt == nil {
+			idle := !kept && ex.active == 0 && ex.waiters.len() == 0
+			drained := ex.drainedLocked()
+			ex.mu.Unlock()
+			if !kept {
+				ex.leave(drained)
+				if idle {
+					// A parent waiting for nothing but idle executors
+					// ends them.
+					groupctl.Idle(ex.g)
+				}
+			}
+			return t
+		}
+		ex.mu.Unlock()
+		if t = ex.makeFor(wt); t != nil {
+			return t
+		}
+		ex.mu.Lock()
+		ex.active-- // the group refused wt's job, or its observer panicked
+	}
+}
+
+// makeFor makes the job of the blocked Submit wt, taken off the list by
+// nextLocked, and wakes the submitter with it. It returns the job, or nil
+// when the group refused it (the submitter gets the refused task) or the
+// group's observer panicked (the submitter panics with the same value).
+func (ex *Executor) makeFor(wt *waiter) (t *group.Task) {
+	made := false
+	defer func() {
+		if !made {
+			wt.panicked = recover()
+			t = nil
+		}
+		wt.ch <- struct{}{} // never blocks: one grant per wait
+	}()
+	t = ex.g.Go(wt.fn, ex.hold)
+	wt.t = t
+	made = true
+	if t.State() == group.Refused {
+		return nil
+	}
+	return t
+}
+
+// died accounts for a worker whose job t called runtime.Goexit, or whose
+// hook or initializer panicked with r, and passes its place on.
+func (ex *Executor) died(t *group.Task, r any) {
+	t.Cancel() // a no-op unless a hook panicked before t ran
+	if r != nil {
+		// As a worker's panic: with PanicsAsErrors it comes to the workers'
+		// group's OnError as an error, which gives it to the executor's.
+		groupctl.Panicked(ex.wg, "worker", r)
+	}
+	ex.mu.Lock()
+	ex.active--
+	ex.waiters.jobDone(t)
+	next, _, kept := ex.nextLocked(false)
+	drained := ex.drainedLocked()
+	ex.mu.Unlock()
+	if next != nil {
+		go ex.work(next) // the place passes on to a new worker
+	} else if !kept {
+		ex.leave(drained)
+	}
+}
+
+// nextLocked passes on a place among the running that its holder no longer
+// needs: to the oldest job of the backlog, which it returns for the caller
+// to run, else to the first blocked submitter. With inline, a blocked
+// Submit is returned instead, for the caller to make its job and run it
+// (see after). It reports whether the place was passed on; when it was
+// not, it is freed, and the caller must call leave.
+func (ex *Executor) nextLocked(inline bool) (*group.Task, *waiter, bool) {
+	if ex.backlog.len() > 0 {
+		t := ex.backlog.pop() // it was counted in active already
+		ex.grantLocked()
+		return t, nil, true
+	}
+	if ex.waiters.len() > 0 {
+		wt := ex.waiters.popFront()
+		ex.active++
+		if inline && wt.fn != nil {
+			wt.taken = true
+			return nil, wt, true
+		}
+		wt.run = true
+		wt.ch <- struct{}{} // never blocks: one grant per wait
+		return nil, nil, true
+	}
+	ex.running--
+	return nil, nil, false
+}
+
+// takeLocked takes a new place among the running for a job, if one is free
+// and the workers' group admits one more member (it does not once the
+// executor closes, or Wait has found nothing left to do).
+func (ex *Executor) takeLocked() bool {
+	if ex.running >= ex.max || !groupctl.Enter(ex.wg) {
+		return false
+	}
+	ex.running++
+	return true
+}
+
+// drainedLocked reports whether the executor is waiting and has nothing
+// left to do: its workers' group can then close, once every worker has
+// left it, so that the executor's group can close (a group waits for its
+// subgroups).
+func (ex *Executor) drainedLocked() bool { return ex.waiting && ex.active == 0 }
+
+// leave frees a place among the running (after nextLocked did not pass it
+// on), and closes the workers' group if the executor is drained.
+func (ex *Executor) leave(drained bool) {
+	if drained {
+		// The group closes when its last member has left.
+		ex.wg.Cancel()
+	}
+	groupctl.Leave(ex.wg)
+}
+
+// grantLocked admits blocked submitters into the queue (see QueueDepth),
+// first come first served, once it has drained to half: a producer blocked
+// on a full queue is woken once per depth/2 jobs, not once per job.
+func (ex *Executor) grantLocked() {
+	for ex.waiters.len() > 0 && ex.opts.queue > 0 && ex.backlog.len()+ex.queued <= ex.opts.queue/2 {
+		wt := ex.waiters.popFront()
+		ex.active++
+		ex.queued++
+		wt.ch <- struct{}{} // never blocks: one grant per wait
+	}
+}
 
 // pendingLocked counts the jobs in the backlog that have not been cancelled
 // while they waited.
@@ -114,214 +218,6 @@ func (ex *Executor) dropFinishedLocked() int {
 	n := ex.backlog.filter(func(t *group.Task) bool { return !t.State().Final() })
 	ex.active -= n
 	return n
-}
-
-// grantLocked admits blocked submitters into the queue (see QueueDepth),
-// first come first served, once it has drained to half: a producer blocked
-// on a full queue is woken once per depth/2 jobs, not once per job.
-func (ex *Executor) grantLocked() {
-	for ex.waiters.len() > 0 && ex.opts.queue > 0 && ex.backlog.len()+ex.queued <= ex.opts.queue/2 {
-		wt := ex.waiters.popFront()
-		ex.active++
-		ex.queued++
-		wt.ch <- struct{}{} // never blocks: one grant per wait
-	}
-}
-
-// handOffLocked reserves w, a worker with nothing to run, for the first
-// blocked submitter, and reports whether there was one. A job granted a
-// place in the queue earlier may still be on its way there and must run
-// first: while some has no idle worker to go to, w is kept for it.
-func (ex *Executor) handOffLocked(w *worker) bool {
-	if ex.waiters.len() == 0 || ex.queued > ex.idle.len() {
-		return false
-	}
-	wt := ex.waiters.popFront()
-	ex.active++
-	wt.w = w
-	wt.ch <- struct{}{} // never blocks: one grant per wait
-	return true
-}
-
-// placeLocked gives an accepted job (counted in active) to an idle worker,
-// or to a new worker that the caller must start with spawn, or else to the
-// backlog, where the next worker to finish a job takes it.
-func (ex *Executor) placeLocked(t *group.Task) (spawn *worker) {
-	if w := ex.idle.popNewest(); w != nil {
-		w.cur.Store(t) // for Cancel
-		w.ch <- t      // never blocks: w was idle
-		return nil
-	}
-	if ex.workers < ex.max {
-		w := ex.newWorkerLocked(false)
-		w.cur.Store(t)
-		w.ch <- t
-		return w
-	}
-	ex.backlog.push(t)
-	return nil
-}
-
-// nextLocked finds the worker's next job: the oldest in the backlog, else
-// none: it parks, to be handed the next job placed, or exits when the
-// executor waits or closes and every job on its way to the queue has
-// another idle worker to go to.
-func (ex *Executor) nextLocked(w *worker) (*group.Task, action) {
-	if t := ex.popLocked(w); t != nil {
-		return t, doRun
-	}
-	// The first blocked submitter gets this worker, unless a job on its
-	// way to the queue needs it; then blocked submitters may get places in
-	// the queue, if it has room.
-	if ex.handOffLocked(w) {
-		return nil, doPark
-	}
-	ex.grantLocked()
-	if (ex.waiting || isClosed(ex.wclosing)) && ex.idle.len() >= ex.queued {
-		// Every job on its way has an idle worker to go to: this one is
-		// not needed.
-		ex.removeLocked(w)
-		return nil, doExit
-	}
-	ex.idleLocked(w)
-	return nil, doPark
-}
-
-// popLocked gives w the oldest job of the backlog, if any.
-func (ex *Executor) popLocked(w *worker) *group.Task {
-	if ex.backlog.len() == 0 {
-		return nil
-	}
-	t := ex.backlog.pop() // it was counted in active already
-	w.cur.Store(t)
-	ex.grantLocked()
-	return t
-}
-
-// retiredLocked decides what a worker told to exit does: it takes a job
-// that went to the backlog meanwhile (it was still counted in ex.workers
-// then), parks again when a job on its way to the queue would find no idle
-// worker, and exits otherwise.
-func (ex *Executor) retiredLocked(w *worker) (*group.Task, action) {
-	if t := ex.popLocked(w); t != nil {
-		return t, doRun
-	}
-	if ex.handOffLocked(w) {
-		return nil, doPark
-	}
-	if ex.queued > ex.idle.len() {
-		ex.idleLocked(w)
-		return nil, doPark
-	}
-	ex.removeLocked(w)
-	return nil, doExit
-}
-
-// trimIdleLocked retires the idle workers that no job on its way to the
-// queue needs, once the executor waits or closes: none will be needed
-// again.
-func (ex *Executor) trimIdleLocked() {
-	if !ex.waiting && !isClosed(ex.wclosing) {
-		return
-	}
-	for ex.idle.len() > ex.queued {
-		ex.retireLocked(ex.idle.popNewest())
-	}
-}
-
-// removeLocked forgets an exiting worker. The last one out of a waiting
-// executor closes the workers' group, so that the executor's group can
-// close (a group waits for its subgroups).
-func (ex *Executor) removeLocked(w *worker) {
-	last := ex.all[len(ex.all)-1]
-	ex.all[w.pos], last.pos = last, w.pos
-	ex.all = ex.all[:len(ex.all)-1]
-	ex.workers--
-	if ex.workers == 0 {
-		if ex.reaping {
-			ex.reaper.Stop() // nothing left to reap
-			ex.reaping = false
-		}
-		if ex.waiting && ex.active == 0 {
-			// Cancel only takes the workers' group's lock, never ex.mu.
-			ex.wg.Cancel()
-		}
-	}
-}
-
-// reserveLocked takes one unit of active for a job about to be made and
-// returns the worker that will run it: an idle one, or a new one (spawn
-// reports true) that the caller must start with spawn.
-func (ex *Executor) reserveLocked() (w *worker, spawn bool) {
-	ex.active++
-	if w = ex.idle.popNewest(); w != nil {
-		return w, false
-	}
-	return ex.newWorkerLocked(false), true
-}
-
-func (ex *Executor) newWorkerLocked(fresh bool) *worker {
-	w := &worker{ex: ex, ch: make(chan *group.Task, 1), pos: len(ex.all), fresh: fresh}
-	ex.all = append(ex.all, w)
-	ex.workers++
-	return w
-}
-
-// spawn starts a worker made by newWorkerLocked and reports whether it
-// started: the workers' group refuses it once the executor closes (or Wait
-// has found nothing left to do). A worker that does not start gives back
-// what it was given: the reservation (reserved), or the job placed in its
-// channel, which is cancelled. The last worker gone cancels the backlog too,
-// since no worker is left to run it.
-func (ex *Executor) spawn(w *worker, reserved bool) bool {
-	if ex.wg.Go(w.run).State() != group.Refused {
-		return true
-	}
-	var drop []*group.Task
-	ex.mu.Lock()
-	select {
-	case t := <-w.ch:
-		drop = append(drop, t)
-		ex.active--
-	default:
-	}
-	if reserved {
-		ex.active--
-	}
-	if ex.workers == 1 {
-		for ex.backlog.len() > 0 {
-			drop = append(drop, ex.backlog.pop())
-			ex.active--
-		}
-	}
-	ex.removeLocked(w)
-	ex.mu.Unlock()
-	for _, t := range drop {
-		t.Cancel()
-	}
-	return false
-}
-
-// workerDied accounts for a worker whose job called runtime.Goexit or whose
-// hook panicked, and starts a replacement when work is waiting.
-func (ex *Executor) workerDied(w *worker) {
-	if t := w.cur.Load(); t != nil {
-		t.Cancel() // a no-op unless a hook panicked before it ran
-	}
-	ex.mu.Lock()
-	if t := w.cur.Load(); t != nil {
-		ex.active--
-		ex.waiters.jobDone(t)
-	}
-	ex.removeLocked(w)
-	var nw *worker
-	if ex.backlog.len() > 0 || ex.waiters.len() > 0 {
-		nw = ex.newWorkerLocked(true)
-	}
-	ex.mu.Unlock()
-	if nw != nil {
-		ex.spawn(nw, false)
-	}
 }
 
 func isClosed(ch <-chan struct{}) bool {

@@ -50,6 +50,16 @@ func init() {
 	groupctl.Hold = hold()
 	groupctl.Internal = internalOption{}
 	groupctl.Late = lateOption{}
+	groupctl.Enter = func(g any) bool { gg := g.(*Group); gg.lazy(); return gg.join() }
+	groupctl.Leave = func(g any) { g.(*Group).leave() }
+	groupctl.Panicked = func(g any, name string, r any) { g.(*Group).goroutinePanicked(name, r) }
+	groupctl.EachHeld = func(g any, f func(t any)) {
+		g.(*Group).eachTask(func(t *Task) {
+			if t.flags.Load()&flagHeld != 0 {
+				f(t)
+			}
+		})
+	}
 	groupctl.StartHeld = func(t any) bool { return t.(*Task).startHeld() }
 	groupctl.RunHeld = func(t any) bool { return t.(*Task).runHeld() }
 	groupctl.GroupOf = func(ctx context.Context) any {

@@ -168,6 +168,21 @@ func (g *Group) recovered(t *Task, r any) {
 	g.taskDone(t, pe, panicked)
 }
 
+// goroutinePanicked handles r, a panic recovered in a goroutine of the library
+// counted in g (groupctl.Enter), as taskDone handles a task named name that
+// panicked.
+func (g *Group) goroutinePanicked(name string, r any) {
+	pe := &PanicError{Value: r, Stack: debug.Stack(), Task: g.path + "/" + name}
+	g.opts.onPanic(pe)
+	if g.opts.onError != nil && g.opts.panicsAsErrors {
+		g.opts.onError(pe)
+		return
+	}
+	g.mu.Lock()
+	g.failLocked(pe)
+	g.unlock()
+}
+
 // taskDone classifies how t ended and accounts for it.
 func (g *Group) taskDone(t *Task, err error, how ending) {
 	state := Succeeded

@@ -382,7 +382,6 @@ func TestBadInputExecutor(t *testing.T) {
 		{name: "MaxWorkers negative", panics: "executor: MaxWorkers must be positive", call: func(*testing.T) error { executor.MaxWorkers(-1); return nil }},
 		{name: "Backlog negative", panics: "executor: Backlog must not be negative", call: func(*testing.T) error { executor.Backlog(-1); return nil }},
 		{name: "Timeout zero", panics: "executor: Timeout must be positive", call: func(*testing.T) error { executor.Timeout(0); return nil }},
-		{name: "IdleTimeout negative", panics: "executor: IdleTimeout must be positive", call: func(*testing.T) error { executor.IdleTimeout(-1); return nil }},
 		{name: "Window zero", panics: "executor: Window must be positive", call: func(*testing.T) error { executor.Window(0); return nil }},
 		{name: "Submit with nil function", panics: "executor: Submit with nil function", call: withEx(func(ex *executor.Executor) error {
 			_, err := ex.Submit(bg, nil)

@@ -811,7 +811,6 @@ func (w *world) step() {
 		n := &node{id: len(w.nodes), parent: parent, hookErrs: map[*group.Task]int{}, finishes: map[*group.Task]int{}}
 		n.name = "x" + fmt.Sprint(n.id)
 		opts := []executor.Option{executor.Name(n.name), executor.MaxWorkers(1 + w.pick(3)),
-			executor.IdleTimeout(time.Duration(1+w.pick(20)) * time.Millisecond),
 			executor.Observe(executor.Hooks{
 				TaskError: func(t *group.Task, _ error) {
 					n.mu.Lock()

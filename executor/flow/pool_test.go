@@ -20,9 +20,8 @@ import (
 
 // TestConsumerPanicLeaksWorkers guards against a bug where a panic in the range body
 // (or in a source) unwinds through run without closing its private group:
-// the executor's worker goroutines outlive the call by one to two
-// IdleTimeouts (the group itself is never Closed and stays registered
-// with ctx). The house rule is that every goroutine is joined before the
+// the executor's jobs and workers outlive the call (the group itself is
+// never Closed and stays registered with ctx). The house rule is that every goroutine is joined before the
 // function returns.
 func TestConsumerPanicLeaksWorkers(t *testing.T) {
 	// Every flow function joins its workers before it returns, so none of

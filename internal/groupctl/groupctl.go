@@ -109,6 +109,24 @@ var StartHeld func(t any) bool
 // reports whether it did. It panics if t was not made with Hold.
 var RunHeld func(t any) bool
 
+// Enter counts a goroutine of the library into g as a member, without a
+// task record, so that g cannot become Closed while it runs, and reports
+// whether g admitted it (not when g is closing). Leave counts it out; it
+// must be the goroutine's last step. Package executor's runners enter its
+// workers' group.
+var Enter func(g any) bool
+
+// Leave counts out a goroutine counted in by Enter.
+var Leave func(g any)
+
+// Panicked handles r, a panic recovered in a goroutine of the library
+// counted in g by Enter, as a task of g named name that panicked: the
+// group's panic handler hears of it, and it fails g.
+var Panicked func(g any, name string, r any)
+
+// EachHeld calls f for every live task of g made with Hold.
+var EachHeld func(g any, f func(t any))
+
 // Internal is a group.Option that marks a task as the library's own
 // bookkeeping: snapshots show it as internal (TaskSnapshot.Internal).
 var Internal any
