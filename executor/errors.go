@@ -42,6 +42,10 @@ var ErrFull = errors.New("executor: backlog full")
 // https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
 var ErrDeadlock = errors.New("executor: submit from a job would deadlock: every worker runs a job blocked in Submit")
 
+// errObserverExited is what a blocked Submit panics with when the group's
+// observer called runtime.Goexit while a worker made the Submit's job.
+var errObserverExited = errors.New("executor: the group's observer called runtime.Goexit while a worker made a Submit's job")
+
 // errTurn is acquire's answer when the stream it feeds has a failed item
 // waiting for its turn to be yielded (see turns): the feeder must yield
 // before it may block for a worker.

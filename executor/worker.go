@@ -96,7 +96,11 @@ func (ex *Executor) makeFor(wt *waiter) (t *group.Task) {
 	made := false
 	defer func() {
 		if !made {
-			wt.panicked = recover()
+			if wt.panicked = recover(); wt.panicked == nil {
+				// runtime.Goexit: the worker goes, and the submitter
+				// must not return without a job or an error.
+				wt.panicked = errObserverExited
+			}
 			t = nil
 		}
 		wt.ch <- struct{}{} // never blocks: one grant per wait
