@@ -11,7 +11,7 @@ import (
 )
 
 // An Executor runs jobs in a [group.Group] with at most MaxWorkers of them
-// at once, on worker goroutines that it reuses from job to job. Its
+// at once, on worker goroutines that run one waiting job after another. Its
 // lifecycle, error policy and cancellation are in
 // https://github.com/nursery-go/nursery/blob/main/docs/executor.md.
 //
@@ -20,10 +20,12 @@ import (
 // not be copied. Its methods are safe for concurrent use, including from its
 // own jobs.
 //
-// A tiny job costs a hand-off to a worker goroutine: about 1.0 to 1.2 µs
-// on a 2-vCPU VM, 2 to 2.5 times what errgroup's Go costs side by side
-// (0.4 to 0.6 µs), strict or with a queue, and one allocation of the
-// library's own (the job's [group.Task]) besides the caller's closure. See
+// A tiny job costs 0.5 to 0.7 µs on a 2-vCPU VM with back-pressure at
+// limits 8 to 1024, 1.15 to 1.25 times what errgroup's Go with SetLimit
+// costs side by side, and one or two allocations of the library's own
+// besides the caller's closure: the job's [group.Task], and the start of a
+// worker goroutine when the job finds a place free (a job that waits for a
+// worker is made and run by the worker that comes free). See
 // BenchmarkSubmit in tests/bench and its RESULTS.md.
 type Executor struct {
 	// built is set once New has set the fields below: the group's snapshot

@@ -23,12 +23,13 @@ for pass in $(seq "$passes"); do
   "$bin" -test.run='^$' -test.bench='^BenchmarkSpawnWait$' -test.benchtime=1s >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkClose100k$' -test.benchtime=3x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkSubmit$' -test.benchtime=1s >> "$raw"
+  "$bin" -test.run='^$' -test.bench='^BenchmarkRelease$' -test.benchtime=3x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkFutures$' -test.benchtime=1s >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkMap$' -test.benchtime=2x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkFlow$' -test.benchtime=2x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkDropin$' -test.benchtime=1s >> "$raw"
 done
-for name in SpawnWait Close100k Submit Futures Map Flow Dropin; do
+for name in SpawnWait Close100k Submit Release Futures Map Flow Dropin; do
   echo "## $name"
   benchstat -filter ".name:$name" -col /impl "$raw"
   echo
