@@ -237,3 +237,47 @@ func TestStatsDoNotCountRefusedWork(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+// A place in the queue granted to a blocked Submit counts against the
+// queue and the backlog until the Submit has made its job and put it there:
+// here the Submit is held in the group's observer, which hears of its
+// admission.
+func TestQueuePlaceGrantedToABlockedSubmitCountsWhileItsJobIsMade(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		hold := make(chan struct{})
+		g := group.New(context.Background(), group.Observe(func(e group.Event) {
+			if e.Kind == group.SubmitBlocked && e.Err == nil {
+				<-hold
+			}
+		}))
+		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(2), executor.Backlog(1))
+		ctx := context.Background()
+		first, second := newGate(), newGate()
+		_, err := ex.Submit(ctx, first.job) // runs
+		require.NoError(t, err)
+		_, err = ex.Submit(ctx, second.job) // queued
+		require.NoError(t, err)
+		queued, err := ex.Submit(ctx, nop) // queued: the queue is full
+		require.NoError(t, err)
+		admitted := make(chan error, 1)
+		go func() { _, err := ex.Submit(ctx, nop); admitted <- err }()
+		synctest.Wait()
+		// The worker takes the second job; the queue, down to one job, has
+		// room for the blocked Submit, which is held making its job.
+		first.open()
+		synctest.Wait()
+
+		_, ok := ex.TrySubmit(nop)
+		require.False(t, ok, "a job in the queue and a place granted fill a queue of two")
+		queued.Cancel() // no longer counts once dropped from the backlog
+		_, err = ex.Enqueue(nop)
+		require.ErrorIs(t, err, executor.ErrFull, "the granted place fills a backlog of one")
+
+		close(hold)
+		require.NoError(t, <-admitted)
+		second.open()
+		require.NoError(t, ex.Wait())
+		require.Equal(t, executor.Stats{Submitted: 4, Succeeded: 3, Canceled: 1}, ex.Stats())
+		require.NoError(t, g.Close())
+	})
+}

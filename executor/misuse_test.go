@@ -92,6 +92,20 @@ func TestPanickingObserverOfABlockedSubmitLosesNoWorker(t *testing.T) {
 				synctest.Wait()
 				gt.open()
 				require.Equal(t, "observer", <-panicked)
+				if depth > 0 {
+					// The place in the queue went back: the queue has
+					// room for depth jobs again behind a busy worker.
+					synctest.Wait()
+					gt = newGate()
+					_, err := ex.Submit(context.Background(), gt.job)
+					require.NoError(t, err)
+					for range depth {
+						_, ok := ex.TrySubmit(nop)
+						require.True(t, ok, "the queue has room")
+					}
+					_, ok := ex.TrySubmit(nop)
+					require.False(t, ok, "the queue is full")
+				}
 				requireUsable(t, ex, gt)
 				require.NoError(t, g.Close())
 			})

@@ -70,12 +70,13 @@ func (ex *Executor) after(done *group.Task) *group.Task {
 			drained := ex.drainedLocked()
 			ex.mu.Unlock()
 			if !kept {
-				ex.leave(drained)
 				if idle {
 					// A parent waiting for nothing but idle executors
-					// ends them.
+					// ends them (as their Wait would: the workers' group
+					// closes once this worker has left it).
 					groupctl.Idle(ex.g)
 				}
+				ex.leave(drained)
 			}
 			return t
 		}
@@ -124,6 +125,9 @@ func (ex *Executor) died(t *group.Task, r any) {
 		groupctl.Panicked(ex.wg, "worker", r)
 	}
 	ex.mu.Lock()
+	// t's unit of active: or, when the group's observer exited the worker
+	// while it made a blocked Submit's job (makeFor), that job's, t's
+	// having been given back already.
 	ex.active--
 	ex.waiters.jobDone(t)
 	next, _, kept := ex.nextLocked(false)
