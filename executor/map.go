@@ -74,10 +74,15 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			head, n = (head+1)%len(futs), n-1
 			done := ctx.Done()
 			if ctx.Err() == nil { // an ended ctx wins over a ready result
-				select {
-				case <-f.Done():
+				if f.State().Final() {
+					// Ready: no wait, and no Done channel made for it.
 					done = nil
-				case <-done:
+				} else {
+					select {
+					case <-f.Done():
+						done = nil
+					case <-done:
+					}
 				}
 			}
 			if done != nil {
@@ -130,7 +135,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 					n++
 					// Yield what is ready first: it keeps the window
 					// short, and the caller may be waiting for it.
-					for n > 0 && (n == window || isClosed(futs[head].Done())) {
+					for n > 0 && (n == window || futs[head].State().Final()) {
 						if !emit() {
 							return
 						}

@@ -39,3 +39,27 @@ func testGoAllocations(t *testing.T) {
 	}
 	require.NoError(t, g.Wait())
 }
+
+// TestDoneOfAFinishedTaskAllocatesNothing guards the lazy Done channel: a
+// task asked for it only after it finished (a Future's Result, an ordered
+// stream's check of its oldest item) shares one closed channel instead of
+// making its own.
+func TestDoneOfAFinishedTaskAllocatesNothing(t *testing.T) {
+	const runs = 100
+	g := group.New(context.Background())
+	futs := make([]*group.Future[int], runs+1) // AllocsPerRun calls once more, to warm up
+	for i := range futs {
+		futs[i] = group.Async(g, func(context.Context) (int, error) { return i, nil })
+	}
+	require.NoError(t, g.Wait())
+	next := 0
+	allocs := testing.AllocsPerRun(runs, func() {
+		f := futs[next]
+		<-f.Done()
+		if v, err := f.Result(); v != next || err != nil {
+			panic("wrong result")
+		}
+		next++
+	})
+	require.Zero(t, allocs)
+}

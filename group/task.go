@@ -87,6 +87,11 @@ func lazyChan(v *atomic.Value, ended func() bool) <-chan struct{} {
 	if d := v.Load(); d != nil {
 		return d.(chan struct{})
 	}
+	if ended() {
+		// It ended before anyone asked, and its end found no channel to
+		// close: the shared closed one will do.
+		return closedChan
+	}
 	c := make(chan struct{})
 	if !v.CompareAndSwap(nil, c) {
 		return v.Load().(chan struct{})
