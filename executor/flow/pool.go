@@ -45,9 +45,14 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit, 
 		ready: make(chan struct{}, 1),        // a wake-up hint; a pending one is enough
 	}
 	p.waiting.Store(-1)
-	closed := false
+	closed, workClosed := false, false
 	defer func() {
 		if !closed {
+			// A panic out of src or out: the workers wait on work, not
+			// on the group, so they must see it closed to leave.
+			if !workClosed {
+				close(p.work)
+			}
 			stopAndJoin(g)
 		}
 	}()
@@ -117,6 +122,7 @@ func runPool[In, Out any](ctx context.Context, name string, src Seq[In], limit, 
 		}
 	}()
 	close(p.work) // the workers run what is left, or see the group close
+	workClosed = true
 	if failed == nil && !stopped && (srcErr == nil || how == inOrder) {
 		for head < tail && deliver() {
 		}
@@ -156,19 +162,13 @@ type pool[In, Out any] struct {
 
 func (p *pool[In, Out]) slotOf(i int64) *slot[In, Out] { return &p.ring[i%int64(len(p.ring))] }
 
-// worker runs values until work is closed or the group is cancelled.
+// worker runs values until work is closed or the group is cancelled. It
+// waits on work alone, not on the group's context too: a select over both
+// costs twice a receive, per value. The ranging goroutine closes work on
+// every way out, so no worker waits once it is done; a cancelled group
+// is seen at the next value.
 func (p *pool[In, Out]) worker(ctx context.Context) error {
-	for {
-		var i int64
-		var ok bool
-		select {
-		case i, ok = <-p.work:
-			if !ok {
-				return nil
-			}
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	for i := range p.work {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -186,6 +186,7 @@ func (p *pool[In, Out]) worker(ctx context.Context) error {
 			return err
 		}
 	}
+	return nil
 }
 
 // await waits until the slot s of position i is done, or gdone ends; it
