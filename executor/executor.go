@@ -41,7 +41,6 @@ type Executor struct {
 	startOnce sync.Once       // runs the Start hook
 
 	mu      sync.Mutex // guards everything below
-	active  int        // jobs in the backlog or given to a worker, and places reserved for them
 	queued  int        // places in the backlog reserved by Submit for jobs being made
 	running int        // places among the MaxWorkers running taken (see worker.go)
 	backlog ring       // held jobs waiting for a worker, oldest first
@@ -147,7 +146,7 @@ func (ex *Executor) Wait() error {
 // nothing but idle executors (and other services) is left in it.
 func (ex *Executor) idleForParent() bool {
 	ex.mu.Lock()
-	idle := ex.active == 0 && ex.waiters.len() == 0
+	idle := ex.activeLocked() == 0 && ex.waiters.len() == 0
 	ex.mu.Unlock()
 	return idle && groupctl.LiveTasks(ex.g) == 0
 }

@@ -99,7 +99,6 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 	}
 	if ex.waiters.len() == 0 && ex.takeLocked() {
 		// A worker is free: the same path as a Submit that need not block.
-		ex.active++
 		ex.mu.Unlock()
 		t := makeJob(ex, runPlace, mk)
 		return t, ex.dispatch(runPlace, t)
@@ -112,7 +111,6 @@ func (ex *Executor) enqueue(mk func() *group.Task) (*group.Task, error) {
 	// A place in the backlog, taken as Submit takes one in the queue: the
 	// job is made without the lock, since making it may call the group's
 	// observer (a refusal), which may call the executor.
-	ex.active++
 	ex.queued++
 	ex.mu.Unlock()
 	t := makeJob(ex, queuePlace, mk)
@@ -147,14 +145,12 @@ func (ex *Executor) acquire(ctx context.Context, block bool, turn <-chan struct{
 					ex.mu.Unlock()
 					return 0, nil, ex.closedErr()
 				}
-				ex.active++
 				ex.mu.Unlock()
 				return runPlace, nil, nil
 			}
 			if ex.backlog.len()+ex.queued < ex.opts.queue {
 				// Every worker is busy, but the queue has room: the job
 				// waits there.
-				ex.active++
 				ex.queued++
 				ex.mu.Unlock()
 				return queuePlace, nil, nil
@@ -296,7 +292,6 @@ func (ex *Executor) dispatch(s place, t *group.Task) error {
 	if ex.running == 0 {
 		// The workers' group refused a worker (the executor closes), and
 		// none is left to take the job from the backlog.
-		ex.active--
 		drained := ex.drainedLocked()
 		ex.mu.Unlock()
 		t.Cancel()
@@ -314,7 +309,6 @@ func (ex *Executor) dispatch(s place, t *group.Task) error {
 // running passes on as a finishing worker's does.
 func (ex *Executor) giveBack(s place) {
 	ex.mu.Lock()
-	ex.active--
 	var next *group.Task
 	kept := false
 	if s == runPlace {

@@ -61,12 +61,11 @@ func (ex *Executor) work(t *group.Task) {
 // no goroutine is started.
 func (ex *Executor) after(done *group.Task) *group.Task {
 	ex.mu.Lock()
-	ex.active--
 	ex.waiters.jobDone(done)
 	for {
 		t, wt, kept := ex.nextLocked(true)
 		if wt == nil {
-			idle := !kept && ex.active == 0 && ex.waiters.len() == 0
+			idle := !kept && ex.activeLocked() == 0 && ex.waiters.len() == 0
 			drained := ex.drainedLocked()
 			ex.mu.Unlock()
 			if !kept {
@@ -84,8 +83,9 @@ func (ex *Executor) after(done *group.Task) *group.Task {
 		if t = ex.makeFor(wt); t != nil {
 			return t
 		}
+		// The group refused wt's job, or its observer panicked: the place
+		// is still the worker's.
 		ex.mu.Lock()
-		ex.active-- // the group refused wt's job, or its observer panicked
 	}
 }
 
@@ -125,10 +125,6 @@ func (ex *Executor) died(t *group.Task, r any) {
 		groupctl.Panicked(ex.wg, "worker", r)
 	}
 	ex.mu.Lock()
-	// t's unit of active: or, when the group's observer exited the worker
-	// while it made a blocked Submit's job (makeFor), that job's, t's
-	// having been given back already.
-	ex.active--
 	ex.waiters.jobDone(t)
 	next, _, kept := ex.nextLocked(false)
 	drained := ex.drainedLocked()
@@ -148,13 +144,12 @@ func (ex *Executor) died(t *group.Task, r any) {
 // not, it is freed, and the caller must call leave.
 func (ex *Executor) nextLocked(inline bool) (*group.Task, *waiter, bool) {
 	if ex.backlog.len() > 0 {
-		t := ex.backlog.pop() // it was counted in active already
+		t := ex.backlog.pop()
 		ex.grantLocked()
 		return t, nil, true
 	}
 	if ex.waiters.len() > 0 {
 		wt := ex.waiters.popFront()
-		ex.active++
 		if inline && wt.fn != nil {
 			wt.taken = true
 			return nil, wt, true
@@ -182,7 +177,13 @@ func (ex *Executor) takeLocked() bool {
 // left to do: its workers' group can then close, once every worker has
 // left it, so that the executor's group can close (a group waits for its
 // subgroups).
-func (ex *Executor) drainedLocked() bool { return ex.waiting && ex.active == 0 }
+func (ex *Executor) drainedLocked() bool { return ex.waiting && ex.activeLocked() == 0 }
+
+// activeLocked counts the jobs accepted and not finished, and the places
+// reserved for jobs being made: the places taken among the running (each
+// a job running or on its way to a worker), the jobs in the backlog and the
+// places in it reserved by Submit.
+func (ex *Executor) activeLocked() int { return ex.running + ex.backlog.len() + ex.queued }
 
 // leave frees a place among the running (after nextLocked did not pass it
 // on), and closes the workers' group if the executor is drained.
@@ -200,7 +201,6 @@ func (ex *Executor) leave(drained bool) {
 func (ex *Executor) grantLocked() {
 	for ex.waiters.len() > 0 && ex.opts.queue > 0 && ex.backlog.len()+ex.queued <= ex.opts.queue/2 {
 		wt := ex.waiters.popFront()
-		ex.active++
 		ex.queued++
 		wt.ch <- struct{}{} // never blocks: one grant per wait
 	}
@@ -223,9 +223,7 @@ func (ex *Executor) pendingLocked() int {
 // took. Workers skip them anyway; this is for the slow paths that would
 // otherwise refuse or block for want of room.
 func (ex *Executor) dropFinishedLocked() int {
-	n := ex.backlog.filter(func(t *group.Task) bool { return !t.State().Final() })
-	ex.active -= n
-	return n
+	return ex.backlog.filter(func(t *group.Task) bool { return !t.State().Final() })
 }
 
 func isClosed(ch <-chan struct{}) bool {
