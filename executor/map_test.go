@@ -163,10 +163,7 @@ func TestMapUnorderedUnderFailFast(t *testing.T) {
 		ex := executor.New(g, executor.MaxWorkers(3))
 		got, errs := split(executor.MapUnordered(context.Background(), ex, slices.Values([]int{300, 10, 100, 20, 400}), sleepy(100), executor.Window(4)))
 		require.Equal(t, []int{10, 20}, got)
-		require.Len(t, errs, 1)
-		require.ErrorIs(t, errs[0], errBoom)
-		require.ErrorIs(t, ex.Wait(), errBoom)
-		require.ErrorIs(t, g.Close(), errBoom)
+		requireEndedBy(t, errBoom, errs, ex, g)
 	})
 }
 
@@ -379,10 +376,7 @@ func TestMapFailureWaitingForItsTurnDoesNotWedgeAFullExecutor(t *testing.T) {
 		}
 		got, errs := split(executor.Map(context.Background(), ex, slices.Values([]int{0, 1, 2, 3, 4}), fn))
 		require.Equal(t, []int{0}, got)
-		require.Len(t, errs, 1)
-		require.ErrorIs(t, errs[0], errBoom)
-		require.ErrorIs(t, ex.Wait(), errBoom)
-		require.ErrorIs(t, g.Close(), errBoom)
+		requireEndedBy(t, errBoom, errs, ex, g)
 	})
 }
 
@@ -431,10 +425,7 @@ func TestMapFailureWaitsForTheItemsBeforeItToBeYielded(t *testing.T) {
 		}
 		got, errs := split(executor.Map(context.Background(), ex, slices.Values([]int{0, 1}), fn))
 		require.Equal(t, []int{7}, got, "the slow item before the failure was cut off")
-		require.Len(t, errs, 1)
-		require.ErrorIs(t, errs[0], errBoom)
-		require.ErrorIs(t, ex.Wait(), errBoom)
-		require.ErrorIs(t, g.Close(), errBoom)
+		requireEndedBy(t, errBoom, errs, ex, g)
 	})
 }
 
@@ -471,6 +462,16 @@ func seqOf(n int) []int {
 }
 
 // split ranges over a stream and returns its values and its errors apart.
+// requireEndedBy checks that a stream ended with one error, err, and that
+// err ended the stream's executor ex and its parent group g too.
+func requireEndedBy(t *testing.T, err error, errs []error, ex *executor.Executor, g *group.Group) {
+	t.Helper()
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], err)
+	require.ErrorIs(t, ex.Wait(), err)
+	require.ErrorIs(t, g.Close(), err)
+}
+
 func split[T any](stream iter.Seq2[T, error]) (got []T, errs []error) {
 	for v, err := range stream {
 		if err != nil {

@@ -308,23 +308,16 @@ func (ex *Executor) dispatch(s place, t *group.Task) error {
 // giveBack releases a reservation that will get no job. A place among the
 // running passes on as a finishing worker's does.
 func (ex *Executor) giveBack(s place) {
-	ex.mu.Lock()
-	var next *group.Task
-	kept := false
 	if s == runPlace {
-		next, _, kept = ex.nextLocked(false)
-	} else {
-		ex.queued--
-		ex.grantLocked()
+		ex.passOn(nil)
+		return
 	}
+	ex.mu.Lock()
+	ex.queued--
+	ex.grantLocked()
 	drained := ex.drainedLocked()
 	ex.mu.Unlock()
-	switch {
-	case next != nil:
-		go ex.work(next)
-	case s == runPlace && !kept:
-		ex.leave(drained)
-	case drained:
+	if drained {
 		ex.wg.Cancel()
 	}
 }

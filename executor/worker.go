@@ -124,13 +124,20 @@ func (ex *Executor) died(t *group.Task, r any) {
 		// group's OnError as an error, which gives it to the executor's.
 		groupctl.Panicked(ex.wg, "worker", r)
 	}
+	ex.passOn(t)
+}
+
+// passOn passes on a place among the running that its holder, not a
+// worker that goes on, no longer needs, once the job done (nil: none) has
+// ended: see nextLocked. A job taken from the backlog gets a new worker.
+func (ex *Executor) passOn(done *group.Task) {
 	ex.mu.Lock()
-	ex.waiters.jobDone(t)
+	ex.waiters.jobDone(done)
 	next, _, kept := ex.nextLocked(false)
 	drained := ex.drainedLocked()
 	ex.mu.Unlock()
 	if next != nil {
-		go ex.work(next) // the place passes on to a new worker
+		go ex.work(next)
 	} else if !kept {
 		ex.leave(drained)
 	}

@@ -27,9 +27,8 @@ func TestWorkersExitWhenNoJobWaits(t *testing.T) {
 		}
 		require.Equal(t, int64(4), ex.Stats().Workers)
 		require.Equal(t, before+4, runtime.NumGoroutine(), "one goroutine per worker, none for the blocked Submits' jobs")
-		synctest.Wait()
-		time.Sleep(time.Millisecond)
-		synctest.Wait()
+		time.Sleep(time.Millisecond) // the bubble's clock: the last jobs' sleeps end
+		synctest.Wait()              // and their workers leave
 		require.Zero(t, ex.Stats().Workers, "no job waits")
 		require.Equal(t, before, runtime.NumGoroutine(), "no worker is left")
 
