@@ -24,7 +24,7 @@ func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...Opt
 		panic("group: Async with nil group or function")
 	}
 	f := &Future[T]{fn: fn}
-	f.g, f.body = g, f // the Future is its own body: no closure per task
+	f.res = f // the Future is its own body: no closure per task
 	g.spawn(&f.Task, opts)
 	return f
 }
@@ -63,7 +63,7 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 
 // mustBeMadeFuture panics if f is a zero Future, which would never finish.
 func (f *Future[T]) mustBeMadeFuture(method string) {
-	if f.g == nil {
+	if f.meta == nil {
 		panic("group: " + method + " on a zero Future; futures are made by Async")
 	}
 }

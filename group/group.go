@@ -50,7 +50,8 @@ type Group struct {
 	nextID atomic.Uint64 // task ids
 	_      [56]byte
 	shards [nShards]shard
-	named  atomic.Pointer[map[string]context.Context] // label contexts of named tasks, copied on write
+	meta   taskMeta                             // shared by its unnamed tasks
+	named  atomic.Pointer[map[string]*taskMeta] // shared by named tasks, per name, copied on write
 
 	mu        sync.Mutex // guards everything below, and init
 	left      bool       // the group has left Open: cause is set, closing is closed
@@ -129,6 +130,7 @@ func (g *Group) init(parent *Group, pctx context.Context, o options) {
 		g.idPath = parent.idPath + "/" + g.idPath
 	}
 	g.labels = withLabels(context.WithValue(pctx, groupKey{}, g), g)
+	g.meta = taskMeta{g: g, labels: g.labels}
 	ctx, cancel := context.WithCancelCause(g.labels)
 	g.cancelCtx = cancel
 	if o.timeout > 0 {

@@ -25,33 +25,45 @@ func withLabels(ctx context.Context, g *Group) context.Context {
 	return pprof.WithLabels(ctx, pprof.Labels(LabelGroup, g.path, labelGroupID, g.idPath))
 }
 
-// maxNamedLabels bounds the per-group cache of named tasks' label contexts,
-// so that unique names (one per request, say) cannot grow it without limit.
+// maxNamedLabels bounds the per-group cache of named tasks' records (see
+// taskMeta), so that unique names (one per request, say) cannot grow it
+// without limit.
 const maxNamedLabels = 64
 
-// taskLabels returns the context whose pprof labels a task goroutine runs
-// with. Unnamed tasks use the group's labels; named tasks reuse a cached
-// context per name, so naming tasks costs allocations only the first time.
-func (g *Group) taskLabels(name string) context.Context {
+// taskMeta is what the tasks of one group that share a name share: the
+// group, the name and the context whose pprof labels their goroutines run
+// with. A task points to one instead of holding the three itself, which
+// keeps the Task small: unnamed tasks use their group's own, named tasks a
+// cached one per name.
+type taskMeta struct {
+	g      *Group
+	name   string          // "" for unnamed tasks
+	labels context.Context // g's labels, and LabelTask for a named task
+}
+
+// metaFor returns the record for tasks of g named name. Unnamed tasks share
+// the group's; named tasks reuse a cached record per name, so naming tasks
+// costs allocations only the first time.
+func (g *Group) metaFor(name string) *taskMeta {
 	if name == "" {
-		return g.labels
+		return &g.meta
 	}
 	if m := g.named.Load(); m != nil {
-		if ctx, ok := (*m)[name]; ok {
-			return ctx
+		if meta, ok := (*m)[name]; ok {
+			return meta
 		}
 	}
-	ctx := pprof.WithLabels(g.labels, pprof.Labels(LabelTask, name))
+	meta := &taskMeta{g: g, name: name, labels: pprof.WithLabels(g.labels, pprof.Labels(LabelTask, name))}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	old := g.named.Load()
 	if old == nil || len(*old) < maxNamedLabels {
-		m := make(map[string]context.Context, 1)
+		m := make(map[string]*taskMeta, 1)
 		if old != nil {
 			maps.Copy(m, *old)
 		}
-		m[name] = ctx
+		m[name] = meta
 		g.named.Store(&m)
 	}
-	return ctx
+	return meta
 }

@@ -136,12 +136,12 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 		s.mu.Lock()
 		snap.Stats.add(s.stats)
 		for t := s.tasks; t != nil; t = t.next {
-			ts := TaskSnapshot{ID: t.id, Name: t.name, State: Pending, Internal: t.flags.Load()&flagInternal != 0}
+			ts := TaskSnapshot{ID: t.id, Name: t.meta.name, State: Pending, Internal: t.flags.Load()&flagInternal != 0}
 			if TaskState(t.state.Load()) == Running {
 				ts.State = Running
 				ts.Age = t.age()
 			}
-			ts.Func, ts.Origin = t.body.describe(funcs)
+			ts.Func, ts.Origin = t.body().describe(funcs)
 			snap.Tasks = append(snap.Tasks, ts)
 		}
 		s.mu.Unlock()

@@ -29,7 +29,7 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) *Task {
 	if fn == nil {
 		panic("group: Go with nil function")
 	}
-	t := &Task{g: g, body: taskFunc(fn)}
+	t := &Task{res: taskFunc(fn)}
 	g.spawn(t, opts)
 	return t
 }
@@ -37,9 +37,11 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) *Task {
 // spawn applies options, admits t and starts its goroutine unless it is
 // held by hold.
 func (g *Group) spawn(t *Task, opts []Option) {
+	g.lazy()
+	t.meta = &g.meta
 	if len(opts) > 0 {
-		var flags int32
-		t.name, flags = taskOpts(opts)
+		name, flags := taskOpts(opts)
+		t.meta = g.metaFor(name)
 		t.flags.Store(flags)
 	}
 	if g.admit(t) && t.flags.Load()&flagHeld == 0 {
@@ -73,7 +75,6 @@ func taskOpts(opts []Option) (name string, flags int32) {
 
 // admit counts t into the group, or refuses it when the group is not open.
 func (g *Group) admit(t *Task) bool {
-	g.lazy()
 	t.id = g.nextID.Add(1)
 	s := g.shardOf(t)
 	s.mu.Lock()
@@ -115,13 +116,13 @@ const (
 
 // run is the body of every task goroutine.
 func (t *Task) run() {
-	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
+	pprof.SetGoroutineLabels(t.meta.labels)
 	t.execute(nil)
 }
 
 // runHere runs the task in the calling goroutine (runHeld).
 func (t *Task) runHere() {
-	pprof.SetGoroutineLabels(t.g.taskLabels(t.name))
+	pprof.SetGoroutineLabels(t.meta.labels)
 	t.execute(nil)
 }
 
@@ -129,7 +130,7 @@ func (t *Task) runHere() {
 // non-nil instead ends the task with that error without calling the
 // function (Task.endHeld).
 func (t *Task) execute(instead error) {
-	g := t.g
+	g := t.meta.g
 	normal := false
 	defer func() {
 		if !normal {
@@ -150,7 +151,7 @@ func (t *Task) execute(instead error) {
 	}
 	err := instead
 	if err == nil {
-		err = t.body.runTask((*taskCtx)(t))
+		err = t.body().runTask((*taskCtx)(t))
 	}
 	normal = true
 	g.taskDone(t, err, returned)
@@ -201,7 +202,7 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 	against := state == Failed && (how == panicked || !beforeReady(t))
 	report := err
 	if against && how != panicked {
-		report = &TaskError{Group: g.path, Name: t.name, ID: t.id, Err: err}
+		report = &TaskError{Group: g.path, Name: t.meta.name, ID: t.id, Err: err}
 	}
 	if against && g.opts.onError != nil && (how != panicked || g.opts.panicsAsErrors) {
 		// Supervised: the handler runs before the task counts as finished,
@@ -248,7 +249,7 @@ func (t *Task) canceledBy(err error) bool {
 	if ctx.Err() == nil {
 		// The group's context may have ended from outside before the
 		// group got to the task's.
-		if ctx = t.g.ctx; ctx.Err() == nil {
+		if ctx = t.meta.g.ctx; ctx.Err() == nil {
 			return false
 		}
 	}
@@ -275,10 +276,12 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 		panic("group: Start with nil function")
 	}
 	s := &startBody{fn: fn, ready: make(chan struct{})}
-	t := &Task{g: g, body: s}
+	t := &Task{res: s}
+	g.lazy()
+	t.meta = &g.meta
 	if len(opts) > 0 {
-		var flags int32
-		t.name, flags = taskOpts(opts)
+		name, flags := taskOpts(opts)
+		t.meta = g.metaFor(name)
 		t.flags.Store(flags &^ flagHeld)
 	}
 	if !g.admit(t) {
@@ -332,6 +335,6 @@ func (s *startBody) isReady() bool {
 
 // beforeReady reports whether t was made by Start and has not called ready.
 func beforeReady(t *Task) bool {
-	s, ok := t.body.(*startBody)
+	s, ok := t.res.(*startBody)
 	return ok && !s.isReady()
 }

@@ -16,13 +16,11 @@ import (
 // Cancel, Start and Run panic with a message saying how to make one (a
 // zero Task would otherwise wait for ever), and its State is [Pending].
 type Task struct {
-	g     *Group
-	body  taskBody
-	name  string       // "" for unnamed tasks
+	meta  *taskMeta    // its group, name and labels; nil in a zero Task
+	res   any          // its taskBody until it finishes, then its error (nil or an error)
 	id    uint64       // unique within the group
 	began atomic.Int64 // when it began (see setBegan), 0 before
-	err   error        // published by the final state
-	state atomic.Int32 // a TaskState
+	state atomic.Int32 // a TaskState; publishes res once final
 	flags atomic.Int32 // flagHeld, flagStarted, flagCancel, …
 
 	// done is the channel Done returns, made on demand: most tasks are never
@@ -31,15 +29,38 @@ type Task struct {
 	done atomic.Value // chan struct{}
 
 	// The task's context (see taskCtx): its Done channel, made on demand
-	// like done; how it ended; the context holding the cause after Cancel;
-	// and the callbacks of contexts derived from it.
-	ctxDone  atomic.Value // chan struct{}
-	ctxEnd   atomic.Pointer[ctxEnd]
-	own      atomic.Pointer[context.Context]
-	mu       sync.Mutex // guards afterFns and the making of own
-	afterFns atomic.Pointer[[]*afterFn]
+	// like done; how it ended; and what only some contexts need.
+	ctxDone atomic.Value // chan struct{}
+	ctxEnd  atomic.Pointer[ctxEnd]
+	ext     atomic.Pointer[taskExt]
 
 	prev, next *Task // its shard's list of live tasks, guarded by the shard's mu
+}
+
+// taskExt holds what only some tasks' contexts need, made on first use so
+// that the others do not carry it: the context holding the cause after
+// Cancel and the callbacks of contexts derived from the task's.
+type taskExt struct {
+	mu       sync.Mutex // guards afterFns and the making of own
+	own      atomic.Pointer[context.Context]
+	afterFns atomic.Pointer[[]*afterFn]
+}
+
+// extra returns t's taskExt, making it on first use.
+func (t *Task) extra() *taskExt {
+	if x := t.ext.Load(); x != nil {
+		return x
+	}
+	t.ext.CompareAndSwap(nil, new(taskExt))
+	return t.ext.Load()
+}
+
+// body returns what the task runs; nil once it has finished, when res holds
+// its error instead. Only the task's runner and holders of its shard's
+// lock (which see it linked, so unfinished) call it.
+func (t *Task) body() taskBody {
+	b, _ := t.res.(taskBody)
+	return b
 }
 
 // taskBody is what a task runs: a plain function, a Future or a Start body.
@@ -128,7 +149,7 @@ func (t *Task) Done() <-chan struct{} {
 // mustBeMade panics if t is a zero Task, which no group owns and which
 // would never finish.
 func (t *Task) mustBeMade(method string) {
-	if t.g == nil {
+	if t.meta == nil {
 		panic("group: " + method + " on a zero Task; tasks are made by Group.Go, Group.Start or Async")
 	}
 }
@@ -155,20 +176,32 @@ func (t *Task) Err() error {
 		// are never asked, and a group closing 100k of them would
 		// otherwise allocate for each. The context's end and cause are
 		// fixed by now, so every call returns an equal error.
-		end := t.g.ctx.Err() // ended from outside before the group got to the task
+		end := t.meta.g.ctx.Err() // ended from outside before the group got to the task
 		if e := t.ctxEnd.Load(); e != nil {
 			end = e.err
 		}
-		return canceledOutcome(t.err, end, context.Cause((*taskCtx)(t)))
+		return canceledOutcome(t.result(), end, context.Cause((*taskCtx)(t)))
 	}
-	return t.err
+	return t.result()
+}
+
+// result returns the error the task finished with; the caller has seen
+// its final state.
+func (t *Task) result() error {
+	err, _ := t.res.(error)
+	return err
 }
 
 // State returns the task's current state.
 func (t *Task) State() TaskState { return TaskState(t.state.Load()) }
 
 // Name returns the name given with [Name], or "" when it has none.
-func (t *Task) Name() string { return t.name }
+func (t *Task) Name() string {
+	if t.meta == nil {
+		return ""
+	}
+	return t.meta.name
+}
 
 // ID returns the task's id: 1 for the first task of its group, then 2, 3, …
 // in the order the group accepted them (refused tasks included). Ids are
@@ -197,7 +230,7 @@ func (t *Task) Cancel() bool {
 		if t.flags.CompareAndSwap(f, f|flagCancel) {
 			if f&(flagHeld|flagStarted) == flagHeld {
 				// Never started, and now it never will be: account for it.
-				t.g.taskDone(t, ErrCanceled, neverRan)
+				t.meta.g.taskDone(t, ErrCanceled, neverRan)
 				return true
 			}
 			break
@@ -206,9 +239,9 @@ func (t *Task) Cancel() bool {
 	if t.ctxEnd.Load() == nil {
 		// Keep the cause where context.Cause finds it: Value forwards to own
 		// only if this cancellation is the one that ends the context.
-		ctx, cancel := context.WithCancelCause(t.g.ctx)
+		ctx, cancel := context.WithCancelCause(t.meta.g.ctx)
 		cancel(ErrCanceled)
-		t.own.Store(&ctx)
+		t.extra().own.Store(&ctx)
 		t.cancelContext(endByTask)
 	}
 	return true
@@ -291,7 +324,7 @@ func (t *Task) drop() bool {
 
 // setBegan notes the time, as nanoseconds since its group began plus one (so
 // that 0 means "not yet"): a monotonic clock read, no wall clock.
-func (t *Task) setBegan() { t.began.Store(int64(time.Since(t.g.began)) + 1) }
+func (t *Task) setBegan() { t.began.Store(int64(time.Since(t.meta.g.began)) + 1) }
 
 // age returns how long the task has been running, 0 if it has not begun.
 func (t *Task) age() time.Duration {
@@ -299,22 +332,24 @@ func (t *Task) age() time.Duration {
 	if b == 0 {
 		return 0
 	}
-	return time.Since(t.g.began) - time.Duration(b-1)
+	return time.Since(t.meta.g.began) - time.Duration(b-1)
 }
 
 // path names the task for errors and reports: its group's path and its name
 // or "#id".
 func (t *Task) path() string {
-	n := t.name
+	n := t.meta.name
 	if n == "" {
 		n = "#" + itoa(t.id)
 	}
-	return t.g.path + "/" + n
+	return t.meta.g.path + "/" + n
 }
 
 // finish publishes the task's final state and wakes everyone waiting on it.
 func (t *Task) finish(s TaskState, err error) {
-	t.err = err
+	// The body is not needed any more: the error takes its place, and the
+	// user's function can be collected even while the Task is kept.
+	t.res = err
 	t.state.Store(int32(s))
 	endLazy(&t.done)
 	// The task's context ends with the task, as a request's does.

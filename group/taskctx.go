@@ -34,7 +34,7 @@ var (
 	endByTask   = &ctxEnd{context.Canceled} // by Task.Cancel: the cause is in own
 )
 
-func (c *taskCtx) Deadline() (time.Time, bool) { return c.g.ctx.Deadline() }
+func (c *taskCtx) Deadline() (time.Time, bool) { return c.meta.g.ctx.Deadline() }
 func (c *taskCtx) Done() <-chan struct{}       { return lazyChan(&c.ctxDone, c.ended) }
 
 func (c *taskCtx) ended() bool { return c.ctxEnd.Load() != nil }
@@ -53,9 +53,9 @@ func (c *taskCtx) Value(key any) any {
 		return (*Task)(c)
 	}
 	if c.ctxEnd.Load() == endByTask {
-		return (*c.own.Load()).Value(key)
+		return (*c.ext.Load().own.Load()).Value(key)
 	}
-	return c.g.ctx.Value(key)
+	return c.meta.g.ctx.Value(key)
 }
 
 func (c *taskCtx) String() string { return "group.Task(" + (*Task)(c).path() + ").Context" }
@@ -72,17 +72,18 @@ type afterFn struct{ f func() }
 func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
 	t := (*Task)(c)
 	a := &afterFn{f}
-	t.mu.Lock()
-	list := t.afterFns.Load()
+	x := t.extra()
+	x.mu.Lock()
+	list := x.afterFns.Load()
 	if list == nil {
 		list = new([]*afterFn)
 	}
 	// Publish the list before looking at ctxEnd: cancelContext stores
 	// ctxEnd before looking at the list, so one of the two sees the other.
 	*list = append(*list, a)
-	t.afterFns.Store(list)
+	x.afterFns.Store(list)
 	ended := t.ctxEnd.Load() != nil
-	t.mu.Unlock()
+	x.mu.Unlock()
 	if ended {
 		if t.takeAfter(a) {
 			go f()
@@ -93,9 +94,10 @@ func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
 
 // takeAfter removes a from the callbacks and reports whether it was there.
 func (t *Task) takeAfter(a *afterFn) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	list := t.afterFns.Load()
+	x := t.extra()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	list := x.afterFns.Load()
 	if list == nil {
 		return false
 	}
@@ -115,16 +117,17 @@ func (t *Task) cancelContext(end *ctxEnd) {
 		return
 	}
 	endLazy(&t.ctxDone)
-	if t.afterFns.Load() == nil {
+	x := t.ext.Load()
+	if x == nil || x.afterFns.Load() == nil {
 		return
 	}
-	t.mu.Lock()
+	x.mu.Lock()
 	var fns []*afterFn
-	if list := t.afterFns.Load(); list != nil {
+	if list := x.afterFns.Load(); list != nil {
 		fns = *list
 		*list = nil
 	}
-	t.mu.Unlock()
+	x.mu.Unlock()
 	for _, a := range fns {
 		a.f()
 	}
