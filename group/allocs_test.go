@@ -2,9 +2,7 @@ package group_test
 
 import (
 	"context"
-	"runtime"
 	"testing"
-	"time"
 	"unsafe"
 
 	"github.com/nursery-go/nursery/group"
@@ -72,35 +70,4 @@ func TestDoneOfAFinishedTaskAllocatesNothing(t *testing.T) {
 // use lives outside it (see the Task's fields).
 func TestTaskSize(t *testing.T) {
 	require.LessOrEqual(t, unsafe.Sizeof(group.Task{}), uintptr(112))
-}
-
-// TestAFinishedTaskDoesNotKeepItsFunction: a Task kept after it finished
-// (for its Err, say) no longer holds the function it ran, nor what that
-// function captured.
-func TestAFinishedTaskDoesNotKeepItsFunction(t *testing.T) {
-	g := group.New(context.Background())
-	collected := make(chan struct{})
-	task := goHolding(g, collected)
-	require.NoError(t, g.Wait())
-	require.NoError(t, task.Err())
-	for range 3 {
-		runtime.GC() // cleanups run after the cycle that finds the object dead
-	}
-	select {
-	case <-collected:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the buffer captured by the task's function was not collected")
-	}
-	runtime.KeepAlive(task)
-}
-
-// goHolding starts a task whose function alone holds a buffer, and closes
-// collected when the buffer is collected.
-func goHolding(g *group.Group, collected chan struct{}) *group.Task {
-	buf := make([]byte, 1<<16)
-	runtime.AddCleanup(&buf[0], func(c chan struct{}) { close(c) }, collected)
-	return g.Go(func(context.Context) error {
-		buf[0] = 1
-		return nil
-	})
 }

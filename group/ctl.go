@@ -2,6 +2,7 @@ package group
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // A group's control word counts its live tasks and subgroups and holds the
@@ -9,10 +10,11 @@ import (
 // task leaves without taking the group's mutex: on a spawn-heavy workload
 // the spawner and the finishing tasks would otherwise queue on it.
 const (
-	ctlCount   = 1<<40 - 1 // live tasks (held ones included) and subgroups
-	ctlWaiting = 1 << 61   // Wait or Shutdown asked to close once drained
-	ctlClosing = 1 << 62   // refuses new tasks
-	ctlClosed  = 1 << 63
+	ctlCount    = 1<<40 - 1 // live tasks (held ones included) and subgroups
+	ctlCanceled = 1 << 60   // the group's cancellation walks its tasks (see admit)
+	ctlWaiting  = 1 << 61   // Wait or Shutdown asked to close once drained
+	ctlClosing  = 1 << 62   // refuses new tasks
+	ctlClosed   = 1 << 63
 )
 
 // join counts one more task or subgroup into g, unless g is not open.
@@ -64,52 +66,136 @@ func (g *Group) leave() {
 }
 
 // nShards is how many parts a group's list of live tasks is split into.
-// Tasks go to parts by id, so a spawner and the tasks finishing meanwhile
-// mostly lock different parts.
+// Tasks go to parts by id, so that spawners and finishing tasks spread
+// their writes over several cache lines.
 const nShards = 8
 
 // A shard holds part of a group's live tasks and the counts of the tasks
-// that went through it. Stats adds the counts of all shards; each shard's
-// counts are consistent on their own, and a task stays in one shard, so the
-// sum keeps the Stats invariant.
+// that went through it. Nothing in it takes a lock on a task's way in or
+// out:
+//
+//   - a spawner counts the task and pushes it on the list (a CAS on head);
+//   - a finishing task publishes its final state, then counts it; it stays
+//     on the list, skipped by readers, until a sweep unlinks it. A sweep
+//     runs when a shard holds more finished tasks than live ones, so
+//     unlinking costs O(1) a task, amortised, and the list never holds
+//     more than about twice the live tasks.
+//
+// Readers (cancellation, snapshots, Shutdown's report) walk the list
+// without a lock. Tasks are only ever pushed at the head and an unlinked
+// task keeps its next pointer, so a walk that stands on a task being
+// unlinked still reaches every task older than it: no live task is missed.
+//
+// Stats are derived: Running is Spawned less the tasks refused and
+// finished. See Group.Stats and Group.snapshot for the order in which the
+// counts are read so that they stay consistent.
 type shard struct {
-	mu    sync.Mutex // guards tasks and stats
-	tasks *Task      // live tasks, newest first
-	stats Stats
-	_     [64]byte // keeps neighbouring shards off each other's cache line
+	// Written by spawners.
+	head    atomic.Pointer[Task] // newest first
+	spawned atomic.Int64
+	refused atomic.Int64
+	_       [40]byte // keeps the two halves off each other's cache line
+
+	// Written by finishing tasks.
+	succeeded atomic.Int64
+	failed    atomic.Int64
+	canceled  atomic.Int64
+	swept     atomic.Int64 // finished tasks unlinked, guarded by sweeping for writes
+	sweeping  sync.Mutex
+	_         [24]byte
 }
 
-func (s *shard) link(t *Task) {
-	t.next = s.tasks
-	if s.tasks != nil {
-		s.tasks.prev = t
+// push links t at the head of the list.
+func (s *shard) push(t *Task) {
+	for {
+		h := s.head.Load()
+		t.next.Store(h)
+		if s.head.CompareAndSwap(h, t) {
+			return
+		}
 	}
-	s.tasks = t
 }
 
-func (s *shard) unlink(t *Task) {
-	if t.prev != nil {
-		t.prev.next = t.next
-	} else {
-		s.tasks = t.next
+// counted adds a task that reached state to the shard's counts, and sweeps
+// the list now and then.
+func (s *shard) counted(state TaskState) {
+	var n int64
+	switch state {
+	case Succeeded:
+		n = s.succeeded.Add(1)
+	case Failed:
+		n = s.failed.Add(1)
+	default:
+		n = s.canceled.Add(1)
 	}
-	if t.next != nil {
-		t.next.prev = t.prev
+	if n%sweepEvery == 0 {
+		st := s.stats()
+		if st.Succeeded+st.Failed+st.Canceled-s.swept.Load() > max(st.Running, sweepEvery) {
+			s.sweep()
+		}
 	}
-	t.prev, t.next = nil, nil
+}
+
+// sweepEvery is how many tasks of one state a shard counts between two
+// looks at whether its list needs sweeping.
+const sweepEvery = 64
+
+// sweep unlinks finished tasks from the list, unless another sweep is
+// under way. Only a sweep changes a linked task's next pointer, and it
+// never changes the next pointer of the task it unlinks.
+func (s *shard) sweep() {
+	if !s.sweeping.TryLock() {
+		return
+	}
+	defer s.sweeping.Unlock()
+	var n int64
+	p := s.head.Load()
+	// The head is unlinked only by a CAS, which fails when a spawner has
+	// pushed meanwhile; then it stays, finished, until the next sweep.
+	for p != nil && p.State().Final() && s.head.CompareAndSwap(p, p.next.Load()) {
+		n++
+		p = s.head.Load()
+	}
+	for p != nil {
+		next := p.next.Load()
+		q := next
+		for q != nil && q.State().Final() {
+			q = q.next.Load()
+			n++
+		}
+		if q != next {
+			p.next.Store(q)
+		}
+		p = q
+	}
+	s.swept.Add(n)
+}
+
+// stats returns the shard's counts, read so that Running (derived) is never
+// negative: a task counted as finished or refused was counted as spawned
+// before, and spawned is read last.
+func (s *shard) stats() Stats {
+	var st Stats
+	st.Succeeded = s.succeeded.Load()
+	st.Failed = s.failed.Load()
+	st.Canceled = s.canceled.Load()
+	st.Refused = s.refused.Load()
+	st.Spawned = s.spawned.Load()
+	st.Running = st.Spawned - st.Refused - st.Succeeded - st.Failed - st.Canceled
+	return st
 }
 
 func (g *Group) shardOf(t *Task) *shard { return &g.shards[t.id%nShards] }
 
-// eachTask calls f for every live task, shard by shard, under the shard's
-// lock.
+// eachTask calls f for every live task, shard by shard. It takes no lock:
+// a task that starts meanwhile may be left out, and one that finishes
+// meanwhile may be included.
 func (g *Group) eachTask(f func(*Task)) {
 	for i := range g.shards {
-		s := &g.shards[i]
-		s.mu.Lock()
-		for t := s.tasks; t != nil; t = t.next {
-			f(t)
+		for t := g.shards[i].head.Load(); t != nil; t = t.next.Load() {
+			if !t.State().Final() {
+				f(t)
+			}
 		}
-		s.mu.Unlock()
 	}
 }

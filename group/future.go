@@ -24,7 +24,7 @@ func Async[T any](g *Group, fn func(ctx context.Context) (T, error), opts ...Opt
 		panic("group: Async with nil group or function")
 	}
 	f := &Future[T]{fn: fn}
-	f.res = f // the Future is its own body: no closure per task
+	f.body = f // the Future is its own body: no closure per task
 	g.spawn(&f.Task, opts)
 	return f
 }

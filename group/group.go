@@ -271,10 +271,7 @@ func (g *Group) Stats() Stats {
 	g.lazy()
 	var st Stats
 	for i := range g.shards {
-		s := &g.shards[i]
-		s.mu.Lock()
-		st.add(s.stats)
-		s.mu.Unlock()
+		st.add(g.shards[i].stats())
 	}
 	return st
 }

@@ -244,16 +244,14 @@ func (g *Group) cancelLocked(cause error, external bool) bool {
 		g.stopWatch()
 	}
 	g.cancelCtx(cause)
-	end := endCanceled
-	if g.ctx.Err() == context.DeadlineExceeded {
-		end = endDeadline
-	}
-	// Every task admitted before the closing flag was set is linked into
-	// its shard by now, or its admitter holds the shard's lock until it is.
+	end := g.ctxEnd()
 	g.dropErr = ErrCanceled
 	if !errors.Is(ErrCanceled, cause) {
 		g.dropErr = &canceledError{err: ErrCanceled, cause: cause}
 	}
+	// A task admitted before this flag is set is on a list by now, or its
+	// admitter sees the flag once it has pushed it (see admit).
+	g.ctl.Or(ctlCanceled)
 	g.eachTask(func(t *Task) {
 		if t.drop() {
 			// A pending task that never started: unlock accounts for it.
@@ -266,6 +264,28 @@ func (g *Group) cancelLocked(cause error, external bool) bool {
 	// unlock moves them to Closing too and records why.
 	g.cancelSubs, g.subsCause = g.subsLocked(), cause
 	return true
+}
+
+// ctxEnd says how the tasks' contexts end when the group's context has.
+func (g *Group) ctxEnd() *ctxEnd {
+	if g.ctx.Err() == context.DeadlineExceeded {
+		return endDeadline
+	}
+	return endCanceled
+}
+
+// cancelLate does for t what cancelLocked does for each task it finds: t
+// was admitted as the group's cancellation began, and cancelLocked may have
+// walked past its place before it was pushed.
+func (g *Group) cancelLate(t *Task) {
+	if t.drop() {
+		g.mu.Lock()
+		err := g.dropErr // set before ctlCanceled, under g.mu
+		g.mu.Unlock()
+		g.taskDone(t, err, neverRan)
+		return
+	}
+	t.cancelContext(g.ctxEnd())
 }
 
 // failLocked records a failure and applies the fail-fast policy.

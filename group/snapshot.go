@@ -33,10 +33,10 @@ func describe(kind string, info func() map[string]int64) Option {
 // returns, and what package observe serves over HTTP. Its JSON field names
 // are stable.
 //
-// A snapshot is taken without stopping the group: each group's tasks are
-// read under that group's locks, one shard at a time, so tasks that start or
-// end while it is taken may or may not appear, but each appears at most
-// once and in a state it really had.
+// A snapshot is taken without stopping the group and without a lock on its
+// tasks' way in or out: tasks that start or end while it is taken may or
+// may not appear, but each appears at most once and in a state it really
+// had, and every task listed is counted as running in its Stats.
 type Snapshot struct {
 	// ID is the group's unique id path from its root ("1/4/9").
 	ID string `json:"id"`
@@ -128,23 +128,30 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 	if g.opts.info != nil {
 		snap.Info = g.opts.info()
 	}
-	// Each shard's counts are added under the lock that lists its tasks: a
-	// task is linked and counted as running together, so the tasks listed
-	// always agree with Stats.Running.
+	// Counts and list agree without a lock: the finished and refused counts
+	// are read first, the tasks listed next, the spawned count last. A task
+	// listed was pushed after it was counted as spawned, and was not final
+	// when listed, so it was not yet counted as finished (it is published
+	// final before it is counted): every task listed counts as running.
+	var finished [nShards]Stats
 	for i := range g.shards {
 		s := &g.shards[i]
-		s.mu.Lock()
-		snap.Stats.add(s.stats)
-		for t := s.tasks; t != nil; t = t.next {
-			ts := TaskSnapshot{ID: t.id, Name: t.meta.name, State: Pending, Internal: t.flags.Load()&flagInternal != 0}
-			if TaskState(t.state.Load()) == Running {
-				ts.State = Running
-				ts.Age = t.age()
-			}
-			ts.Func, ts.Origin = t.body().describe(funcs)
-			snap.Tasks = append(snap.Tasks, ts)
+		finished[i] = Stats{Succeeded: s.succeeded.Load(), Failed: s.failed.Load(), Canceled: s.canceled.Load(), Refused: s.refused.Load()}
+	}
+	g.eachTask(func(t *Task) {
+		ts := TaskSnapshot{ID: t.id, Name: t.meta.name, State: Pending, Internal: t.flags.Load()&flagInternal != 0}
+		if t.State() == Running {
+			ts.State = Running
+			ts.Age = t.age()
 		}
-		s.mu.Unlock()
+		ts.Func, ts.Origin = t.body.describe(funcs)
+		snap.Tasks = append(snap.Tasks, ts)
+	})
+	for i := range g.shards {
+		st := finished[i]
+		st.Spawned = g.shards[i].spawned.Load()
+		st.Running = st.Spawned - st.Refused - st.Succeeded - st.Failed - st.Canceled
+		snap.Stats.add(st)
 	}
 	slices.SortFunc(snap.Tasks, func(a, b TaskSnapshot) int { return cmp.Compare(a.ID, b.ID) })
 	g.mu.Lock()

@@ -308,12 +308,11 @@ func TestSnapshotLinkCycle(t *testing.T) {
 	require.NoError(t, closeAndWait(t, b))
 }
 
-// Snapshot reads the group's Stats (all shards) first and
-// lists the tasks (shard by shard) afterwards, so a task admitted in
-// between is listed but not counted: a snapshot can say "running=0" (even
-// "spawned=0") and list a running task, an impossible state. Reading each
-// shard's counts under the same lock as its list makes them agree exactly
-// (link+Running++ and unlink+Running-- are done together under s.mu).
+// Every task a snapshot lists counts as running in its Stats, however
+// tasks come and go meanwhile: reading the counts before the list would
+// list tasks admitted in between without counting them ("running=0" and a
+// running task, an impossible state). The snapshot reads finished counts,
+// then the list, then the spawned counts (see Group.snapshot).
 func TestSnapshotStatsAgreeWithTasks(t *testing.T) {
 	g := group.New(context.Background())
 	stop := make(chan struct{})

@@ -29,7 +29,7 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) *Task {
 	if fn == nil {
 		panic("group: Go with nil function")
 	}
-	t := &Task{res: taskFunc(fn)}
+	t := &Task{body: taskFunc(fn)}
 	g.spawn(t, opts)
 	return t
 }
@@ -45,8 +45,7 @@ func (g *Group) spawn(t *Task, opts []Option) {
 		t.flags.Store(flags)
 	}
 	if g.admit(t) && t.flags.Load()&flagHeld == 0 {
-		t.flags.Or(flagStarted)
-		go t.run()
+		go t.run() // flagStarted matters to held tasks only
 	}
 }
 
@@ -77,15 +76,10 @@ func taskOpts(opts []Option) (name string, flags int32) {
 func (g *Group) admit(t *Task) bool {
 	t.id = g.nextID.Add(1)
 	s := g.shardOf(t)
-	s.mu.Lock()
-	s.stats.Spawned++
-	// Joining under the shard's lock: see cancelLocked.
+	s.spawned.Add(1)
 	if !g.join() && (t.flags.Load()&flagLate == 0 || !g.joinLate()) {
-		s.stats.Refused++
-		s.mu.Unlock()
+		s.refused.Add(1)
 		t.flags.Or(flagCancel) // a held task must never be started
-		// The group's lock only now, with the shard's released: a group
-		// takes its shards' locks under its own (see cancelLocked).
 		g.mu.Lock()
 		err := refusal(g.cause)
 		g.mu.Unlock()
@@ -95,11 +89,15 @@ func (g *Group) admit(t *Task) bool {
 		}
 		return false
 	}
-	s.link(t)
-	s.stats.Running++
-	s.mu.Unlock()
 	if t.flags.Load()&flagInternal != 0 {
 		g.nInternal.Add(1)
+	}
+	s.push(t)
+	// The group's cancellation sets ctlCanceled, then walks the lists: it
+	// sees t, or t sees the flag here, or both (cancelling twice is
+	// harmless), so no task admitted before it goes uncancelled.
+	if g.ctl.Load()&ctlCanceled != 0 {
+		g.cancelLate(t)
 	}
 	return true
 }
@@ -143,15 +141,15 @@ func (t *Task) execute(instead error) {
 		return
 	}
 	// The clock is read when the task starts running, not on the
-	// spawner's path, where a clock read is a large part of the cost.
+	// spawner's path, where a clock read is a large part of the cost. The
+	// time it began is also what makes it Running (see State).
 	t.setBegan()
-	t.state.Store(int32(Running))
 	if o := g.opts.observer; o != nil {
 		o(Event{Kind: TaskStarted, Group: g, Task: t})
 	}
 	err := instead
 	if err == nil {
-		err = t.body().runTask((*taskCtx)(t))
+		err = t.body.runTask((*taskCtx)(t))
 	}
 	normal = true
 	g.taskDone(t, err, returned)
@@ -214,23 +212,15 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 		// Like the handler above, before the task counts as finished.
 		g.emitTaskEnd(t, state, err, how)
 	}
-	s := g.shardOf(t)
-	s.mu.Lock()
-	s.unlink(t)
-	s.stats.Running--
-	switch state {
-	case Succeeded:
-		s.stats.Succeeded++
-	case Failed:
-		s.stats.Failed++
-	case Canceled:
-		s.stats.Canceled++
-	}
-	s.mu.Unlock()
 	if state == Canceled && how == returned {
 		t.flags.Or(flagOutcome) // before finish publishes the state: see Err
 	}
-	t.finish(state, err)
+	// Published, then counted: a snapshot that lists t (not yet final) can
+	// never have counted it as finished (see snapshot). Counted before
+	// anyone waiting on t is woken, so they see it in Stats.
+	t.publish(state, err)
+	g.shardOf(t).counted(state)
+	t.wake()
 	if against {
 		g.mu.Lock()
 		g.failLocked(report)
@@ -276,7 +266,7 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 		panic("group: Start with nil function")
 	}
 	s := &startBody{fn: fn, ready: make(chan struct{})}
-	t := &Task{res: s}
+	t := &Task{body: s}
 	g.lazy()
 	t.meta = &g.meta
 	if len(opts) > 0 {
@@ -287,7 +277,6 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 	if !g.admit(t) {
 		return t.Err()
 	}
-	t.flags.Or(flagStarted)
 	go t.run()
 	select {
 	case <-s.ready:
@@ -335,6 +324,6 @@ func (s *startBody) isReady() bool {
 
 // beforeReady reports whether t was made by Start and has not called ready.
 func beforeReady(t *Task) bool {
-	s, ok := t.res.(*startBody)
+	s, ok := t.body.(*startBody)
 	return ok && !s.isReady()
 }

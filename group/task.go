@@ -17,10 +17,11 @@ import (
 // zero Task would otherwise wait for ever), and its State is [Pending].
 type Task struct {
 	meta  *taskMeta    // its group, name and labels; nil in a zero Task
-	res   any          // its taskBody until it finishes, then its error (nil or an error)
+	body  taskBody     // what it runs
+	err   error        // published by the final state
 	id    uint64       // unique within the group
 	began atomic.Int64 // when it began (see setBegan), 0 before
-	state atomic.Int32 // a TaskState; publishes res once final
+	state atomic.Int32 // Pending or a final TaskState, which publishes err; see State
 	flags atomic.Int32 // flagHeld, flagStarted, flagCancel, …
 
 	// done is the channel Done returns, made on demand: most tasks are never
@@ -29,12 +30,12 @@ type Task struct {
 	done atomic.Value // chan struct{}
 
 	// The task's context (see taskCtx): its Done channel, made on demand
-	// like done; how it ended; and what only some contexts need.
+	// like done, and what only some contexts need. How it ended is in
+	// flags (see ctxEnded).
 	ctxDone atomic.Value // chan struct{}
-	ctxEnd  atomic.Pointer[ctxEnd]
 	ext     atomic.Pointer[taskExt]
 
-	prev, next *Task // its shard's list of live tasks, guarded by the shard's mu
+	next atomic.Pointer[Task] // the next older task in its shard's list (see shard)
 }
 
 // taskExt holds what only some tasks' contexts need, made on first use so
@@ -55,14 +56,6 @@ func (t *Task) extra() *taskExt {
 	return t.ext.Load()
 }
 
-// body returns what the task runs; nil once it has finished, when res holds
-// its error instead. Only the task's runner and holders of its shard's
-// lock (which see it linked, so unfinished) call it.
-func (t *Task) body() taskBody {
-	b, _ := t.res.(taskBody)
-	return b
-}
-
 // taskBody is what a task runs: a plain function, a Future or a Start body.
 type taskBody interface {
 	runTask(ctx context.Context) error
@@ -81,11 +74,14 @@ func (f taskFunc) describe(funcs map[uintptr]funcInfo) (string, string) {
 // Task flags.
 const (
 	flagHeld     = 1 << iota // made with hold: waits for startHeld or runHeld
-	flagStarted              // its goroutine has been started
+	flagStarted              // a held task was claimed: its goroutine started or its runner took it
 	flagCancel               // Cancel was called or its group dropped it
 	flagOutcome              // ended Canceled after it ran: Err adds how its context ended
 	flagInternal             // the library's own bookkeeping (groupctl.Internal)
 	flagLate                 // may be admitted while the group closes (groupctl.Late)
+	flagCtxEnded             // its context ended (see ctxEnded)
+	flagCtxDeadline          // … because the group's deadline passed
+	flagCtxByTask            // … because of Task.Cancel
 )
 
 // closedChan is the done channel of tasks that finished before anyone asked.
@@ -177,23 +173,24 @@ func (t *Task) Err() error {
 		// otherwise allocate for each. The context's end and cause are
 		// fixed by now, so every call returns an equal error.
 		end := t.meta.g.ctx.Err() // ended from outside before the group got to the task
-		if e := t.ctxEnd.Load(); e != nil {
+		if e := t.ctxEnded(); e != nil {
 			end = e.err
 		}
-		return canceledOutcome(t.result(), end, context.Cause((*taskCtx)(t)))
+		return canceledOutcome(t.err, end, context.Cause((*taskCtx)(t)))
 	}
-	return t.result()
-}
-
-// result returns the error the task finished with; the caller has seen
-// its final state.
-func (t *Task) result() error {
-	err, _ := t.res.(error)
-	return err
+	return t.err
 }
 
 // State returns the task's current state.
-func (t *Task) State() TaskState { return TaskState(t.state.Load()) }
+func (t *Task) State() TaskState {
+	s := TaskState(t.state.Load())
+	if s == Pending && t.began.Load() != 0 {
+		// Running is not stored: the time it began says it, one atomic
+		// store fewer per task.
+		return Running
+	}
+	return s
+}
 
 // Name returns the name given with [Name], or "" when it has none.
 func (t *Task) Name() string {
@@ -236,7 +233,7 @@ func (t *Task) Cancel() bool {
 			break
 		}
 	}
-	if t.ctxEnd.Load() == nil {
+	if t.ctxEnded() == nil {
 		// Keep the cause where context.Cause finds it: Value forwards to own
 		// only if this cancellation is the one that ends the context.
 		ctx, cancel := context.WithCancelCause(t.meta.g.ctx)
@@ -347,10 +344,18 @@ func (t *Task) path() string {
 
 // finish publishes the task's final state and wakes everyone waiting on it.
 func (t *Task) finish(s TaskState, err error) {
-	// The body is not needed any more: the error takes its place, and the
-	// user's function can be collected even while the Task is kept.
-	t.res = err
+	t.publish(s, err)
+	t.wake()
+}
+
+// publish sets the task's final state.
+func (t *Task) publish(s TaskState, err error) {
+	t.err = err
 	t.state.Store(int32(s))
+}
+
+// wake closes the task's Done channel and ends its context, after publish.
+func (t *Task) wake() {
 	endLazy(&t.done)
 	// The task's context ends with the task, as a request's does.
 	t.cancelContext(endCanceled)

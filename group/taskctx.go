@@ -24,23 +24,40 @@ import (
 //     register with the task instead of starting a goroutine each.
 type taskCtx Task
 
-// ctxEnd is how a task's context ended; the two possible values are
-// allocated once.
-type ctxEnd struct{ err error }
+// ctxEnd is how a task's context ended: one of the three values below. The
+// task keeps it as flag bits (see ctxEnded), which costs the Task no field.
+type ctxEnd struct {
+	err  error
+	bits int32
+}
 
 var (
-	endCanceled = &ctxEnd{context.Canceled}
-	endDeadline = &ctxEnd{context.DeadlineExceeded}
-	endByTask   = &ctxEnd{context.Canceled} // by Task.Cancel: the cause is in own
+	endCanceled = &ctxEnd{context.Canceled, flagCtxEnded}
+	endDeadline = &ctxEnd{context.DeadlineExceeded, flagCtxEnded | flagCtxDeadline}
+	endByTask   = &ctxEnd{context.Canceled, flagCtxEnded | flagCtxByTask} // by Task.Cancel: the cause is in own
 )
+
+// ctxEnded returns how the task's context ended, nil while it has not.
+func (t *Task) ctxEnded() *ctxEnd {
+	f := t.flags.Load()
+	switch {
+	case f&flagCtxEnded == 0:
+		return nil
+	case f&flagCtxDeadline != 0:
+		return endDeadline
+	case f&flagCtxByTask != 0:
+		return endByTask
+	}
+	return endCanceled
+}
 
 func (c *taskCtx) Deadline() (time.Time, bool) { return c.meta.g.ctx.Deadline() }
 func (c *taskCtx) Done() <-chan struct{}       { return lazyChan(&c.ctxDone, c.ended) }
 
-func (c *taskCtx) ended() bool { return c.ctxEnd.Load() != nil }
+func (c *taskCtx) ended() bool { return (*Task)(c).ctxEnded() != nil }
 
 func (c *taskCtx) Err() error {
-	if e := c.ctxEnd.Load(); e != nil {
+	if e := (*Task)(c).ctxEnded(); e != nil {
 		// As the context package's own: no error before Done is closed.
 		<-c.Done()
 		return e.err
@@ -52,7 +69,7 @@ func (c *taskCtx) Value(key any) any {
 	if _, ok := key.(taskKey); ok {
 		return (*Task)(c)
 	}
-	if c.ctxEnd.Load() == endByTask {
+	if (*Task)(c).ctxEnded() == endByTask {
 		return (*c.ext.Load().own.Load()).Value(key)
 	}
 	return c.meta.g.ctx.Value(key)
@@ -78,11 +95,12 @@ func (c *taskCtx) AfterFunc(f func()) (stop func() bool) {
 	if list == nil {
 		list = new([]*afterFn)
 	}
-	// Publish the list before looking at ctxEnd: cancelContext stores
-	// ctxEnd before looking at the list, so one of the two sees the other.
+	// Publish the list before looking at how the context ended:
+	// cancelContext marks the end before looking at the list, so one of the
+	// two sees the other.
 	*list = append(*list, a)
 	x.afterFns.Store(list)
-	ended := t.ctxEnd.Load() != nil
+	ended := t.ctxEnded() != nil
 	x.mu.Unlock()
 	if ended {
 		if t.takeAfter(a) {
@@ -113,8 +131,14 @@ func (t *Task) takeAfter(a *afterFn) bool {
 // may run under g.mu: the callbacks it runs are the context package's child
 // cancellations, which never call back into the group.
 func (t *Task) cancelContext(end *ctxEnd) {
-	if !t.ctxEnd.CompareAndSwap(nil, end) {
-		return
+	for {
+		f := t.flags.Load()
+		if f&flagCtxEnded != 0 {
+			return
+		}
+		if t.flags.CompareAndSwap(f, f|end.bits) {
+			break
+		}
 	}
 	endLazy(&t.ctxDone)
 	x := t.ext.Load()
