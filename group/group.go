@@ -23,7 +23,7 @@ import (
 // Intel VM) and 2 allocations of the library's own: the Task and the
 // goroutine's closure. Closing 100,000 tasks blocked on their contexts costs
 // about 2.5 times cancelling one shared context and waiting for bare
-// goroutines. See BenchmarkSpawnWait and BenchmarkClose100k in tests/bench
+// goroutines. See BenchmarkSpawnWait and BenchmarkCloseScale in tests/bench
 // and its RESULTS.md.
 type Group struct {
 	inited atomic.Bool // set once the fields below the line are made

@@ -21,7 +21,13 @@ go test -c -o "$bin" .
 for pass in $(seq "$passes"); do
   echo "pass $pass/$passes, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   "$bin" -test.run='^$' -test.bench='^BenchmarkSpawnWait$' -test.benchtime=1s >> "$raw"
-  "$bin" -test.run='^$' -test.bench='^BenchmarkClose100k$' -test.benchtime=3x >> "$raw"
+  # One line per size, each with a fixed number of ops: about 300,000
+  # tasks a row, but a single op of 1,000,000, so that the whole curve
+  # takes about half a minute a pass.
+  for row in 1000:300x 10000:30x 100000:3x 1000000:1x; do
+    "$bin" -test.run='^$' -test.bench="^BenchmarkCloseScale\$/^n=${row%:*}\$" -test.benchtime="${row#*:}" >> "$raw"
+  done
+  "$bin" -test.run='^$' -test.bench='^BenchmarkBlockedMemory$' -test.benchtime=10x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkSubmit$' -test.benchtime=1s >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkRelease$' -test.benchtime=3x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkFutures$' -test.benchtime=1s >> "$raw"
@@ -29,7 +35,7 @@ for pass in $(seq "$passes"); do
   "$bin" -test.run='^$' -test.bench='^BenchmarkFlow$' -test.benchtime=2x >> "$raw"
   "$bin" -test.run='^$' -test.bench='^BenchmarkDropin$' -test.benchtime=1s >> "$raw"
 done
-for name in SpawnWait Close100k Submit Release Futures Map Flow Dropin; do
+for name in SpawnWait CloseScale BlockedMemory Submit Release Futures Map Flow Dropin; do
   echo "## $name"
   benchstat -filter ".name:$name" -col /impl "$raw"
   echo

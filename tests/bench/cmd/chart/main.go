@@ -1,16 +1,17 @@
 // Chart draws the side-by-side benchmarks of tests/bench as an SVG bar
-// chart: for each scenario (SpawnWait, Submit at each limit, Futures, Map,
-// Flow, Dropin, Close100k, ...) one bar per implementation for the time and
-// one for the allocations per task, medians over the runs.
+// chart: for each scenario (SpawnWait, CloseScale at each size, Submit at
+// each limit, Futures, Map, Flow, Dropin, ...) one bar per implementation
+// for the time and one for the allocations per task, medians over the runs.
 //
 // It reads the text output of go test -bench, as run.sh writes it to $RAW:
 //
 //	go run ./cmd/chart -in /tmp/nursery-bench.txt -out results.svg
 //
 // Only benchmarks with an impl= part in their name are drawn; the rest of
-// the name is the scenario. Time is ns/op, or ns/item for benchmarks that
-// report it (streams of many items per op); allocations are allocs/op,
-// turned into allocs/item for those. Each scenario is scaled on its own,
+// the name is the scenario. Time is ns/op, or ns/item or ns/task for
+// benchmarks that report it (streams of many items, closes of many tasks
+// per op); allocations are allocs/op, turned into allocs/item or
+// allocs/task for those. Each scenario is scaled on its own,
 // to its highest value, so that nanoseconds and milliseconds fit in one
 // chart; the labels give the absolute values and the multiple of the best.
 //

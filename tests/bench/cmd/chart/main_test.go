@@ -39,8 +39,8 @@ BenchmarkSubmit/limit=8/impl=nursery-2   	 2000000	       550.0 ns/op	     186 B
 BenchmarkSubmit/limit=8/impl=pond-2      	 4000000	       310.0 ns/op	      42 B/op	       2 allocs/op
 BenchmarkMap/impl=nursery-2              	       2	1800000000 ns/op	      1800 ns/item	  19587072 peak-heap-B	320047424 B/op	 3000000 allocs/op
 BenchmarkSpawnWait/impl=go-waitgroup-2   	 3000000	       320.0 ns/op	      24 B/op	       1 allocs/op
-BenchmarkClose100k/timed=close/impl=go-waitgroup-2 	       3	  74200000 ns/op	       0 B/op	       0 allocs/op
-BenchmarkClose100k/timed=close/impl=nursery-go-2   	       3	 142300000 ns/op	     248 B/op	       3 allocs/op
+BenchmarkCloseScale/n=100000/timed=close/impl=go-waitgroup-2 	       3	  74200000 ns/op	       742.0 ns/task	       0 B/op	       0 allocs/op
+BenchmarkCloseScale/n=100000/timed=close/impl=nursery-go-2   	       3	 142300000 ns/op	      1423 ns/task	     296 B/op	       4 allocs/op
 --- FAIL: BenchmarkBroken
 BenchmarkBroken/impl=x-2 	 not-a-number	 12 ns/op
 `
@@ -89,9 +89,10 @@ func TestParse(t *testing.T) {
 		{name: "Map", timeUnit: nsPerItem, results: []result{
 			{impl: "nursery", time: 1700, allocs: 3, runs: 2},
 		}},
-		{name: "Close100k timed=close", timeUnit: nsPerOp, results: []result{
-			{impl: "go-waitgroup", time: 74.2e6, allocs: 0, runs: 1},
-			{impl: "nursery-go", time: 142.3e6, allocs: 3, runs: 1},
+		// Per task: 4 allocs/op over 100,000 tasks an op.
+		{name: "CloseScale n=100000 timed=close", timeUnit: nsPerTask, results: []result{
+			{impl: "go-waitgroup", time: 742, allocs: 0, runs: 1},
+			{impl: "nursery-go", time: 1423, allocs: 4e-5, runs: 1},
 		}},
 	}
 	equal(t, want, scenarios)
@@ -124,7 +125,7 @@ func TestSplit(t *testing.T) {
 	tests := []struct{ give, scen, impl string }{
 		{"BenchmarkSpawnWait/impl=go-waitgroup", "SpawnWait", "go-waitgroup"},
 		{"BenchmarkSubmit/limit=1024/impl=ants", "Submit limit=1024", "ants"},
-		{"BenchmarkClose100k/timed=spawn+close/impl=nursery-go", "Close100k timed=spawn+close", "nursery-go"},
+		{"BenchmarkCloseScale/n=1000/timed=spawn+close/impl=nursery-go", "CloseScale n=1000 timed=spawn+close", "nursery-go"},
 		{"BenchmarkX/impl=a/size=3", "X size=3", "a"},
 	}
 	for _, tt := range tests {
@@ -179,13 +180,13 @@ func TestWriteSVG(t *testing.T) {
 	texts, _ := wellFormed(t, b.Bytes())
 
 	for _, want := range []string{
-		"SpawnWait", "Submit limit=8", "Map", "Close100k timed=close",
+		"SpawnWait", "Submit limit=8", "Map", "CloseScale n=100000 timed=close",
 		"320 ns/op  1.00×", "1 allocs/op  1.00×",
 		"510 ns/op  1.59×", "3 allocs/op  3.00×",
 		"540 ns/op  1.80×", "300 ns/op  1.00×",
 		"1.7 µs/item  1.00×", "3 allocs/item  1.00×",
-		"74.2 ms/op  1.00×", "142 ms/op  1.92×",
-		"0 allocs/op", "3 allocs/op", // no multiple of a lowest of zero
+		"742 ns/task  1.00×", "1.42 µs/task  1.92×",
+		"0 allocs/task", "4.0e-05 allocs/task", // no multiple of a lowest of zero
 	} {
 		contains(t, texts, want)
 	}

@@ -22,7 +22,7 @@ type result struct {
 // implementation) and its results, in the order of the input.
 type scenario struct {
 	name     string // "Submit limit=8"
-	timeUnit string // "ns/op", or "ns/item" when the benchmark reports it
+	timeUnit string // "ns/op", or a perUnits unit when the benchmark reports it
 	results  []result
 }
 
@@ -30,8 +30,14 @@ type scenario struct {
 const (
 	nsPerOp     = "ns/op"
 	nsPerItem   = "ns/item"
+	nsPerTask   = "ns/task"
 	allocsPerOp = "allocs/op"
 )
+
+// perUnits are the units of time per part of an op (an item of a stream,
+// a task of a close) that a benchmark may report beside ns/op; the chart
+// shows them instead.
+var perUnits = []string{nsPerItem, nsPerTask}
 
 // procSuffix is the -GOMAXPROCS suffix that go test adds to names.
 var procSuffix = regexp.MustCompile(`-\d+$`)
@@ -80,8 +86,10 @@ func parse(r io.Reader) (scenarios []scenario, cpu string, err error) {
 	for _, scen := range order {
 		s := scenario{name: scen, timeUnit: nsPerOp}
 		for _, impl := range impls[scen] {
-			if len(data[[2]string{scen, impl}][nsPerItem]) > 0 {
-				s.timeUnit = nsPerItem
+			for _, unit := range perUnits {
+				if len(data[[2]string{scen, impl}][unit]) > 0 {
+					s.timeUnit = unit
+				}
 			}
 		}
 		for _, impl := range impls[scen] {
@@ -92,10 +100,10 @@ func parse(r io.Reader) (scenarios []scenario, cpu string, err error) {
 			}
 			if a := d[allocsPerOp]; len(a) > 0 {
 				res.allocs = median(a)
-				if s.timeUnit == nsPerItem {
-					// allocs/op is per stream; ns/op over ns/item is the
-					// number of items in one.
-					res.allocs *= median(d[nsPerItem]) / median(d[nsPerOp])
+				if s.timeUnit != nsPerOp {
+					// allocs/op is per stream or close; ns/op over
+					// the time per item or task is how many are in one.
+					res.allocs *= median(d[s.timeUnit]) / median(d[nsPerOp])
 				}
 			}
 			s.results = append(s.results, res)

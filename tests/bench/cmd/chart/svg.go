@@ -78,7 +78,7 @@ func writeSVG(w io.Writer, scenarios []scenario, cpu string) error {
 	if cpu != "" {
 		sub += " on " + cpu
 	}
-	sub += "; one op is one task or job (Close100k: one close of 100,000 tasks; see doc.go)"
+	sub += "; one op is one task or job; per item or per task where a benchmark reports that (see doc.go)"
 	p(`<text x="%s" y="%s" fill="#4a5568">%s</text>`, num(margin), num(y), esc(sub))
 	y += 16
 	p(`<text x="%s" y="%s" fill="#4a5568">%s</text>`, num(margin), num(y),
@@ -94,8 +94,8 @@ func writeSVG(w io.Writer, scenarios []scenario, cpu string) error {
 	}
 	y += 24
 	left := margin + nameW
-	p(`<text x="%s" y="%s" font-weight="bold">time per op (per item for streams)</text>`, num(left), num(y))
-	p(`<text x="%s" y="%s" font-weight="bold">allocations per op (per item for streams)</text>`, num(left+panelW), num(y))
+	p(`<text x="%s" y="%s" font-weight="bold">time per op, item or task</text>`, num(left), num(y))
+	p(`<text x="%s" y="%s" font-weight="bold">allocations per op, item or task</text>`, num(left+panelW), num(y))
 	y = margin + headH
 
 	for _, s := range scenarios {
@@ -109,10 +109,7 @@ func writeSVG(w io.Writer, scenarios []scenario, cpu string) error {
 			p(`<text x="%s" y="%s">%s</text>`, num(margin+8), num(y+rowH-5), esc(r.impl))
 			bar(p, left, top, r.time, tmax, color(r.impl), duration(r.time)+strings.TrimPrefix(s.timeUnit, "ns")+multiple(r.time, tmin))
 			if r.allocs >= 0 {
-				unit := "/op"
-				if s.timeUnit == nsPerItem {
-					unit = "/item"
-				}
+				unit := strings.TrimPrefix(s.timeUnit, "ns")
 				bar(p, left+panelW, top, r.allocs, amax, color(r.impl), count(r.allocs)+" allocs"+unit+multiple(r.allocs, amin))
 			}
 			y += rowH
