@@ -77,9 +77,9 @@ const nShards = 8
 //   - a spawner counts the task and pushes it on the list (a CAS on head);
 //   - a finishing task publishes its final state, then counts it; it stays
 //     on the list, skipped by readers, until a sweep unlinks it. A sweep
-//     runs when a shard holds more finished tasks than live ones, so
-//     unlinking costs O(1) a task, amortised, and the list never holds
-//     more than about twice the live tasks.
+//     runs when a shard holds more finished tasks than live ones (and
+//     than sweepEvery), so unlinking costs O(1) a task, amortised, and a
+//     list holds at most about twice its live tasks plus 4*sweepEvery.
 //
 // Readers (cancellation, snapshots, Shutdown's report) walk the list
 // without a lock. Tasks are only ever pushed at the head and an unlinked
@@ -90,19 +90,20 @@ const nShards = 8
 // finished. See Group.Stats and Group.snapshot for the order in which the
 // counts are read so that they stay consistent.
 type shard struct {
-	// Written by spawners.
+	// Written by spawners. (How many tasks went to the shard follows from
+	// the group's nextID: see spawnedIn.)
 	head    atomic.Pointer[Task] // newest first
-	spawned atomic.Int64
 	refused atomic.Int64
-	_       [40]byte // keeps the two halves off each other's cache line
+	_       [48]byte // keeps the two halves off each other's cache line
 
 	// Written by finishing tasks.
 	succeeded atomic.Int64
 	failed    atomic.Int64
 	canceled  atomic.Int64
 	swept     atomic.Int64 // finished tasks unlinked, guarded by sweeping for writes
+	sweeps    atomic.Int64 // sweeps done: their cost is amortised only if they are rare
 	sweeping  sync.Mutex
-	_         [24]byte
+	_         [16]byte
 }
 
 // push links t at the head of the list.
@@ -116,9 +117,11 @@ func (s *shard) push(t *Task) {
 	}
 }
 
-// counted adds a task that reached state to the shard's counts, and sweeps
-// the list now and then.
-func (s *shard) counted(state TaskState) {
+// counted adds t, which reached state, to its shard's counts, and sweeps
+// the shard's list now and then.
+func (g *Group) counted(t *Task, state TaskState) {
+	i := t.id % nShards
+	s := &g.shards[i]
 	var n int64
 	switch state {
 	case Succeeded:
@@ -129,7 +132,7 @@ func (s *shard) counted(state TaskState) {
 		n = s.canceled.Add(1)
 	}
 	if n%sweepEvery == 0 {
-		st := s.stats()
+		st := g.shardStats(int(i))
 		if st.Succeeded+st.Failed+st.Canceled-s.swept.Load() > max(st.Running, sweepEvery) {
 			s.sweep()
 		}
@@ -148,6 +151,7 @@ func (s *shard) sweep() {
 		return
 	}
 	defer s.sweeping.Unlock()
+	s.sweeps.Add(1)
 	var n int64
 	p := s.head.Load()
 	// The head is unlinked only by a CAS, which fails when a spawner has
@@ -171,18 +175,26 @@ func (s *shard) sweep() {
 	s.swept.Add(n)
 }
 
-// stats returns the shard's counts, read so that Running (derived) is never
-// negative: a task counted as finished or refused was counted as spawned
-// before, and spawned is read last.
-func (s *shard) stats() Stats {
+// shardStats returns the counts of shard i, read so that Running (derived)
+// is never negative: a task counted as finished or refused had its id
+// before, and nextID is read last.
+func (g *Group) shardStats(i int) Stats {
+	s := &g.shards[i]
 	var st Stats
 	st.Succeeded = s.succeeded.Load()
 	st.Failed = s.failed.Load()
 	st.Canceled = s.canceled.Load()
 	st.Refused = s.refused.Load()
-	st.Spawned = s.spawned.Load()
+	st.Spawned = spawnedIn(g.nextID.Load(), i)
 	st.Running = st.Spawned - st.Refused - st.Succeeded - st.Failed - st.Canceled
 	return st
+}
+
+// spawnedIn returns how many of the tasks numbered 1 to n went to shard i:
+// every task spawned has an id, refused ones included, so the group's
+// nextID counts them without a counter of their own.
+func spawnedIn(n uint64, i int) int64 {
+	return int64((n + uint64(nShards-i)%nShards) / nShards)
 }
 
 func (g *Group) shardOf(t *Task) *shard { return &g.shards[t.id%nShards] }

@@ -271,7 +271,7 @@ func (g *Group) Stats() Stats {
 	g.lazy()
 	var st Stats
 	for i := range g.shards {
-		st.add(g.shards[i].stats())
+		st.add(g.shardStats(i))
 	}
 	return st
 }

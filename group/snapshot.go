@@ -129,8 +129,8 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 		snap.Info = g.opts.info()
 	}
 	// Counts and list agree without a lock: the finished and refused counts
-	// are read first, the tasks listed next, the spawned count last. A task
-	// listed was pushed after it was counted as spawned, and was not final
+	// are read first, the tasks listed next, the spawned count (nextID)
+	// last. A task listed was pushed after it had its id, and was not final
 	// when listed, so it was not yet counted as finished (it is published
 	// final before it is counted): every task listed counts as running.
 	var finished [nShards]Stats
@@ -147,9 +147,10 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 		ts.Func, ts.Origin = t.body.describe(funcs)
 		snap.Tasks = append(snap.Tasks, ts)
 	})
+	n := g.nextID.Load()
 	for i := range g.shards {
 		st := finished[i]
-		st.Spawned = g.shards[i].spawned.Load()
+		st.Spawned = spawnedIn(n, i)
 		st.Running = st.Spawned - st.Refused - st.Succeeded - st.Failed - st.Canceled
 		snap.Stats.add(st)
 	}

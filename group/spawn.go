@@ -76,7 +76,6 @@ func taskOpts(opts []Option) (name string, flags int32) {
 func (g *Group) admit(t *Task) bool {
 	t.id = g.nextID.Add(1)
 	s := g.shardOf(t)
-	s.spawned.Add(1)
 	if !g.join() && (t.flags.Load()&flagLate == 0 || !g.joinLate()) {
 		s.refused.Add(1)
 		t.flags.Or(flagCancel) // a held task must never be started
@@ -219,7 +218,7 @@ func (g *Group) taskDone(t *Task, err error, how ending) {
 	// never have counted it as finished (see snapshot). Counted before
 	// anyone waiting on t is woken, so they see it in Stats.
 	t.publish(state, err)
-	g.shardOf(t).counted(state)
+	g.counted(t, state)
 	t.wake()
 	if against {
 		g.mu.Lock()

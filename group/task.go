@@ -357,8 +357,13 @@ func (t *Task) publish(s TaskState, err error) {
 // wake closes the task's Done channel and ends its context, after publish.
 func (t *Task) wake() {
 	endLazy(&t.done)
-	// The task's context ends with the task, as a request's does.
-	t.cancelContext(endCanceled)
+	// The task's context ends with the task, as a request's does: its final
+	// state says so (see ctxEnded), so there is something to do only if a
+	// Done channel or a callback was asked for. One asked for meanwhile
+	// sees the final state.
+	if t.ctxDone.Load() != nil || t.ext.Load() != nil {
+		t.cancelContext(endCanceled)
+	}
 }
 
 func itoa(n uint64) string {

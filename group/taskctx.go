@@ -37,11 +37,15 @@ var (
 	endByTask   = &ctxEnd{context.Canceled, flagCtxEnded | flagCtxByTask} // by Task.Cancel: the cause is in own
 )
 
-// ctxEnded returns how the task's context ended, nil while it has not.
+// ctxEnded returns how the task's context ended, nil while it has not. A
+// context not ended otherwise ends with its task (see Task.wake).
 func (t *Task) ctxEnded() *ctxEnd {
 	f := t.flags.Load()
 	switch {
 	case f&flagCtxEnded == 0:
+		if TaskState(t.state.Load()).Final() {
+			return endCanceled
+		}
 		return nil
 	case f&flagCtxDeadline != 0:
 		return endDeadline

@@ -79,3 +79,32 @@ func TestTaskContext_deadlineEndsTheTask(t *testing.T) {
 		require.Equal(t, reported, ended)
 	})
 }
+
+// TestTaskContextEndsWithTheTask: a task's context that outlives the task
+// (kept by a goroutine it started, say) is done once the task has
+// finished, whether its Done channel was asked for before, after, or not
+// at all, and callbacks and derived contexts hear of it.
+func TestTaskContextEndsWithTheTask(t *testing.T) {
+	g := group.New(context.Background())
+	ctxs := make(chan context.Context, 2)
+	asked := g.Go(func(ctx context.Context) error {
+		_ = ctx.Done() // made before the task ends
+		ctxs <- ctx
+		return nil
+	})
+	<-asked.Done()
+	plain := g.Go(func(ctx context.Context) error { ctxs <- ctx; return nil })
+	<-plain.Done()
+	for _, name := range []string{"Done asked before the end", "Done never asked"} {
+		ctx := <-ctxs
+		recv(t, ctx.Done(), name)
+		require.ErrorIs(t, ctx.Err(), context.Canceled, name)
+		ran := make(chan struct{})
+		context.AfterFunc(ctx, func() { close(ran) })
+		recv(t, ran, name+": AfterFunc")
+		child, cancel := context.WithCancel(ctx)
+		recv(t, child.Done(), name+": derived context")
+		cancel()
+	}
+	require.NoError(t, g.Wait())
+}
