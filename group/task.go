@@ -73,15 +73,15 @@ func (f taskFunc) describe(funcs map[uintptr]funcInfo) (string, string) {
 
 // Task flags.
 const (
-	flagHeld     = 1 << iota // made with hold: waits for startHeld or runHeld
-	flagStarted              // a held task was claimed: its goroutine started or its runner took it
-	flagCancel               // Cancel was called or its group dropped it
-	flagOutcome              // ended Canceled after it ran: Err adds how its context ended
-	flagInternal             // the library's own bookkeeping (groupctl.Internal)
-	flagLate                 // may be admitted while the group closes (groupctl.Late)
-	flagCtxEnded             // its context ended (see ctxEnded)
-	flagCtxDeadline          // … because the group's deadline passed
-	flagCtxByTask            // … because of Task.Cancel
+	flagHeld        = 1 << iota // made with hold: waits for startHeld or runHeld
+	flagStarted                 // a held task was claimed: its goroutine started or its runner took it
+	flagCancel                  // Cancel was called or its group dropped it
+	flagOutcome                 // ended Canceled after it ran: Err adds how its context ended
+	flagInternal                // the library's own bookkeeping (groupctl.Internal)
+	flagLate                    // may be admitted while the group closes (groupctl.Late)
+	flagCtxEnded                // its context ended (see ctxEnded)
+	flagCtxDeadline             // … because the group's deadline passed
+	flagCtxByTask               // … because of Task.Cancel
 )
 
 // closedChan is the done channel of tasks that finished before anyone asked.
