@@ -60,6 +60,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			failed = turn.watch()
 		}
 		taken := int64(0)
+		call := &itemCall[In, Out]{fn: fn, inTurn: inTurn, turn: &turn}
 		defer func() {
 			tasks := make([]*group.Task, 0, n)
 			for i := range n {
@@ -117,14 +118,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 				taken++
 				f := makeJob(ex, w, func() *group.Future[Out] {
 					return group.Async(ex.g, func(ctx context.Context) (Out, error) {
-						out, err := fn(ctx, v)
-						if err != nil && inTurn {
-							// Under fail-fast the failure closes ex, which
-							// cancels the items in flight: wait until the
-							// items before this one have been yielded.
-							turn.await(ctx, i)
-						}
-						return out, err
+						return call.run(ctx, v, i)
 					}, ex.hold)
 				})
 				if err = ex.dispatch(w, &f.Task); err == nil {
@@ -155,6 +149,27 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		}
 		s.finish()
 	}
+}
+
+// itemCall is what the jobs of one Map's items share, so that an item's
+// closure holds only the item, its position and a pointer to this: the
+// closure is a quarter of what Map allocates per item.
+type itemCall[In, Out any] struct {
+	fn     func(context.Context, In) (Out, error)
+	inTurn bool
+	turn   *turns
+}
+
+// run calls fn on the item at position i.
+func (c *itemCall[In, Out]) run(ctx context.Context, v In, i int64) (Out, error) {
+	out, err := c.fn(ctx, v)
+	if err != nil && c.inTurn {
+		// Under fail-fast the failure closes the executor, which cancels
+		// the items in flight: wait until the items before this one have
+		// been yielded.
+		c.turn.await(ctx, i)
+	}
+	return out, err
 }
 
 // growRing returns a larger copy of the full ring futs, oldest item first,
