@@ -45,3 +45,28 @@ func TestTaskContextAfterFunc(t *testing.T) {
 		require.NoError(t, g.Close())
 	})
 }
+
+// A callback registered on a task's context whose Done channel nobody
+// asked for runs when the task ends: ending the context by the task's final
+// state alone (Task.wake) must not skip it.
+func TestTaskContextAfterFuncRunsWhenTheTaskEnds(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := New(context.Background())
+		got := make(chan *taskCtx, 1)
+		finish := make(chan struct{})
+		task := g.Go(func(ctx context.Context) error {
+			got <- ctx.(*taskCtx)
+			<-finish // not ctx.Done(): no Done channel is made
+			return nil
+		})
+		tc := <-got
+		var ran atomic.Int32
+		tc.AfterFunc(func() { ran.Add(1) })
+		require.Nil(t, task.ctxDone.Load(), "no Done channel was asked for")
+		close(finish)
+		<-task.Done()
+		synctest.Wait()
+		require.EqualValues(t, 1, ran.Load())
+		require.NoError(t, g.Close())
+	})
+}
