@@ -55,6 +55,15 @@
 // streams 1,000,000 items through the ordered Map beside conc's stream and
 // reports peak heap. See executor_test.go for the details of each.
 //
+// BenchmarkStreamScale sweeps the ordered streams over lengths of 1e3 to
+// 1e7 items and 1, 8, 64 and 1024 workers: executor.Map (impl=nursery-map),
+// a flow.Map stage ranged over (impl=nursery-flow) and conc's stream
+// (impl=conc-stream), each checking every result and its order. One op is
+// one whole stream; it reports ns/item, allocs/op and the peak heap in use
+// (peak-heap-B: HeapInuse read every 10,000 items and at the end of each
+// stream), so that a flat ns/item across lengths means a cost linear in
+// the items and a flat peak heap a bounded window. See scale_test.go.
+//
 // BenchmarkFlow maps and filters a slice of 1,000,000 ints with 8 workers
 // through package executor/flow's Map and Filter stages, beside conc's
 // iter.Mapper and a hand-written pool (a channel of indices and a
@@ -70,11 +79,24 @@
 //
 //	./run.sh 6
 //
-// The plain form works too:
+// The plain form works too (-skip leaves out the sweep, which takes
+// minutes at the default benchtime):
 //
-//	go test -run='^$' -bench=. -count=6 . | tee new.txt
+//	go test -run='^$' -bench=. -skip=StreamScale -count=6 . | tee new.txt
 //	benchstat -filter .name:SpawnWait -col /impl new.txt
 //
 // run.sh also draws results.svg from the raw output with cmd/chart.
+//
+// sweep.sh runs BenchmarkStreamScale alone, in interleaved passes with a
+// fixed number of streams per row (-benchtime Nx: one of 1e6 or 1e7 items,
+// about 0.2 s of the shorter ones), prints a benchstat table per worker
+// count, a row per length and a column per implementation, and draws
+// scaling.svg with cmd/chart -sweep: ns/item and peak heap against the
+// length, a line per worker count. Three passes take a quarter of an hour
+// on two cores:
+//
+//	./sweep.sh 3
+//	benchstat -filter '.name:StreamScale .unit:ns/item' -table /workers -row /items -col /impl /tmp/nursery-sweep.txt
+//
 // RESULTS.md records measured runs and the exact commands.
 package bench

@@ -3,7 +3,6 @@ package bench_test
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"github.com/nursery-go/nursery/group"
 	"github.com/panjf2000/ants/v2"
 	"github.com/sourcegraph/conc/pool"
-	"github.com/sourcegraph/conc/stream"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -179,58 +177,17 @@ const mapItems = 1_000_000
 
 // BenchmarkMap streams a million items through an ordered map with 8
 // workers and consumes the results in order. One op is the whole stream;
-// ns/item and the peak heap in use (sampled every 10,000 items) are
-// reported beside it.
+// ns/item and the peak heap in use are reported beside it (see
+// streamBench). BenchmarkStreamScale runs the same streams at other lengths
+// and worker counts.
 func BenchmarkMap(b *testing.B) {
 	const workers = 8
 	b.Run("impl=nursery", func(b *testing.B) {
-		mapBench(b, func(consume func(int)) {
-			g := group.New(context.Background())
-			ex := executor.New(g, executor.MaxWorkers(workers))
-			fn := func(_ context.Context, i int) (int, error) { return tiny(i), nil }
-			for v, err := range executor.Map(context.Background(), ex, upTo(mapItems), fn) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				consume(v)
-			}
-			_ = ex.Wait()
-			_ = g.Close()
-		})
+		streamBench(b, mapItems, mapNursery(workers, mapItems))
 	})
 	b.Run("impl=conc-stream", func(b *testing.B) {
-		mapBench(b, func(consume func(int)) {
-			s := stream.New().WithMaxGoroutines(workers)
-			for i := range upTo(mapItems) {
-				s.Go(func() stream.Callback {
-					v := tiny(i)
-					return func() { consume(v) }
-				})
-			}
-			s.Wait()
-		})
+		streamBench(b, mapItems, mapConc(workers, mapItems))
 	})
-}
-
-func mapBench(b *testing.B, run func(consume func(int))) {
-	b.ReportAllocs()
-	var peak uint64
-	var ms runtime.MemStats
-	for b.Loop() {
-		next := 0
-		run(func(v int) {
-			if v != tiny(next) {
-				b.Fatalf("item %d out of order", next)
-			}
-			if next%10_000 == 0 {
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse)
-			}
-			next++
-		})
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*mapItems), "ns/item")
-	b.ReportMetric(float64(peak), "peak-heap-B")
 }
 
 // upTo yields 0, 1, ..., n-1.

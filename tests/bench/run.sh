@@ -11,6 +11,9 @@
 # consecutive samples of one. Raw output goes to $RAW (default
 # /tmp/nursery-bench.txt). Needs benchstat:
 #   go install golang.org/x/perf/cmd/benchstat@latest
+#
+# BenchmarkStreamScale, the sweep of stream lengths and worker counts, is
+# not run here: sweep.sh runs it and draws scaling.svg.
 set -euo pipefail
 cd "$(dirname "$0")"
 passes=${1:-6}

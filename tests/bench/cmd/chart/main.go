@@ -15,12 +15,23 @@
 // to its highest value, so that nanoseconds and milliseconds fit in one
 // chart; the labels give the absolute values and the multiple of the best.
 //
+// With -sweep it draws BenchmarkStreamScale instead, as sweep.sh writes it
+// to $RAW: for each implementation, ns/item and the peak heap in use
+// against the number of items per stream (a log scale), one line per
+// worker count, medians over the runs:
+//
+//	go run ./cmd/chart -sweep -in /tmp/nursery-sweep.txt -out scaling.svg
+//
+// Only benchmarks whose sub-benchmark name is exactly an impl=, a
+// workers= and an items= part are drawn then.
+//
 // The SVG is written by hand, without a plotting library, and depends only
 // on the input, so that a committed chart changes only when the numbers do.
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -36,8 +47,9 @@ func main() {
 func run(args []string, diag io.Writer) int {
 	fs := flag.NewFlagSet("chart", flag.ContinueOnError)
 	fs.SetOutput(diag)
-	in := fs.String("in", "/tmp/nursery-bench.txt", "go test -bench output to read")
-	out := fs.String("out", "results.svg", "SVG file to write")
+	in := fs.String("in", "", "go test -bench output to read (default /tmp/nursery-bench.txt, with -sweep /tmp/nursery-sweep.txt)")
+	out := fs.String("out", "", "SVG file to write (default results.svg, with -sweep scaling.svg)")
+	sweep := fs.Bool("sweep", false, "draw BenchmarkStreamScale's lines against items instead of bars")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,7 +57,15 @@ func run(args []string, diag io.Writer) int {
 		fmt.Fprintf(diag, "chart: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	if err := chart(*in, *out); err != nil {
+	draw := chart
+	if *sweep {
+		draw = chartSweep
+		*in = cmp.Or(*in, "/tmp/nursery-sweep.txt")
+		*out = cmp.Or(*out, "scaling.svg")
+	}
+	*in = cmp.Or(*in, "/tmp/nursery-bench.txt")
+	*out = cmp.Or(*out, "results.svg")
+	if err := draw(*in, *out); err != nil {
 		fmt.Fprintln(diag, "chart:", err)
 		return 1
 	}
@@ -68,6 +88,28 @@ func chart(in, out string) error {
 	}
 	var b bytes.Buffer
 	if err := writeSVG(&b, scenarios, cpu); err != nil {
+		return err
+	}
+	return os.WriteFile(out, b.Bytes(), 0o644)
+}
+
+// chartSweep reads the sweep's benchmark output in and writes its chart to
+// out.
+func chartSweep(in, out string) error {
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	families, cpu, err := parseSweep(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", in, err)
+	}
+	if len(families) == 0 {
+		return fmt.Errorf("%s: no benchmark results named impl=…/workers=…/items=…", in)
+	}
+	var b bytes.Buffer
+	if err := writeSweepSVG(&b, families, cpu); err != nil {
 		return err
 	}
 	return os.WriteFile(out, b.Bytes(), 0o644)

@@ -53,20 +53,10 @@ func parse(r io.Reader) (scenarios []scenario, cpu string, err error) {
 	var order []string             // scenario names in order of appearance
 	impls := map[string][]string{} // scenario → implementations in order of appearance
 	data := map[[2]string]samples{}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := sc.Text()
-		if c, ok := strings.CutPrefix(line, "cpu: "); ok && cpu == "" {
-			cpu = strings.TrimSpace(c)
-			continue
-		}
-		name, values, ok := parseLine(line)
-		if !ok {
-			continue
-		}
+	cpu, err = scan(r, func(name string, values map[string]float64) {
 		scen, impl, ok := split(name)
 		if !ok {
-			continue
+			return
 		}
 		key := [2]string{scen, impl}
 		if _, seen := impls[scen]; !seen {
@@ -79,8 +69,8 @@ func parse(r io.Reader) (scenarios []scenario, cpu string, err error) {
 		for unit, v := range values {
 			data[key][unit] = append(data[key][unit], v)
 		}
-	}
-	if err := sc.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, "", err
 	}
 	for _, scen := range order {
@@ -111,6 +101,24 @@ func parse(r io.Reader) (scenarios []scenario, cpu string, err error) {
 		scenarios = append(scenarios, s)
 	}
 	return scenarios, cpu, nil
+}
+
+// scan reads the text output of go test -bench, calls each with the name
+// and values of every result line (see parseLine), and returns the first
+// cpu line. Other lines are ignored.
+func scan(r io.Reader, each func(name string, values map[string]float64)) (cpu string, err error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := sc.Text()
+		if c, ok := strings.CutPrefix(line, "cpu: "); ok && cpu == "" {
+			cpu = strings.TrimSpace(c)
+			continue
+		}
+		if name, values, ok := parseLine(line); ok {
+			each(name, values)
+		}
+	}
+	return cpu, sc.Err()
 }
 
 // parseLine splits a benchmark result line,
