@@ -67,19 +67,8 @@ func writeSVG(w io.Writer, scenarios []scenario, cpu string) error {
 
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="%d">`,
-		num(width), num(height), num(width), num(height), fontSize)
-	// A background of its own, so that the chart reads on dark pages too.
-	p(`<rect width="100%%" height="100%%" fill="#ffffff"/>`)
-	y := margin + titleSize
-	p(`<text x="%s" y="%s" font-size="%d" font-weight="bold">nursery beside peer libraries: cost per task</text>`, num(margin), num(y), titleSize)
-	y += 18
-	sub := fmt.Sprintf("medians of %d runs", runs)
-	if cpu != "" {
-		sub += " on " + cpu
-	}
-	sub += "; one op is one task or job; per item or per task where a benchmark reports that (see doc.go)"
-	p(`<text x="%s" y="%s" fill="#4a5568">%s</text>`, num(margin), num(y), esc(sub))
+	y := header(p, width, height, "nursery beside peer libraries: cost per task",
+		subtitle(runs, cpu, "one op is one task or job; per item or per task where a benchmark reports that (see doc.go)"))
 	y += 16
 	p(`<text x="%s" y="%s" fill="#4a5568">%s</text>`, num(margin), num(y),
 		esc("bars are scaled to the highest value in each scenario; labels give the value and its multiple of the lowest"))
@@ -191,6 +180,30 @@ func count(v float64) string {
 }
 
 // num formats a coordinate with at most one decimal.
+// header writes the opening of a chart, width by height: the svg element,
+// a background of its own (so that the chart reads on dark pages too), the
+// title and the subtitle. It returns the y of the subtitle's baseline.
+func header(p func(string, ...any), width, height float64, title, sub string) float64 {
+	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="%d">`,
+		num(width), num(height), num(width), num(height), fontSize)
+	p(`<rect width="100%%" height="100%%" fill="#ffffff"/>`)
+	y := margin + titleSize
+	p(`<text x="%s" y="%s" font-size="%d" font-weight="bold">%s</text>`, num(margin), num(y), titleSize, esc(title))
+	y += 18
+	p(`<text x="%s" y="%s" fill="#4a5568">%s</text>`, num(margin), num(y), esc(sub))
+	return y
+}
+
+// subtitle says how many runs a chart's medians are of, on which CPU, and
+// then what its reader needs to know.
+func subtitle(runs int, cpu, more string) string {
+	sub := fmt.Sprintf("medians of %d runs", runs)
+	if cpu != "" {
+		sub += " on " + cpu
+	}
+	return sub + "; " + more
+}
+
 func num(v float64) string {
 	return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64)
 }

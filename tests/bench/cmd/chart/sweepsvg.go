@@ -80,18 +80,8 @@ func writeSweepSVG(w io.Writer, families []family, cpu string) error {
 
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p(`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" font-family="sans-serif" font-size="%d">`,
-		num(width), num(height), num(width), num(height), fontSize)
-	p(`<rect width="100%%" height="100%%" fill="#ffffff"/>`)
-	y := margin + titleSize
-	p(`<text x="%s" y="%s" font-size="%d" font-weight="bold">ordered streams: cost per item and peak heap against the length of the stream</text>`, num(margin), num(y), titleSize)
-	y += 18
-	sub := fmt.Sprintf("medians of %d runs", runs)
-	if cpu != "" {
-		sub += " on " + cpu
-	}
-	sub += "; one op is one stream; items on a log scale; y axes from zero, one scale per measure"
-	p(`<text x="%s" y="%s" fill="#4a5568">%s</text>`, num(margin), num(y), esc(sub))
+	y := header(p, width, height, "ordered streams: cost per item and peak heap against the length of the stream",
+		subtitle(runs, cpu, "one op is one stream; items on a log scale; y axes from zero, one scale per measure"))
 	y += 22
 	x := margin
 	for i, n := range workers {
