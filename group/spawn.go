@@ -37,15 +37,21 @@ func (g *Group) Go(fn func(ctx context.Context) error, opts ...Option) *Task {
 // spawn applies options, admits t and starts its goroutine unless it is
 // held by hold.
 func (g *Group) spawn(t *Task, opts []Option) {
+	g.prepare(t, opts, 0)
+	if g.admit(t) && t.flags.Load()&flagHeld == 0 {
+		go t.run() // flagStarted matters to held tasks only
+	}
+}
+
+// prepare makes the group usable and gives t its record and the flags its
+// options ask for, less those in drop.
+func (g *Group) prepare(t *Task, opts []Option, drop int32) {
 	g.lazy()
 	t.meta = &g.meta
 	if len(opts) > 0 {
 		name, flags := taskOpts(opts)
 		t.meta = g.metaFor(name)
-		t.flags.Store(flags)
-	}
-	if g.admit(t) && t.flags.Load()&flagHeld == 0 {
-		go t.run() // flagStarted matters to held tasks only
+		t.flags.Store(flags &^ drop)
 	}
 }
 
@@ -266,13 +272,7 @@ func (g *Group) Start(ctx context.Context, fn func(ctx context.Context, ready fu
 	}
 	s := &startBody{fn: fn, ready: make(chan struct{})}
 	t := &Task{body: s}
-	g.lazy()
-	t.meta = &g.meta
-	if len(opts) > 0 {
-		name, flags := taskOpts(opts)
-		t.meta = g.metaFor(name)
-		t.flags.Store(flags &^ flagHeld)
-	}
+	g.prepare(t, opts, flagHeld)
 	if !g.admit(t) {
 		return t.Err()
 	}
