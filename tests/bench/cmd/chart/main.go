@@ -74,42 +74,32 @@ func run(args []string, diag io.Writer) int {
 
 // chart reads the benchmark output in and writes the chart to out.
 func chart(in, out string) error {
-	f, err := os.Open(in)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	scenarios, cpu, err := parse(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", in, err)
-	}
-	if len(scenarios) == 0 {
-		return fmt.Errorf("%s: no benchmark results with impl= in their names", in)
-	}
-	var b bytes.Buffer
-	if err := writeSVG(&b, scenarios, cpu); err != nil {
-		return err
-	}
-	return os.WriteFile(out, b.Bytes(), 0o644)
+	return render(in, out, parse, writeSVG, "no benchmark results with impl= in their names")
 }
 
 // chartSweep reads the sweep's benchmark output in and writes its chart to
 // out.
 func chartSweep(in, out string) error {
+	return render(in, out, parseSweep, writeSweepSVG, "no benchmark results named impl=…/workers=…/items=…")
+}
+
+// render parses the benchmark output in into series and writes their chart
+// to out; none is an error that says what was looked for.
+func render[T any](in, out string, parse func(io.Reader) ([]T, string, error), write func(io.Writer, []T, string) error, none string) error {
 	f, err := os.Open(in)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	families, cpu, err := parseSweep(f)
+	series, cpu, err := parse(f)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
-	if len(families) == 0 {
-		return fmt.Errorf("%s: no benchmark results named impl=…/workers=…/items=…", in)
+	if len(series) == 0 {
+		return fmt.Errorf("%s: %s", in, none)
 	}
 	var b bytes.Buffer
-	if err := writeSweepSVG(&b, families, cpu); err != nil {
+	if err := write(&b, series, cpu); err != nil {
 		return err
 	}
 	return os.WriteFile(out, b.Bytes(), 0o644)
