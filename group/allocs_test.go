@@ -12,13 +12,15 @@ import (
 
 // TestGoAllocations guards the allocation budget of a task: Go of a
 // function that captures nothing allocates at most two objects (the task,
-// and what starting its goroutine costs), Async likewise.
+// and what starting its goroutine costs), Async likewise, and a group made
+// with Trace while no trace is recorded no more.
 func TestGoAllocations(t *testing.T) {
 	testkit.Bubble(t, testGoAllocations) // a hang fails at once
 }
 
 func testGoAllocations(t *testing.T) {
 	g := group.New(context.Background())
+	traced := group.New(context.Background(), group.Trace())
 	ran := make(chan struct{}, 1)
 	fn := func(context.Context) error { ran <- struct{}{}; return nil } // made once
 	afn := func(context.Context) (int, error) { ran <- struct{}{}; return 1, nil }
@@ -28,6 +30,7 @@ func testGoAllocations(t *testing.T) {
 	}{
 		{"Go", func() { g.Go(fn) }},
 		{"Async", func() { group.Async(g, afn) }},
+		{"Go traced", func() { traced.Go(fn) }},
 	} {
 		run := func() {
 			tt.spawn()
@@ -39,6 +42,7 @@ func testGoAllocations(t *testing.T) {
 		require.LessOrEqual(t, allocs, 2.0, tt.name)
 	}
 	require.NoError(t, g.Wait())
+	require.NoError(t, traced.Wait())
 }
 
 // TestDoneOfAFinishedTaskAllocatesNothing guards the lazy Done channel: a

@@ -2,6 +2,8 @@ package group_test
 
 import (
 	"context"
+	"io"
+	"runtime/trace"
 	"sync"
 	"testing"
 
@@ -72,5 +74,31 @@ func BenchmarkObserver(b *testing.B) {
 			g.Go(nop)
 		}
 		_ = g.Wait()
+	})
+}
+
+// BenchmarkGoTraced shows what the Trace option costs: impl=none is a group
+// without it, impl=off one with it while no trace is recorded (the case
+// that must cost nothing measurable), and impl=on one with it while a
+// trace is recorded to io.Discard (a trace task for the group and a region
+// per task, besides what tracing itself costs every goroutine).
+func BenchmarkGoTraced(b *testing.B) {
+	nop := func(context.Context) error { return nil }
+	run := func(b *testing.B, opts ...group.Option) {
+		b.ReportAllocs()
+		g := group.New(context.Background(), opts...)
+		for b.Loop() {
+			g.Go(nop)
+		}
+		_ = g.Wait()
+	}
+	b.Run("impl=none", func(b *testing.B) { run(b) })
+	b.Run("impl=off", func(b *testing.B) { run(b, group.Trace()) })
+	b.Run("impl=on", func(b *testing.B) {
+		if err := trace.Start(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+		defer trace.Stop()
+		run(b, group.Trace())
 	})
 }

@@ -179,6 +179,9 @@ type ShutdownError struct {
 	Stuck []StuckTask
 	// Err holds the failures of the group so far, if any.
 	Err error
+	// Trace says where the execution trace of the moments before Shutdown
+	// gave up was written, or why it was not ("" without [StuckTrace]).
+	Trace string
 }
 
 // Error names every stuck task with its age.
@@ -189,7 +192,10 @@ func (e *ShutdownError) Error() string {
 		fmt.Fprintf(&b, " %s (running %v);", s.Task, s.Age.Round(time.Millisecond))
 	}
 	if e.Err != nil {
-		fmt.Fprintf(&b, " failures: %v", e.Err)
+		fmt.Fprintf(&b, " failures: %v;", e.Err)
+	}
+	if e.Trace != "" {
+		fmt.Fprintf(&b, " execution trace %s", e.Trace)
 	}
 	return strings.TrimSuffix(b.String(), ";")
 }

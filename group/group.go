@@ -2,6 +2,7 @@ package group
 
 import (
 	"context"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,7 @@ type Group struct {
 	cancelCtx context.CancelCauseFunc
 	release   context.CancelFunc // the Timeout context's, or nil
 	stopWatch func() bool        // stops the context.AfterFunc watching ctx, or nil
+	traceTask *trace.Task        // the group's execution trace task (Trace), or nil
 	closing   chan struct{}
 	done      chan struct{}
 
@@ -131,7 +133,7 @@ func (g *Group) init(parent *Group, pctx context.Context, o options) {
 		g.path = parent.path + "/" + name
 		g.idPath = parent.idPath + "/" + g.idPath
 	}
-	g.labels = withLabels(context.WithValue(pctx, groupKey{}, g), g)
+	g.labels = withLabels(context.WithValue(g.traceGroup(pctx), groupKey{}, g), g)
 	g.meta = taskMeta{g: g, labels: g.labels}
 	ctx, cancel := context.WithCancelCause(g.labels)
 	g.cancelCtx = cancel

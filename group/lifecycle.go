@@ -113,7 +113,11 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	g.mu.Lock()
 	failures := combine(g.errs)
 	g.mu.Unlock()
-	return &ShutdownError{Cause: context.Cause(ctx), Stuck: stuck, Err: failures}
+	se := &ShutdownError{Cause: context.Cause(ctx), Stuck: stuck, Err: failures}
+	if st := g.opts.stuckTrace; st != nil {
+		se.Trace = st.record(se)
+	}
+	return se
 }
 
 // drain moves the group and its subgroups to Closing without cancelling
@@ -386,6 +390,9 @@ func (g *Group) finishLocked() {
 		g.release()
 	}
 	close(g.done)
+	if g.traceTask != nil {
+		g.traceTask.End()
+	}
 	g.notify = g.parent != nil
 }
 

@@ -23,6 +23,8 @@ type options struct {
 	observer       func(Event)             // nil: no events
 	kind           string                  // what the group is, for snapshots ("executor")
 	info           func() map[string]int64 // counts for snapshots, or nil
+	trace          bool                    // groups are trace tasks, tasks trace regions (Trace)
+	stuckTrace     *stuckTrace             // what Shutdown writes when it gives up, or nil
 }
 
 // defaultGrace is how long Shutdown waits for tasks to react to their
@@ -40,14 +42,16 @@ func defaultOptions() options {
 func logPanic(pe *PanicError) { log.Printf("%+v", pe) }
 
 // inherit returns the options a subgroup starts from: its parent's panic
-// handling, shutdown grace and observer; name, error policy, timeout and
-// description are its own.
+// handling, shutdown grace, observer and tracing; name, error policy,
+// timeout and description are its own.
 func (o options) inherit() options {
 	d := defaultOptions()
 	d.onPanic = o.onPanic
 	d.panicsAsErrors = o.panicsAsErrors
 	d.grace = o.grace
 	d.observer = o.observer
+	d.trace = o.trace
+	d.stuckTrace = o.stuckTrace
 	return d
 }
 
@@ -152,7 +156,7 @@ type lateOption struct{}
 func (lateOption) apply(*options) { panic("group: a task option given to a group") }
 
 // like gives a new group what a subgroup of g would inherit from g: its
-// panic hook, PanicsAsErrors, shutdown grace and observer. It is for groups
+// panic hook, PanicsAsErrors, shutdown grace, observer and tracing. It is for groups
 // that belong with g but must not be its subgroups because their lifecycle
 // is managed apart (package resource opens each resource in a root group
 // made like its parent through internal/groupctl, and links it). Options
@@ -167,5 +171,6 @@ func like(g *Group) Option {
 		g.lazy()
 		in := g.opts.inherit()
 		o.onPanic, o.panicsAsErrors, o.grace, o.observer = in.onPanic, in.panicsAsErrors, in.grace, in.observer
+		o.trace, o.stuckTrace = in.trace, in.stuckTrace
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"sync"
 )
 
@@ -154,7 +155,11 @@ func (t *Task) execute(instead error) {
 	}
 	err := instead
 	if err == nil {
-		err = t.body.runTask((*taskCtx)(t))
+		if g.opts.trace && trace.IsEnabled() {
+			err = t.runTraced()
+		} else {
+			err = t.body.runTask((*taskCtx)(t))
+		}
 	}
 	normal = true
 	g.taskDone(t, err, returned)
