@@ -54,3 +54,36 @@ func testSubmitAllocations(t *testing.T) {
 	require.NoError(t, ex.Wait())
 	require.NoError(t, g.Close())
 }
+
+// TestMapAllocations guards what an ordered Map costs per item: the job's
+// group.Task, and, when the item finds a worker free, the start of its
+// goroutine (2 allocations), plus the stream's fixed cost (its ring and
+// records, about 25 allocations) spread over the items. The records are
+// reused, and no item needs a Done channel of its own to be waited for:
+// the code before them took 3.27 per item here.
+func TestMapAllocations(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		ctx := context.Background()
+		const items = 1000
+		double := func(_ context.Context, v int) (int, error) { return 2 * v, nil }
+		run := func() {
+			sum := 0
+			for v, err := range executor.Map(ctx, ex, upTo(items), double) {
+				if err != nil {
+					panic(err)
+				}
+				sum += v
+			}
+			if sum != items*(items-1) {
+				panic("wrong sum")
+			}
+		}
+		perItem := testing.AllocsPerRun(20, run) / items
+		t.Logf("%.3f allocations per item", perItem)
+		require.LessOrEqual(t, perItem, 2.05)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}

@@ -49,51 +49,43 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	window, inTurn := mo.window, !mo.inTime && !ex.opts.suppress
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ex: ex, yield: yield}
-		// futs is a ring of the items in flight, oldest at head. It starts
+		m := &mapShared[In, Out]{fn: fn, inTurn: inTurn, ready: make(chan struct{}, 1)}
+		// items is a ring of the items in flight, oldest at head. It starts
 		// small and grows up to the window, so that a large window (or an
 		// unbounded one, for callers with no limit) costs only what is used.
-		futs := make([]*group.Future[Out], min(window, 64))
+		items := make([]*mapItem[In, Out], min(window, 64))
 		head, n := 0, 0
-		var turn turns // fail-fast: a failed item fails ex only in its turn
 		var failed <-chan struct{}
 		if inTurn {
-			failed = turn.watch()
+			failed = m.turn.watch()
 		}
 		taken := int64(0)
-		call := &itemCall[In, Out]{fn: fn, inTurn: inTurn, turn: &turn}
 		defer func() {
 			tasks := make([]*group.Task, 0, n)
 			for i := range n {
-				tasks = append(tasks, &futs[(head+i)%len(futs)].Task)
+				tasks = append(tasks, items[(head+i)%len(items)].t)
 			}
 			cancelAndWait(tasks)
+			// Items yielded whose jobs are still finishing their
+			// bookkeeping: the range ends once they have.
+			for _, it := range m.settling {
+				<-it.t.Done()
+			}
 		}()
 		emit := func() bool {
-			turn.reach()
-			f := futs[head]
-			futs[head] = nil
-			head, n = (head+1)%len(futs), n-1
-			done := ctx.Done()
-			if ctx.Err() == nil { // an ended ctx wins over a ready result
-				if f.State().Final() {
-					// Ready: no wait, and no Done channel made for it.
-					done = nil
-				} else {
-					select {
-					case <-f.Done():
-						done = nil
-					case <-done:
-					}
-				}
-			}
-			if done != nil {
-				f.Cancel()
-				<-f.Done()
+			m.turn.reach()
+			it := items[head]
+			items[head] = nil
+			head, n = (head+1)%len(items), n-1
+			if ctx.Err() != nil || !m.wait(ctx, ex, it) { // an ended ctx wins over a ready result
+				it.t.Cancel()
+				<-it.t.Done()
 				s.fail(context.Cause(ctx))
 				return false
 			}
-			v, err := f.Result()
-			return s.deliver(v, err, f.State())
+			v, state, err := it.result()
+			m.settle(it)
+			return s.deliver(v, err, state)
 		}
 		// Room for an item is made before it is taken from seq: a value
 		// taken and then dropped because the range ended would be lost to
@@ -114,28 +106,25 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 				w, _, err = ex.acquire(ctx, true, nil, nil)
 			}
 			if err == nil {
-				i := taken
+				it := m.get(v, taken)
 				taken++
-				f := makeJob(ex, w, func() *group.Future[Out] {
-					return group.Async(ex.g, func(ctx context.Context) (Out, error) {
-						return call.run(ctx, v, i)
-					}, ex.hold)
-				})
-				if err = ex.dispatch(w, &f.Task); err == nil {
-					if n == len(futs) {
-						futs, head = growRing(futs, head, n, window), 0
+				it.t = makeJob(ex, w, func() *group.Task { return ex.g.Go(it.body, ex.hold) })
+				if err = ex.dispatch(w, it.t); err == nil {
+					if n == len(items) {
+						items, head = growRing(items, head, n, window), 0
 					}
-					futs[(head+n)%len(futs)] = f
+					items[(head+n)%len(items)] = it
 					n++
 					// Yield what is ready first: it keeps the window
 					// short, and the caller may be waiting for it.
-					for n > 0 && (n == window || futs[head].State().Final()) {
+					for n > 0 && (n == window || items[head].ready()) {
 						if !emit() {
 							return
 						}
 					}
 					continue
 				}
+				m.settle(it) // refused: final already
 			}
 			if !s.submitFailed(ctx, err) {
 				return
@@ -151,25 +140,142 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	}
 }
 
-// itemCall is what the jobs of one Map's items share, so that an item's
-// closure holds only the item, its position and a pointer to this: the
-// closure is a quarter of what Map allocates per item.
-type itemCall[In, Out any] struct {
+// mapShared is what the items of one Map share: the function, the order of
+// failures (see turns), the signal that an item's function has ended, and
+// the item records, which are reused, so that an item costs its job's Task
+// and nothing of the stream's own.
+type mapShared[In, Out any] struct {
 	fn     func(context.Context, In) (Out, error)
 	inTurn bool
-	turn   *turns
+	turn   turns
+	ready  chan struct{} // buffer 1: some item's function has ended since the consumer last looked
+
+	free     *mapItem[In, Out]   // records whose job is final, for reuse
+	settling []*mapItem[In, Out] // records yielded whose job may still be finishing
 }
 
-// run calls fn on the item at position i.
-func (c *itemCall[In, Out]) run(ctx context.Context, v In, i int64) (Out, error) {
-	out, err := c.fn(ctx, v)
-	if err != nil && c.inTurn {
+// A mapItem is one item of an ordered Map: the item, its job and, once the
+// job's function has returned, its result.
+type mapItem[In, Out any] struct {
+	m        *mapShared[In, Out]
+	body     func(context.Context) error // run, bound once per record
+	t        *group.Task
+	v        In
+	i        int64 // position in seq
+	out      Out
+	err      error
+	returned bool        // the function returned (not a panic or runtime.Goexit): out and err are set
+	ended    atomic.Bool // run has ended, normally or not
+	next     *mapItem[In, Out]
+}
+
+// get returns a record for the item v at position i, reused or new.
+func (m *mapShared[In, Out]) get(v In, i int64) *mapItem[In, Out] {
+	it := m.free
+	if it != nil {
+		m.free = it.next
+		it.next = nil
+	} else {
+		it = &mapItem[In, Out]{m: m}
+		it.body = it.run
+	}
+	it.v, it.i = v, i
+	return it
+}
+
+// settle takes back the record of an item that has been yielded (or
+// refused): reused once its job is final, which it is, almost always, by
+// the time its result has been yielded. Records not yet final wait on the
+// settling list, which holds at most those of jobs between their return
+// and the end of their bookkeeping.
+func (m *mapShared[In, Out]) settle(it *mapItem[In, Out]) {
+	if len(m.settling) > 0 {
+		kept := m.settling[:0]
+		for _, s := range m.settling {
+			if s.t.State().Final() {
+				m.recycle(s)
+			} else {
+				kept = append(kept, s)
+			}
+		}
+		clear(m.settling[len(kept):])
+		m.settling = kept
+	}
+	if it.t.State().Final() {
+		m.recycle(it)
+	} else {
+		m.settling = append(m.settling, it)
+	}
+}
+
+// recycle puts the record of a final job on the free list.
+func (m *mapShared[In, Out]) recycle(it *mapItem[In, Out]) {
+	var zeroIn In
+	var zeroOut Out
+	it.t, it.v, it.out, it.err, it.returned = nil, zeroIn, zeroOut, nil, false
+	it.ended.Store(false)
+	it.next, m.free = m.free, it
+}
+
+// run is the item's job: fn on the item. Its end, however it ends, is
+// signalled on m.ready, which the consumer waits on for the oldest item.
+func (it *mapItem[In, Out]) run(ctx context.Context) error {
+	m := it.m
+	defer func() {
+		it.ended.Store(true)
+		select {
+		case m.ready <- struct{}{}:
+		default: // a signal is pending already: the consumer will look
+		}
+	}()
+	out, err := m.fn(ctx, it.v)
+	if err != nil && m.inTurn {
 		// Under fail-fast the failure closes the executor, which cancels
 		// the items in flight: wait until the items before this one have
 		// been yielded.
-		c.turn.await(ctx, i)
+		m.turn.await(ctx, it.i)
 	}
-	return out, err
+	it.out, it.err, it.returned = out, err, true
+	return err
+}
+
+// ready reports whether the item's result can be yielded without waiting.
+func (it *mapItem[In, Out]) ready() bool { return it.ended.Load() || it.t.State().Final() }
+
+// result returns the item's result and its job's state. A success is
+// taken as the function returned it; anything else (a failure, a panic,
+// a job cancelled before it ran) as its job accounts for it, once final.
+func (it *mapItem[In, Out]) result() (Out, group.TaskState, error) {
+	if it.returned && it.err == nil {
+		return it.out, group.Succeeded, nil
+	}
+	<-it.t.Done()
+	return it.out, it.t.State(), it.t.Err()
+}
+
+// wait waits until the item it is ready, and reports whether it is (false:
+// ctx ended first). An item's job signals m.ready when its function ends;
+// a job that never runs (cancelled while it waited for a worker) does not,
+// and is waited for on its Done channel once the executor's context has
+// ended, which comes before any such cancellation, or at once in an
+// executor with hooks, whose failure may cancel a job before it runs.
+func (m *mapShared[In, Out]) wait(ctx context.Context, ex *Executor, it *mapItem[In, Out]) bool {
+	var taskDone <-chan struct{}
+	if ex.opts.hooks != nil {
+		taskDone = it.t.Done()
+	}
+	exDone := ex.gctx.Done()
+	for !it.ready() {
+		select {
+		case <-m.ready:
+		case <-taskDone:
+		case <-exDone:
+			taskDone, exDone = it.t.Done(), nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return true
 }
 
 // growRing returns a larger copy of the full ring futs, oldest item first,

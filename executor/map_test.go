@@ -482,3 +482,112 @@ func split[T any](stream iter.Seq2[T, error]) (got []T, errs []error) {
 	}
 	return got, errs
 }
+
+// TestMapEndsOnceEveryJobIsFinished checks that Map's range ends only once
+// the jobs of the items it yielded are final, not merely once their
+// functions have returned: an observer holds each job's bookkeeping (it
+// hears of the job's end before the job counts as finished) until the test
+// lets go. Every value is yielded meanwhile, but the range waits.
+func TestMapEndsOnceEveryJobIsFinished(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		release := make(chan struct{})
+		g := group.New(context.Background(), group.Observe(func(e group.Event) {
+			if e.Kind == group.TaskSucceeded {
+				<-release
+			}
+		}))
+		ex := executor.New(g, executor.MaxWorkers(4))
+		var got []int
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(_ context.Context, v int) (int, error) { return v * 10, nil }) {
+				require.NoError(t, err)
+				got = append(got, v)
+			}
+		}()
+		synctest.Wait()
+		require.Equal(t, []int{0, 10, 20}, got, "each value is yielded once its function has returned")
+		testkit.NotClosed(t, ended, "the range, while jobs are not yet finished")
+		close(release)
+		<-ended
+		s := ex.Stats()
+		require.Equal(t, int64(3), s.Succeeded)
+		require.Equal(t, int64(0), s.Running)
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
+// TestMapEndsWhenItsWaitingItemsAreCancelled checks that an item whose
+// job is cancelled before it runs (waiting in the queue when the executor
+// is cancelled) does not leave Map waiting for it: Map ends with the
+// executor's cause.
+func TestMapEndsWhenItsWaitingItemsAreCancelled(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(4))
+		started := make(chan struct{})
+		var errs []error
+		var vals []int
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(ctx context.Context, v int) (int, error) {
+				if v == 0 {
+					close(started)
+					<-ctx.Done()
+					return 0, ctx.Err()
+				}
+				return v, nil
+			}, executor.Window(3)) {
+				vals, errs = append(vals, v), append(errs, err)
+			}
+		}()
+		<-started
+		synctest.Wait() // items 1 and 2 wait in the queue
+		require.Equal(t, int64(2), ex.Stats().Waiting)
+		g.Cancel()
+		<-ended
+		require.Len(t, errs, 1, "the cancellation is yielded once: %v %v", vals, errs)
+		require.Equal(t, ex.Group().Cause(), errs[0], "Map ends with the executor's cause")
+		require.Empty(t, vals[0])
+		require.Equal(t, int64(3), ex.Stats().Canceled, "the running item and the waiting ones, which never ran, are cancelled")
+		require.NoError(t, g.Wait(), "a cancellation by the owner is no failure")
+	})
+}
+
+// TestMapWithAHookThatStopsAJob checks that an item whose job ends without
+// its function running (a TaskStart hook refused it) is yielded with its
+// error, in its place, and Map goes on.
+func TestMapWithAHookThatStopsAJob(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		errNo := errors.New("no")
+		var n atomic.Int64
+		ex := executor.New(g, executor.MaxWorkers(2), executor.SuppressErrors(), executor.Observe(executor.Hooks{
+			TaskStart: func(*group.Task) error {
+				if n.Add(1) == 2 {
+					return errNo
+				}
+				return nil
+			},
+		}))
+		ran := make(chan int, 3)
+		var got []string
+		for v, err := range executor.Map(context.Background(), ex, upTo(3), func(_ context.Context, v int) (int, error) {
+			ran <- v
+			return v, nil
+		}, executor.Window(1)) { // one item at a time: the second job is the second item's
+			if err != nil {
+				got = append(got, err.Error())
+			} else {
+				got = append(got, strconv.Itoa(v))
+			}
+		}
+		require.Equal(t, []string{"0", "no", "2"}, got)
+		require.Len(t, ran, 2, "the refused item's function never ran")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
