@@ -498,16 +498,17 @@ func TestMapEndsOnceEveryJobIsFinished(t *testing.T) {
 		}))
 		ex := executor.New(g, executor.MaxWorkers(4))
 		var got []int
+		var errs []error
 		ended := make(chan struct{})
 		go func() {
 			defer close(ended)
 			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(_ context.Context, v int) (int, error) { return v * 10, nil }) {
-				require.NoError(t, err)
-				got = append(got, v)
+				got, errs = append(got, v), append(errs, err)
 			}
 		}()
 		synctest.Wait()
 		require.Equal(t, []int{0, 10, 20}, got, "each value is yielded once its function has returned")
+		require.Equal(t, []error{nil, nil, nil}, errs)
 		testkit.NotClosed(t, ended, "the range, while jobs are not yet finished")
 		close(release)
 		<-ended
