@@ -43,6 +43,9 @@ type Group struct {
 	release   context.CancelFunc // the Timeout context's, or nil
 	stopWatch func() bool        // stops the context.AfterFunc watching ctx, or nil
 	traceTask *trace.Task        // the group's execution trace task (Trace), or nil
+	// overdueAt is when a Shutdown of the group ran out of time, as
+	// nanoseconds since began plus one (0: never); see Snapshot.Overdue.
+	overdueAt atomic.Int64
 	closing   chan struct{}
 	done      chan struct{}
 

@@ -85,6 +85,7 @@ func (g *Group) Shutdown(ctx context.Context) error {
 	// ctx ends because a context above the group's own ended too (a hard
 	// stop), the two cancellations race, and the cause must not depend on
 	// which comes first.
+	g.overdueAt.CompareAndSwap(0, int64(time.Since(g.began))+1)
 	g.cancelWith(context.Cause(ctx), byOwner)
 	grace, stop := context.WithTimeout(context.Background(), g.opts.grace)
 	defer stop()

@@ -52,6 +52,12 @@ type Snapshot struct {
 	Cause string `json:"cause,omitempty"`
 	// Age is how long ago the group was made.
 	Age time.Duration `json:"age_ns"`
+	// Overdue is how long ago a Shutdown of the group, or of a group
+	// above it, ran out of time: its context ended and it cancelled what
+	// was left (0 if none has). Tasks still listed in an overdue group are
+	// what holds the shutdown up; they are stuck once they outlast its
+	// grace (see [ShutdownError]).
+	Overdue time.Duration `json:"overdue_ns,omitempty"`
 	// Stats are the group's task counts.
 	Stats Stats `json:"stats"`
 	// Info holds the counts that Describe's function gave, if any.
@@ -119,6 +125,11 @@ func (g *Group) snapshot(sn *snapshotter) Snapshot {
 		Kind:  g.opts.kind,
 		State: g.State(),
 		Age:   now.Sub(g.began),
+	}
+	for p := g; p != nil; p = p.parent {
+		if at := p.overdueAt.Load(); at != 0 {
+			snap.Overdue = max(snap.Overdue, now.Sub(p.began)-time.Duration(at-1))
+		}
 	}
 	if snap.State != Open {
 		if c := g.Cause(); c != nil {
@@ -263,6 +274,9 @@ func (s Snapshot) text(b *strings.Builder, first, rest string, maxTasks int) {
 	}
 	if s.Cause != "" {
 		fmt.Fprintf(b, "  cause: %s", s.Cause)
+	}
+	if s.Overdue > 0 {
+		fmt.Fprintf(b, "  shutdown overdue %s", roundAge(s.Overdue))
 	}
 	b.WriteByte('\n')
 	tasks := s.Tasks

@@ -366,3 +366,43 @@ func TestLinkIntoOwnTreeDescribedOnce(t *testing.T) {
 func describeAs(kind string, info func() map[string]int64) group.Option {
 	return groupctl.Describe(kind, info).(group.Option)
 }
+
+// TestSnapshotShowsAnOverdueShutdown checks Snapshot.Overdue: 0 until a
+// Shutdown runs out of time, then how long ago it did, for the group and
+// the groups below it, in JSON and in the text view.
+func TestSnapshotShowsAnOverdueShutdown(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background(), group.Name("svc"), group.ShutdownGrace(2*time.Second))
+		sub := g.Subgroup(group.Name("db"))
+		release := make(chan struct{})
+		sub.Go(func(context.Context) error { <-release; return nil }, group.Name("stubborn"))
+		synctest.Wait()
+		require.Zero(t, g.Snapshot().Overdue, "no Shutdown yet")
+
+		ctx, stop := context.WithTimeout(context.Background(), time.Second)
+		defer stop()
+		shut := make(chan error)
+		go func() { shut <- g.Shutdown(ctx) }()
+		time.Sleep(500 * time.Millisecond)
+		synctest.Wait()
+		require.Zero(t, g.Snapshot().Overdue, "draining within its deadline is not overdue")
+
+		time.Sleep(700 * time.Millisecond) // 200ms past the deadline, within the grace
+		synctest.Wait()
+		snap := g.Snapshot()
+		require.Equal(t, 200*time.Millisecond, snap.Overdue)
+		require.Len(t, snap.Groups, 1)
+		require.Equal(t, 200*time.Millisecond, snap.Groups[0].Overdue, "a subgroup is overdue with the group that shuts down")
+		b, err := json.Marshal(snap)
+		require.NoError(t, err)
+		require.Contains(t, string(b), `"overdue_ns":200000000`)
+		var text strings.Builder
+		require.NoError(t, snap.WriteText(&text, 0))
+		require.Contains(t, text.String(), "shutdown overdue 200ms")
+
+		var se *group.ShutdownError
+		require.ErrorAs(t, <-shut, &se)
+		close(release)
+		require.NoError(t, g.Wait())
+	})
+}
