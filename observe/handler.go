@@ -9,10 +9,14 @@ import (
 	"github.com/nursery-go/nursery/group"
 )
 
-// defaultMaxTasks is how many tasks per group the text view lists unless
-// the request asks otherwise: enough to see what runs, few enough that an
-// executor with a million jobs still renders.
+// defaultMaxTasks is how many tasks per group the text view and the live
+// page list unless the request asks otherwise: enough to see what runs,
+// few enough that an executor with a million jobs still renders.
 const defaultMaxTasks = 100
+
+// snapshot takes a root's snapshot. It is a variable so that a test can
+// count the snapshots taken: none unless a request asks for the tree.
+var snapshot = (*group.Group).Snapshot
 
 // Handler returns an http.Handler that serves snapshots of the trees rooted
 // at roots (see [group.Group.Snapshot]), taken when each request comes.
@@ -21,11 +25,17 @@ const defaultMaxTasks = 100
 // [group.Snapshot.WriteText] writes it, listing at most 100 tasks per group
 // unless the query says tasks=N (0: all). With format=json, or an Accept
 // header that asks for application/json and not text, it gets a JSON array
-// with one snapshot per root, every task included. Other methods get 405,
+// with one snapshot per root, every task included. With format=html, or an
+// Accept header that asks for text/html as browsers do, it gets the live
+// page, which takes no snapshot itself but polls format=live, the page's
+// compact and filtered feed (see the package doc). Other methods get 405,
 // and an unknown format or a bad tasks value 400.
 //
 // The handler can be called concurrently and while the groups change; it
-// never blocks on their tasks.
+// never blocks on their tasks. It only reads: no request changes the
+// groups, so it needs no protection beyond what the data shown deserves
+// (see "Access" in the package doc). It starts no goroutine and does
+// nothing between requests.
 //
 // Handler panics if a root is nil.
 func Handler(roots ...*group.Group) http.Handler {
@@ -53,30 +63,42 @@ func Handler(roots ...*group.Group) http.Handler {
 		format := q.Get("format")
 		if format == "" {
 			format = "text"
-			if accept := r.Header.Get("Accept"); strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/") {
+			switch accept := r.Header.Get("Accept"); {
+			case strings.Contains(accept, "text/html"):
+				format = "html"
+			case strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/"):
 				format = "json"
 			}
 		}
+		switch format {
+		case "html":
+			servePage(w)
+			return
+		case "live":
+			serveLive(w, r, roots, maxTasks)
+			return
+		case "json", "text":
+		default:
+			http.Error(w, "observe: format must be text, json, html or live", http.StatusBadRequest)
+			return
+		}
 		snaps := make([]group.Snapshot, len(roots))
 		for i, g := range roots {
-			snaps[i] = g.Snapshot()
+			snaps[i] = snapshot(g)
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		switch format {
-		case "json":
+		if format == "json" {
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			_ = enc.Encode(snaps) // a failed write means the client left
-		case "text":
-			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-			for _, s := range snaps {
-				if err := s.WriteText(w, maxTasks); err != nil {
-					return
-				}
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		for _, s := range snaps {
+			if err := s.WriteText(w, maxTasks); err != nil {
+				return
 			}
-		default:
-			http.Error(w, "observe: format must be text or json", http.StatusBadRequest)
 		}
 	})
 }

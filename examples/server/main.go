@@ -11,8 +11,10 @@
 // then the server (in-flight requests complete), then the store they both
 // use, because resources close in reverse order of opening. A second
 // Ctrl-C stops it hard. With -stop-after=5s it stops by itself. While it
-// runs, http://127.0.0.1:8080/debug/nursery shows every running task with
-// its group, name and age (add ?format=json for JSON).
+// runs, open http://127.0.0.1:8080/debug/nursery in a browser: a live page
+// shows every running task with its group, name and age, the supervised
+// jobs restarting, and charts of tasks started and ended. The same URL
+// gives text to curl, and JSON with ?format=json.
 //
 // http://127.0.0.1:8080/slow?d=3s answers after 3 s. Press Ctrl-C while it
 // runs: the server stops accepting but lets it finish, within -drain (8 s
@@ -124,12 +126,14 @@ func serve(ctx context.Context, s *resource.Stack, cfg config, p *printer) error
 			case <-r.Context().Done(): // cut off: the drain ran out
 			}
 		})
-		// Every running task of the program, with its name and age.
+		// Every running task of the program, with its name and age: a live
+		// page for browsers, text for curl, JSON with ?format=json. It only
+		// reads; on a public listener, wrap it in your own authentication.
 		mux.Handle("/debug/nursery", observe.Handler(root))
 		srv := &http.Server{Handler: mux}
 		// The resource's close budget covers the drain.
 		served := resource.Serve(s.Group, srv, ln, resource.DrainTimeout(cfg.drain))
-		p.printf("listening on http://%s (running tasks: http://%s/debug/nursery)", ln.Addr(), ln.Addr())
+		p.printf("listening on http://%s (open http://%s/debug/nursery in a browser to watch the tasks live)", ln.Addr(), ln.Addr())
 		// When the group closes, the server's task drains in-flight
 		// requests; meanwhile the hooks run, the last registered first.
 		if err := s.OnClose("http stopped", func(ctx context.Context) error {

@@ -116,6 +116,26 @@ func TestServer_ctrlC(t *testing.T) {
 	}
 	require.Regexp(t, `task \d+ "sync" running \d+(\.\d+)?(ms|s)`, string(tree))
 
+	// A browser gets the live page, which polls the same URL for its feed.
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/debug/nursery", nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	resp, err = client.Do(req)
+	require.NoError(t, err)
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
+	require.Contains(t, string(page), "<title>nursery · live tree</title>")
+	resp, err = client.Get("http://" + addr + "/debug/nursery?format=live&name=sync")
+	require.NoError(t, err)
+	feed, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	require.Contains(t, string(feed), `"name":"sync","state":"running"`)
+	require.NotContains(t, string(feed), `"name":"report"`, "the feed is filtered")
+
 	sigs <- syscall.SIGINT
 	require.Equal(t, 0, exitCode(t, code, out), out.String())
 	text := out.String()
