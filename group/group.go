@@ -81,6 +81,7 @@ type Group struct {
 	subsCause  error
 	dropped    []*Task // pending tasks dropped by a cancellation
 	notify     bool
+	closeDone  bool // the group is Closed: report it and close done (see closed)
 }
 
 // groupIDs numbers groups for their unique id path. It is a counter, not
@@ -184,7 +185,7 @@ func (g *Group) Subgroup(opts ...Option) *Group {
 		sg.ctl.Or(ctlClosed)
 		sg.finishLocked()
 		sg.notify = false // g never counted it
-		sg.mu.Unlock()
+		sg.unlock()
 		return sg
 	}
 	sg.init(g, g.ctx, o)
@@ -225,6 +226,13 @@ func (g *Group) Name() string {
 func (g *Group) Path() string {
 	g.lazy()
 	return g.path
+}
+
+// Parent returns the group g is a subgroup of, or nil for a root group
+// (made by [New], or the zero value).
+func (g *Group) Parent() *Group {
+	g.lazy()
+	return g.parent
 }
 
 // State returns the group's current state.

@@ -310,9 +310,14 @@ func (g *Group) unlock() {
 	g.cancelSubs, g.subsCause = nil, nil
 	notify := g.notify
 	g.notify = false
+	closeDone := g.closeDone
+	g.closeDone = false
 	dropped, dropErr := g.dropped, g.dropErr
 	g.dropped = nil
 	g.mu.Unlock()
+	if closeDone {
+		g.closed()
+	}
 	for _, t := range dropped {
 		g.taskDone(t, dropErr, neverRan)
 	}
@@ -390,11 +395,20 @@ func (g *Group) finishLocked() {
 	if g.release != nil {
 		g.release()
 	}
-	close(g.done)
+	g.closeDone = true // by unlock, once the observer has heard of it
+	g.notify = g.parent != nil
+}
+
+// closed reports the group Closed to its observer and wakes those waiting
+// for it. unlock calls it, without the lock, after finishLocked.
+func (g *Group) closed() {
+	defer close(g.done) // even if the observer panics: nobody waits forever
 	if g.traceTask != nil {
 		g.traceTask.End()
 	}
-	g.notify = g.parent != nil
+	if o := g.opts.observer; o != nil {
+		o(Event{Kind: GroupClosed, Group: g, Err: g.result, Duration: time.Since(g.began)})
+	}
 }
 
 // childDone accounts for a closed subgroup as one finished task of g.

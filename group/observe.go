@@ -63,6 +63,14 @@ const (
 	// executor, whose group is Event.Group. Reported by package executor
 	// when the wait ends, admitted or not (Event.Err says why not).
 	SubmitBlocked
+	// GroupClosed: the group Event.Group has become Closed: every task
+	// and subgroup of it has ended. Event.Err is its combined failures
+	// (what its parent counts, nil if none) and Event.Duration its age.
+	// It is reported once per group, before anyone waiting for the group
+	// (Wait, Close, Shutdown, Done) is woken and before its parent hears
+	// of it, so an observer can end what it keeps for the group (a span,
+	// say) before the program goes on.
+	GroupClosed
 )
 
 // String returns the kind's name, such as "task-started".
@@ -84,6 +92,8 @@ func (k EventKind) String() string {
 		return "task-restarted"
 	case SubmitBlocked:
 		return "submit-blocked"
+	case GroupClosed:
+		return "group-closed"
 	}
 	return "EventKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -94,12 +104,14 @@ type Event struct {
 	Group *Group // the group it happened in
 	Task  *Task  // the task, for task events; nil otherwise
 	// Err is the task's error for TaskFailed, TaskPanicked and
-	// TaskCanceled, the failure that causes a TaskRestarted, and why a
-	// blocked submitter was not admitted for SubmitBlocked.
+	// TaskCanceled, the failure that causes a TaskRestarted, why a
+	// blocked submitter was not admitted for SubmitBlocked, and the
+	// group's combined failures for GroupClosed.
 	Err error
 	// Duration is how long the task ran for the events that end a task
-	// (0 if it never ran), the backoff before a restart for TaskRestarted,
-	// and how long the submitter waited for SubmitBlocked.
+	// (0 if it never ran), the backoff before a
+	// restart for TaskRestarted, how long the submitter waited for
+	// SubmitBlocked, and the group's age for GroupClosed.
 	Duration time.Duration
 	// Attempt counts the restarts of a job, from 1, for TaskRestarted.
 	Attempt int

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nursery-go/nursery/group"
 	"github.com/nursery-go/nursery/internal/groupctl"
+	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
 )
 
@@ -66,4 +67,48 @@ func TestObserverHearsOneEndPerTask(t *testing.T) {
 	require.Zero(t, starts[dropped])
 	st := g.Stats()
 	require.Equal(t, st.Spawned, st.Succeeded+st.Failed+st.Canceled+st.Refused+st.Running)
+}
+
+// TestGroupClosedComesBeforeTheWaitersWake checks GroupClosed: reported
+// once per group, with its combined failures, before Done is closed (so
+// before Wait returns) and before the parent hears of it.
+func TestGroupClosedComesBeforeTheWaitersWake(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		type seen struct {
+			path       string
+			err        error
+			doneClosed bool
+			parentOpen bool
+		}
+		var got []seen
+		obs := func(e group.Event) {
+			if e.Kind != group.GroupClosed {
+				return
+			}
+			s := seen{path: e.Group.Path(), err: e.Err}
+			select {
+			case <-e.Group.Done():
+				s.doneClosed = true
+			default:
+			}
+			if p := e.Group.Parent(); p != nil {
+				s.parentOpen = p.State() != group.Closed
+			}
+			got = append(got, s)
+		}
+		root := group.New(context.Background(), group.Name("root"), group.Observe(obs), group.OnError(func(error) {}))
+		sub := root.Subgroup(group.Name("sub"))
+		sub.Go(func(context.Context) error { return boom })
+		require.ErrorIs(t, sub.Wait(), boom)
+		require.NoError(t, root.Wait())
+		require.Len(t, got, 2)
+		require.Equal(t, "root/sub", got[0].path)
+		require.ErrorIs(t, got[0].err, boom, "the subgroup's failures")
+		require.False(t, got[0].doneClosed, "reported before Done is closed")
+		require.True(t, got[0].parentOpen, "and before the parent can close")
+		require.Equal(t, seen{path: "root"}, got[1], "the root: no failure of its own (OnError), reported before Done is closed")
+		require.Nil(t, root.Parent())
+		require.Equal(t, root, sub.Parent())
+	})
 }

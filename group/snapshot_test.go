@@ -201,10 +201,14 @@ func TestObserverEvents(t *testing.T) {
 		defer mu.Unlock()
 		ends := map[*group.Task]group.Event{}
 		starts := map[*group.Task]int{}
+		closed := map[*group.Group][]group.Event{}
 		for _, e := range events {
 			switch e.Kind {
 			case group.TaskStarted:
 				starts[e.Task]++
+			case group.GroupClosed:
+				require.Nil(t, e.Task)
+				closed[e.Group] = append(closed[e.Group], e)
 			case group.TaskRestarted:
 				require.Equal(t, g, e.Group)
 				require.Equal(t, 2, e.Attempt)
@@ -231,6 +235,13 @@ func TestObserverEvents(t *testing.T) {
 		require.Equal(t, group.TaskRefused, ends[refused].Kind)
 		require.ErrorIs(t, ends[refused].Err, group.ErrClosed)
 		require.Equal(t, events[len(events)-1].Kind, group.TaskRestarted)
+		require.Len(t, closed, 2, "the group and its subgroup, each")
+		require.Len(t, closed[sub], 1)
+		require.NoError(t, closed[sub][0].Err)
+		require.Zero(t, closed[sub][0].Duration, "the subgroup's age: made and closed at once")
+		require.Len(t, closed[g], 1)
+		require.NoError(t, closed[g][0].Err, "its failures went to OnError")
+		require.Equal(t, 3*time.Second, closed[g][0].Duration, "the group's age")
 	})
 }
 
@@ -287,7 +298,7 @@ func TestLikeInheritsAsASubgroupWould(t *testing.T) {
 	var pe *group.PanicError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, int32(1), hooked.Load())
-	require.Equal(t, int32(2), events.Load(), "started and panicked")
+	require.Equal(t, int32(3), events.Load(), "started, panicked and the group closed")
 	require.Equal(t, "db", like.Name())
 	require.NoError(t, closeAndWait(t, parent))
 	require.Panics(t, func() { groupctl.Like(nil) })

@@ -131,6 +131,7 @@ func TestSlog(t *testing.T) {
 			`level=DEBUG msg=task-started group=jobs task_id=2 task=bad`,
 			`level=ERROR msg=task-failed group=jobs task_id=2 task=bad err="disk full" duration=0s`,
 			`level=WARN msg=task-restarted group=jobs err="disk full" duration=2s attempt=3`,
+			`level=DEBUG msg=group-closed group=jobs duration=2s`,
 			`level=DEBUG msg=task-refused group=jobs task_id=3 err="group: closed"`,
 		}
 		require.Equal(t, want, lines)

@@ -8,8 +8,8 @@ import (
 )
 
 // Slog returns an observer, for [group.Observe], that writes each event to l: task starts,
-// successes, cancellations and refusals at Debug, blocked submitters at
-// Debug, restarts at Warn, failures and panics at Error. Each record has
+// successes, cancellations and refusals at Debug, blocked submitters and
+// groups closing at Debug, restarts at Warn, failures and panics at Error. Each record has
 // the event's kind as its message and the attributes group (the group's
 // path), task_id and task (the task's id and name, for task events), err,
 // duration and attempt when they apply.
