@@ -184,6 +184,7 @@ func crawl(ctx context.Context, s *resource.Stack, cfg config, out io.Writer, p 
 	var next atomic.Int64
 	producers := s.Subgroup(group.Name("producers"))
 	for range cfg.producers {
+		//nurseryvet:ignore=outerctx main's ctx ends at the first Ctrl-C and stops the producers; their own contexts end only when the graceful shutdown cancels
 		producers.Go(func(context.Context) error {
 			for {
 				i := next.Add(1) - 1
