@@ -20,8 +20,8 @@ import (
 // Wait (the first error and the cancelled context stay). A Group must not be
 // copied after first use. Its methods are safe for concurrent use.
 //
-// Go and the Wait for it cost about 1.5 times x/sync's errgroup per tiny
-// function and 2 allocations more; see "Cost" in
+// Go and the Wait for it cost about 1.5 to 1.8 times x/sync's errgroup per
+// tiny function and 2 allocations more; see "Cost" in
 // https://github.com/nursery-go/nursery/blob/main/docs/group-errgroup.md and BenchmarkDropin in tests/bench.
 type Group struct {
 	// gen is the current generation: the group.Group that runs the

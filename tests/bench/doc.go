@@ -60,8 +60,8 @@
 // a flow.Map stage ranged over (impl=nursery-flow) and conc's stream
 // (impl=conc-stream), each checking every result and its order. One op is
 // one whole stream; it reports ns/item, allocs/op and the peak heap in use
-// (peak-heap-B: HeapInuse read every 10,000 items and at the end of each
-// stream), so that a flat ns/item across lengths means a cost linear in
+// (peak-heap-B: HeapInuse read about 20 times a stream, every
+// max(10,000, items/20) items and at the end), so that a flat ns/item across lengths means a cost linear in
 // the items and a flat peak heap a bounded window. See scale_test.go.
 //
 // BenchmarkFlow maps and filters a slice of 1,000,000 ints with 8 workers

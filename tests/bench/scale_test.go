@@ -111,11 +111,13 @@ func mapConc(workers, items int) func(consume func(int)) error {
 // streamBench runs b.N ops of run, each one whole stream that must hand
 // consume tiny(0), tiny(1), ..., tiny(items-1) in this order, and fails
 // the benchmark otherwise. Beside ns/op it reports ns/item and the peak
-// heap in use (HeapInuse, read every 10,000 items and at the end of each
-// stream).
+// heap in use (HeapInuse, read at the end of each stream and every
+// max(10,000, items/20) items: about 20 readings a stream however long,
+// so that a longer stream is not credited a higher peak for being read
+// more often).
 func streamBench(b *testing.B, items int, run func(consume func(int)) error) {
 	b.ReportAllocs()
-	var c streamCheck
+	c := streamCheck{every: max(10_000, items/20)}
 	for b.Loop() {
 		c.next = 0
 		if err := run(c.consume); err != nil {
@@ -139,17 +141,18 @@ func streamBench(b *testing.B, items int, run func(consume func(int)) error) {
 // instead of failing the benchmark; the stream's end orders it before the
 // benchmark reads it.
 type streamCheck struct {
-	next int    // index of the item expected next
-	err  error  // first wrong item
-	peak uint64 // greatest HeapInuse read
-	ms   runtime.MemStats
+	next  int    // index of the item expected next
+	every int    // items between two readings of the heap
+	err   error  // first wrong item
+	peak  uint64 // greatest HeapInuse read
+	ms    runtime.MemStats
 }
 
 func (c *streamCheck) consume(v int) {
 	if c.err == nil && v != tiny(c.next) {
 		c.err = fmt.Errorf("item %d: got %d, want %d (out of order or wrong)", c.next, v, tiny(c.next))
 	}
-	if c.next%10_000 == 0 {
+	if c.next%c.every == 0 {
 		c.sample()
 	}
 	c.next++
