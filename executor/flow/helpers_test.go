@@ -1,7 +1,6 @@
 package flow_test
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -41,14 +40,6 @@ func bounded(t *testing.T, what string, unstick func(), f func()) (panicked any)
 // workerGoroutines counts the goroutines that are executor workers or flow's
 // pool workers.
 func workerGoroutines() int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	return strings.Count(string(buf), "executor.(*worker).run") + strings.Count(string(buf), "flow.(*pool[...]).worker")
+	stacks := testkit.Stacks()
+	return strings.Count(stacks, "executor.(*worker).run") + strings.Count(stacks, "flow.(*pool[...]).worker")
 }

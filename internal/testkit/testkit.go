@@ -6,6 +6,7 @@ package testkit
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -125,4 +126,26 @@ func Bubble(t *testing.T, f func(*testing.T)) {
 	defer watchdog.Stop()
 	defer close(done)
 	synctest.Test(t, f)
+}
+
+// BubbleGoroutines counts the goroutines of the calling goroutine's
+// synctest bubble, its own included: runtime.NumGoroutine counts the
+// process's, among them goroutines of earlier tests still on their way
+// out. It panics outside a bubble.
+func BubbleGoroutines() int {
+	stacks := Stacks()
+	// The first header is the caller's: "goroutine 7 [running, synctest bubble 6]:".
+	header, _, _ := strings.Cut(stacks, "\n")
+	_, bubble, ok := strings.Cut(header, "synctest bubble ")
+	if !ok {
+		panic("testkit: BubbleGoroutines called outside a synctest bubble")
+	}
+	mark := "synctest bubble " + strings.TrimSuffix(bubble, "]:") + "]"
+	n := 0
+	for line := range strings.Lines(stacks) {
+		if strings.HasPrefix(line, "goroutine ") && strings.Contains(line, mark) {
+			n++
+		}
+	}
+	return n
 }

@@ -3,6 +3,7 @@ package testkit_test
 import (
 	"regexp"
 	"testing"
+	"testing/synctest"
 
 	"github.com/nursery-go/nursery/internal/testkit"
 	"github.com/stretchr/testify/require"
@@ -26,4 +27,19 @@ func TestOutputWaitFor(t *testing.T) {
 	m := out.WaitFor(t, regexp.MustCompile(`listening on (\S+)`), testkit.Bound)
 	require.Equal(t, "127.0.0.1:80", m[1])
 	require.Equal(t, "listening on 127.0.0.1:80\n", out.String())
+}
+
+func TestBubbleGoroutines(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		before := testkit.BubbleGoroutines()
+		require.GreaterOrEqual(t, before, 1, "the caller counts")
+		release := make(chan struct{})
+		go func() { <-release }()
+		synctest.Wait()
+		require.Equal(t, before+1, testkit.BubbleGoroutines())
+		close(release)
+		synctest.Wait()
+		require.Equal(t, before, testkit.BubbleGoroutines())
+	})
+	require.Panics(t, func() { testkit.BubbleGoroutines() }, "outside a bubble")
 }

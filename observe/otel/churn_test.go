@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit/outcomes"
 	nurseryotel "github.com/nursery-go/nursery/observe/otel"
 )
 
@@ -34,12 +35,12 @@ func TestChurn(t *testing.T) {
 				sg := root.Subgroup(group.Name(fmt.Sprintf("s%d", i)))
 				twins := [2]*group.Group{sg.Subgroup(group.Name("inner")), sg.Subgroup(group.Name("inner"))}
 				for j := range tasks {
-					sg.Go(sleeper(0, nil))
+					sg.Go(outcomes.Sleeper(0, nil))
 					for _, inner := range twins {
-						inner.Go(sleeper(0, nil))
+						inner.Go(outcomes.Sleeper(0, nil))
 					}
 					if j%5 == 0 {
-						root.Go(sleeper(0, errBoom))
+						root.Go(outcomes.Sleeper(0, outcomes.ErrBoom))
 					}
 				}
 				for _, inner := range twins {

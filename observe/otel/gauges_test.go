@@ -12,6 +12,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit/outcomes"
 	nurseryotel "github.com/nursery-go/nursery/observe/otel"
 	"github.com/nursery-go/nursery/queue"
 	"github.com/nursery-go/nursery/resource"
@@ -90,7 +91,7 @@ func TestRestartIsAnEventOfTheSupervisorsSpan(t *testing.T) {
 		sup := resource.Supervise(root, "sup", func(context.Context) error {
 			runs++
 			if runs == 1 {
-				return errBoom
+				return outcomes.ErrBoom
 			}
 			return resource.ErrStop
 		}, resource.Spec{})

@@ -2,7 +2,6 @@ package otel_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,19 +12,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit/outcomes"
 	nurseryotel "github.com/nursery-go/nursery/observe/otel"
 )
-
-var errBoom = errors.New("boom")
-
-// sleeper returns a task that runs for d (of the bubble's fake time) and
-// then returns err.
-func sleeper(d time.Duration, err error) func(context.Context) error {
-	return func(context.Context) error {
-		time.Sleep(d)
-		return err
-	}
-}
 
 // workload runs, in a synctest bubble, a tree of groups whose tasks end in
 // every way, under a span named "request", and returns the groups by path.
@@ -41,34 +30,19 @@ func workload(t *testing.T, p *providers) map[string]*group.Group {
 	root := group.New(ctx, group.Name("root"),
 		group.Observe(nurseryotel.Observer(p.options()...)),
 		group.PanicsAsErrors(), group.OnError(func(error) {}), group.OnPanic(func(*group.PanicError) {}))
-	root.Go(sleeper(time.Second, nil), group.Name("ok-1"))
-	root.Go(sleeper(2*time.Second, nil), group.Name("ok-2"))
-	root.Go(sleeper(time.Second, errBoom), group.Name("fail"))
-	root.Go(func(context.Context) error {
-		time.Sleep(time.Second)
-		panic("kaboom")
-	}, group.Name("panic"))
-	started := make(chan struct{})
-	cancelled := root.Go(func(ctx context.Context) error {
-		close(started)
-		<-ctx.Done()
-		return ctx.Err()
-	}, group.Name("cancel"))
-	<-started
-	time.Sleep(500 * time.Millisecond)
-	cancelled.Cancel()
+	outcomes.Start(root)
 
 	jobs := root.Subgroup(group.Name("jobs"))
 	inner := jobs.Subgroup(group.Name("inner"))
-	inner.Go(sleeper(time.Second, nil), group.Name("deep"))
+	inner.Go(outcomes.Sleeper(time.Second, nil), group.Name("deep"))
 	work := root.Subgroup(group.Name("work"))
-	work.Go(sleeper(time.Second, nil))
+	work.Go(outcomes.Sleeper(time.Second, nil))
 
 	require.NoError(t, inner.Wait())
 	require.NoError(t, jobs.Wait())
 	require.NoError(t, work.Wait())
 	require.NoError(t, root.Wait())
-	refused := root.Go(sleeper(0, nil), group.Name("late"))
+	refused := root.Go(outcomes.Sleeper(0, nil), group.Name("late"))
 	require.ErrorIs(t, refused.Err(), group.ErrClosed)
 	req.End()
 	return map[string]*group.Group{"root": root, "root/jobs": jobs, "root/jobs/inner": inner, "root/work": work}
@@ -154,7 +128,7 @@ func TestSpansFollowTheGroupTree(t *testing.T) {
 		}
 		assert.Equal(t, "string", attrs["exception.type"])
 		assert.Contains(t, attrs["exception.message"], "kaboom")
-		assert.Contains(t, attrs["exception.stacktrace"], "otel_test.workload")
+		assert.Contains(t, attrs["exception.stacktrace"], "outcomes.Start", "the stack of the panic, in the task that panicked")
 		assert.Contains(t, spans["panic"].Status().Description, "kaboom")
 	})
 }
@@ -204,7 +178,7 @@ func TestUnnamedGroupsShareASeries(t *testing.T) {
 	root := group.New(context.Background(), group.Observe(nurseryotel.Observer(p.options()...)))
 	for range 3 {
 		sg := root.Subgroup()
-		sg.Go(sleeper(0, nil))
+		sg.Go(outcomes.Sleeper(0, nil))
 		require.NoError(t, sg.Wait())
 	}
 	require.NoError(t, root.Wait())
@@ -217,13 +191,13 @@ func TestTasksThatNeverRanHaveNoSpan(t *testing.T) {
 		p := newProviders()
 		root := group.New(context.Background(), group.Name("root"), group.Observe(nurseryotel.Observer(p.options()...)))
 		root.Cancel()
-		refused := root.Go(sleeper(0, nil), group.Name("refused"))
+		refused := root.Go(outcomes.Sleeper(0, nil), group.Name("refused"))
 		require.NoError(t, root.Wait())
 		require.ErrorIs(t, refused.Err(), group.ErrClosed)
 		// A subgroup of a Closed group is born Closed and reports so.
 		late := root.Subgroup(group.Name("late"))
 		require.Equal(t, group.Closed, late.State())
-		require.ErrorIs(t, late.Go(sleeper(0, nil)).Err(), group.ErrClosed)
+		require.ErrorIs(t, late.Go(outcomes.Sleeper(0, nil)).Err(), group.ErrClosed)
 		assert.Empty(t, p.rec.Started())
 		assert.Empty(t, p.rec.Ended())
 		rm := p.metrics(t)
@@ -242,8 +216,8 @@ func TestAFailedGroupsSpanFails(t *testing.T) {
 			return ctx.Err()
 		}, group.Name("watch"))
 		sub := root.Subgroup(group.Name("sub"))
-		sub.Go(sleeper(time.Second, errBoom), group.Name("fail"))
-		require.ErrorIs(t, root.Wait(), errBoom)
+		sub.Go(outcomes.Sleeper(time.Second, outcomes.ErrBoom), group.Name("fail"))
+		require.ErrorIs(t, root.Wait(), outcomes.ErrBoom)
 		spans := p.spans(t)
 		require.Len(t, spans, 4)
 		assert.Equal(t, codes.Error, spans["sub"].Status().Code)

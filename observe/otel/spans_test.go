@@ -2,8 +2,6 @@ package otel_test
 
 import (
 	"context"
-	"runtime"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
+	"github.com/nursery-go/nursery/internal/testkit/outcomes"
 	nurseryotel "github.com/nursery-go/nursery/observe/otel"
 )
 
@@ -48,7 +48,7 @@ func TestGroupSpansEndBeforeTheWaitReturns(t *testing.T) {
 			root := group.New(context.Background(), group.Name("root"),
 				group.Observe(nurseryotel.Observer(nurseryotel.WithTracerProvider(tp))))
 			sub := root.Subgroup(group.Name("sub"))
-			sub.Go(sleeper(0, nil), group.Name("leaf"))
+			sub.Go(outcomes.Sleeper(0, nil), group.Name("leaf"))
 			release := make(chan struct{})
 			root.Go(func(context.Context) error { <-release; return nil }, group.Name("hold"))
 
@@ -67,55 +67,27 @@ func TestGroupSpansEndBeforeTheWaitReturns(t *testing.T) {
 // order to end its span (as a context.AfterFunc on its context would).
 func TestNoGoroutineWaitsForAGroupToClose(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		idle := bubbleGoroutines() // the test's and synctest's own
+		idle := testkit.BubbleGoroutines() // the test's and synctest's own
 		p := newProviders()
 		root := group.New(context.Background(), group.Name("root"), group.Observe(nurseryotel.Observer(p.options()...)))
 		release := make(chan struct{})
 		// A task that ignores its context, so that root stays closing.
 		root.Go(func(context.Context) error { <-release; return nil }, group.Name("stubborn"))
 		synctest.Wait()
-		require.Equal(t, idle+1, bubbleGoroutines(), "goroutines with the task running")
+		require.Equal(t, idle+1, testkit.BubbleGoroutines(), "goroutines with the task running")
 
 		root.Cancel()
 		synctest.Wait()
 		require.Equal(t, group.Closing, root.State())
-		assert.Equal(t, idle+1, bubbleGoroutines(), "goroutines once root's context is cancelled")
+		assert.Equal(t, idle+1, testkit.BubbleGoroutines(), "goroutines once root's context is cancelled")
 
 		close(release)
 		require.NoError(t, root.Wait())
 		p.allEnded(t)
 		assert.Len(t, p.rec.Ended(), 2)
 		synctest.Wait() // for the task's goroutine to exit
-		assert.Equal(t, idle, bubbleGoroutines(), "goroutines once root is Closed")
+		assert.Equal(t, idle, testkit.BubbleGoroutines(), "goroutines once root is Closed")
 	})
-}
-
-// bubbleGoroutines counts the goroutines of the calling goroutine's
-// synctest bubble, its own included.
-func bubbleGoroutines() int {
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	// The first header is the caller's: "goroutine 7 [running, synctest bubble 6]:".
-	header, _, _ := strings.Cut(string(buf), "\n")
-	_, bubble, ok := strings.Cut(header, "synctest bubble ")
-	if !ok {
-		panic("bubbleGoroutines called outside a synctest bubble")
-	}
-	mark := "synctest bubble " + strings.TrimSuffix(bubble, "]:") + "]"
-	n := 0
-	for line := range strings.Lines(string(buf)) {
-		if strings.HasPrefix(line, "goroutine ") && strings.Contains(line, mark) {
-			n++
-		}
-	}
-	return n
 }
 
 // Sibling groups with the same name, and a group whose name holds a "/"
@@ -128,17 +100,17 @@ func TestSiblingsWithTheSameNameHaveTheirOwnSpans(t *testing.T) {
 		// Two "job"s at once, and a third after the first has closed.
 		job1 := root.Subgroup(group.Name("job"))
 		job2 := root.Subgroup(group.Name("job"))
-		job1.Go(sleeper(time.Second, nil), group.Name("t1"))
-		job2.Go(sleeper(2*time.Second, nil), group.Name("t2"))
+		job1.Go(outcomes.Sleeper(time.Second, nil), group.Name("t1"))
+		job2.Go(outcomes.Sleeper(2*time.Second, nil), group.Name("t2"))
 		require.NoError(t, job1.Wait())
 		job3 := root.Subgroup(group.Name("job"))
-		job3.Go(sleeper(time.Second, nil), group.Name("t3"))
+		job3.Go(outcomes.Sleeper(time.Second, nil), group.Name("t3"))
 		// Both are root/a/b by path.
 		slash := root.Subgroup(group.Name("a/b"))
-		slash.Go(sleeper(time.Second, nil), group.Name("x"))
+		slash.Go(outcomes.Sleeper(time.Second, nil), group.Name("x"))
 		a := root.Subgroup(group.Name("a"))
 		b := a.Subgroup(group.Name("b"))
-		b.Go(sleeper(time.Second, nil), group.Name("y"))
+		b.Go(outcomes.Sleeper(time.Second, nil), group.Name("y"))
 		for _, g := range []*group.Group{job2, job3, slash, b, a, root} {
 			require.NoError(t, g.Wait())
 		}
@@ -204,19 +176,19 @@ func TestAGroupWithOnlySubgroupsFails(t *testing.T) {
 		root := group.New(context.Background(), group.Name("root"), group.Observe(nurseryotel.Observer(p.options()...)))
 		mid := root.Subgroup(group.Name("mid"))
 		leaf := mid.Subgroup(group.Name("leaf"))
-		leaf.Go(sleeper(time.Second, errBoom), group.Name("fail"))
+		leaf.Go(outcomes.Sleeper(time.Second, outcomes.ErrBoom), group.Name("fail"))
 		calm := root.Subgroup(group.Name("calm"))
 		waiter := calm.Subgroup(group.Name("waiter"))
 		waiter.Go(func(ctx context.Context) error {
 			<-ctx.Done() // until the failure cancels it
 			return ctx.Err()
 		}, group.Name("wait"))
-		require.ErrorIs(t, leaf.Wait(), errBoom)
-		require.ErrorIs(t, mid.Wait(), errBoom)
+		require.ErrorIs(t, leaf.Wait(), outcomes.ErrBoom)
+		require.ErrorIs(t, mid.Wait(), outcomes.ErrBoom)
 		// Wait reports the cancellation; the groups themselves did not fail.
 		require.ErrorIs(t, waiter.Wait(), context.Canceled)
 		require.ErrorIs(t, calm.Wait(), context.Canceled)
-		require.ErrorIs(t, root.Wait(), errBoom)
+		require.ErrorIs(t, root.Wait(), outcomes.ErrBoom)
 		p.allEnded(t)
 
 		spans := p.spans(t)

@@ -2,7 +2,6 @@ package prom_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -16,19 +15,9 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit/outcomes"
 	"github.com/nursery-go/nursery/observe/prom"
 )
-
-var errBoom = errors.New("boom")
-
-// sleeper returns a task that runs for d (of the bubble's fake time) and
-// then returns err.
-func sleeper(d time.Duration, err error) func(context.Context) error {
-	return func(context.Context) error {
-		time.Sleep(d)
-		return err
-	}
-}
 
 // workload runs, in a synctest bubble, groups whose tasks end in every
 // way, with c as their observer and every group added to c, and returns
@@ -43,32 +32,17 @@ func workload(t *testing.T, c *prom.Collector) map[string][]*group.Group {
 	root := group.New(context.Background(), group.Name("root"), group.Observe(c.Observe),
 		group.PanicsAsErrors(), group.OnError(func(error) {}), group.OnPanic(func(*group.PanicError) {}))
 	c.AddGroup(root)
-	root.Go(sleeper(time.Second, nil), group.Name("ok-1"))
-	root.Go(sleeper(2*time.Second, nil), group.Name("ok-2"))
-	root.Go(sleeper(time.Second, errBoom), group.Name("fail"))
-	root.Go(func(context.Context) error {
-		time.Sleep(time.Second)
-		panic("kaboom")
-	}, group.Name("panic"))
-	started := make(chan struct{})
-	cancelled := root.Go(func(ctx context.Context) error {
-		close(started)
-		<-ctx.Done()
-		return ctx.Err()
-	}, group.Name("cancel"))
-	<-started
-	time.Sleep(500 * time.Millisecond)
-	cancelled.Cancel()
+	outcomes.Start(root)
 
 	groups := map[string][]*group.Group{"root": {root}}
 	work := root.Subgroup(group.Name("work"))
 	c.AddGroup(work)
-	work.Go(sleeper(time.Second, nil))
+	work.Go(outcomes.Sleeper(time.Second, nil))
 	groups["root/work"] = []*group.Group{work}
 	for range 2 {
 		sg := root.Subgroup()
 		c.AddGroup(sg)
-		sg.Go(sleeper(250*time.Millisecond, nil))
+		sg.Go(outcomes.Sleeper(250*time.Millisecond, nil))
 		groups["root/#"] = append(groups["root/#"], sg)
 	}
 	for _, gs := range groups {
@@ -79,7 +53,7 @@ func workload(t *testing.T, c *prom.Collector) map[string][]*group.Group {
 		}
 	}
 	require.NoError(t, root.Wait())
-	refused := root.Go(sleeper(0, nil), group.Name("late"))
+	refused := root.Go(outcomes.Sleeper(0, nil), group.Name("late"))
 	require.ErrorIs(t, refused.Err(), group.ErrClosed)
 	return groups
 }
@@ -162,13 +136,13 @@ func TestInstantTasksHaveADuration(t *testing.T) {
 		c := prom.New()
 		root := group.New(context.Background(), group.Name("root"), group.Observe(c.Observe),
 			group.OnError(func(error) {}))
-		root.Go(sleeper(0, nil), group.Name("instant"))
-		root.Go(sleeper(0, errBoom), group.Name("fail"))
+		root.Go(outcomes.Sleeper(0, nil), group.Name("instant"))
+		root.Go(outcomes.Sleeper(0, outcomes.ErrBoom), group.Name("fail"))
 		ex := executor.New(root, executor.Name("pool"), executor.MaxWorkers(1))
 		release := make(chan struct{})
 		_, err := ex.Enqueue(func(context.Context) error { <-release; return nil })
 		require.NoError(t, err)
-		never, err := ex.Enqueue(sleeper(0, nil)) // waits behind the job above
+		never, err := ex.Enqueue(outcomes.Sleeper(0, nil)) // waits behind the job above
 		require.NoError(t, err)
 		synctest.Wait()
 		require.True(t, never.Cancel())

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nursery-go/nursery/executor"
 	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit/outcomes"
 	"github.com/nursery-go/nursery/observe/prom"
 	"github.com/nursery-go/nursery/queue"
 	"github.com/nursery-go/nursery/resource"
@@ -92,7 +93,7 @@ func TestRestartsAreCounted(t *testing.T) {
 		sup := resource.Supervise(root, "sup", func(context.Context) error {
 			runs++
 			if runs <= 2 {
-				return errBoom
+				return outcomes.ErrBoom
 			}
 			return resource.ErrStop
 		}, resource.Spec{})
