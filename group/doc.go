@@ -21,7 +21,9 @@
 // that did not stop ([ShutdownError]).
 //
 // Groups nest ([Group.Subgroup]); [Async] returns a typed [Future];
-// [Group.Snapshot] and [Observe] show what runs. The whole contract
+// [Group.Snapshot] and [Observe] show what runs; [Trace] puts the tree in
+// execution traces, and [StuckTrace] keeps the last seconds of one when a
+// Shutdown gives up. The whole contract
 // (lifecycle, errors, cancellation, panics, waiting from a task, costs) is
 // in https://github.com/nursery-go/nursery/blob/main/docs/group.md.
 package group

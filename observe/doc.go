@@ -50,6 +50,10 @@
 // changes the query of the URL it was loaded from.
 //
 // Events (task started, succeeded, failed, panicked, cancelled, refused;
-// supervised restarts; blocked submitters) reach an observer set
-// with group.Observe on a root group; [Slog] is one that logs them.
+// supervised restarts; blocked submitters; groups closed) reach an
+// observer set with group.Observe on a root group; [Slog] is one that logs
+// them. The modules github.com/nursery-go/nursery/observe/otel
+// (OpenTelemetry spans and metrics) and .../observe/prom (a Prometheus
+// collector) are others, kept apart so that this module depends on
+// nothing more.
 package observe
