@@ -41,5 +41,5 @@ func bounded(t *testing.T, what string, unstick func(), f func()) (panicked any)
 // pool workers.
 func workerGoroutines() int {
 	stacks := testkit.Stacks()
-	return strings.Count(stacks, "executor.(*worker).run") + strings.Count(stacks, "flow.(*pool[...]).worker")
+	return strings.Count(stacks, "executor.(*Executor).work(") + strings.Count(stacks, "flow.(*pool[...]).worker")
 }
