@@ -1,12 +1,12 @@
 package droppedsubmit_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/nursery-go/nursery/cmd/nurseryvet/internal/vettest"
 	"github.com/nursery-go/nursery/cmd/nurseryvet/passes/droppedsubmit"
 )
 
@@ -16,13 +16,13 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // lines), and its checked calls, explicit _ assignments, misuse tests and
 // ignored line are not.
 func TestAnalyzer(t *testing.T) {
-	analysistest.Run(t, testdata(t), droppedsubmit.Analyzer, "droppedsubmit")
+	analysistest.Run(t, vettest.Testdata(t), droppedsubmit.Analyzer, "droppedsubmit")
 }
 
 // With -blank, results assigned to _ are reported too.
 func TestBlank(t *testing.T) {
 	set(t, "blank", "true")
-	analysistest.Run(t, testdata(t), droppedsubmit.Analyzer, "droppedsubmit/blank")
+	analysistest.Run(t, vettest.Testdata(t), droppedsubmit.Analyzer, "droppedsubmit/blank")
 }
 
 // set sets one of the analyzer's flags for the test.
@@ -36,13 +36,4 @@ func set(t *testing.T, name, value string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = f.Value.Set(old) })
-}
-
-// testdata returns the GOPATH tree that the checks' tests share.
-func testdata(t *testing.T) string {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
