@@ -55,12 +55,12 @@ func testSubmitAllocations(t *testing.T) {
 	require.NoError(t, g.Close())
 }
 
-// TestMapAllocations guards what an ordered Map costs per item: the job's
-// group.Task, and, when the item finds a worker free, the start of its
-// goroutine (2 allocations), plus the stream's fixed cost (its ring and
-// records, about 25 allocations) spread over the items. The records are
-// reused, and no item needs a Done channel of its own to be waited for:
-// the code before them took 3.27 per item here.
+// TestMapAllocations guards what an ordered Map costs per item: nothing of
+// its own but a share of its jobs, each of which runs many cheap items
+// (its group.Task, its record and the start of its goroutine), and of the
+// stream's fixed cost (its ring and item records, which are reused). The
+// code with a job per item took 2.0 per item here, and before the records
+// were reused 3.27.
 func TestMapAllocations(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
@@ -82,7 +82,7 @@ func TestMapAllocations(t *testing.T) {
 		}
 		perItem := testing.AllocsPerRun(20, run) / items
 		t.Logf("%.3f allocations per item", perItem)
-		require.LessOrEqual(t, perItem, 2.05)
+		require.LessOrEqual(t, perItem, 0.5)
 		require.NoError(t, ex.Wait())
 		require.NoError(t, g.Close())
 	})

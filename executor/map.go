@@ -1,8 +1,11 @@
 package executor
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"iter"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -10,7 +13,7 @@ import (
 )
 
 // Map runs fn on each item of seq as jobs of ex and yields the results in
-// the order of seq, each with its job's error. At most [Window] items are in
+// the order of seq, each with its error. At most [Window] items are in
 // flight at once; Map takes the next item from seq only when the window has
 // room (the oldest result has been yielded), so a slow item holds back the
 // others by at most the window, and it takes none once it has stopped: a
@@ -18,9 +21,17 @@ import (
 // [Executor.Submit] does, so Map shares ex's workers and back-pressure with
 // other work.
 //
+// A job of Map runs one item, then the items taken meanwhile that no job
+// has started, one after another, up to 64, and makes way sooner for any
+// Submit blocked on ex: cheap items cost a job's bookkeeping once for many,
+// while slow ones still spread over every worker free. A job ends with
+// its first failed item; the items after it go to other jobs. In an
+// executor with hooks (see [Observe]) each item is a job of its own, so
+// that the hooks see every item.
+//
 // Map runs when ranged over, in the ranging goroutine, and is done when the
 // range ends: leaving the range early (break, return) or ctx ending
-// cancels the items in flight and waits until they have finished, so
+// cancels the items in flight and waits until their jobs have finished, so
 // nothing is left running. When ctx ends, Map yields [context.Cause](ctx)
 // and stops. Jobs must return when their context is cancelled, or leaving
 // the range waits for them.
@@ -49,7 +60,10 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	window, inTurn := mo.window, !mo.inTime && !ex.opts.suppress
 	return func(yield func(Out, error) bool) {
 		s := &stream[Out]{ex: ex, yield: yield}
-		m := &mapShared[In, Out]{fn: fn, inTurn: inTurn, ready: make(chan struct{}, 1)}
+		m := &mapShared[In, Out]{ex: ex, fn: fn, inTurn: inTurn, ready: make(chan struct{}, 1), maxRun: maxRun}
+		if ex.opts.hooks != nil {
+			m.maxRun = 1
+		}
 		// items is a ring of the items in flight, oldest at head. It starts
 		// small and grows up to the window, so that a large window (or an
 		// unbounded one, for callers with no limit) costs only what is used.
@@ -60,31 +74,18 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 			failed = m.turn.watch()
 		}
 		taken := int64(0)
-		defer func() {
-			tasks := make([]*group.Task, 0, n)
-			for i := range n {
-				tasks = append(tasks, items[(head+i)%len(items)].t)
-			}
-			cancelAndWait(tasks)
-			// Items yielded whose jobs are still finishing their
-			// bookkeeping: the range ends once they have.
-			for _, it := range m.settling {
-				<-it.t.Done()
-			}
-		}()
+		defer m.stop()
 		emit := func() bool {
 			m.turn.reach()
 			it := items[head]
 			items[head] = nil
 			head, n = (head+1)%len(items), n-1
-			if ctx.Err() != nil || !m.wait(ctx, ex, it) { // an ended ctx wins over a ready result
-				it.t.Cancel()
-				<-it.t.Done()
+			if ctx.Err() != nil || !m.wait(ctx, it) { // an ended ctx wins over a ready result
 				s.fail(context.Cause(ctx))
 				return false
 			}
-			v, state, err := it.result()
-			m.settle(it)
+			v, state, err := m.result(it)
+			m.recycle(it)
 			return s.deliver(v, err, state)
 		}
 		// Room for an item is made before it is taken from seq: a value
@@ -94,38 +95,36 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 		// only wait with a value in hand is for a worker, which yields
 		// nothing and so cannot end the range.
 		for v := range seq {
-			w, _, err := ex.acquire(ctx, true, failed, nil)
+			it := m.get(v, taken)
+			taken++
+			err := m.place(ctx, it, failed)
 			for err == errTurn {
 				// A failed item waits for its turn, and the workers may all
 				// be busy until it has it: yield up to it before blocking.
 				for n > 0 {
 					if !emit() {
+						m.recycle(it)
 						return
 					}
 				}
-				w, _, err = ex.acquire(ctx, true, nil, nil)
+				err = m.place(ctx, it, nil)
 			}
 			if err == nil {
-				it := m.get(v, taken)
-				taken++
-				it.t = makeJob(ex, w, func() *group.Task { return ex.g.Go(it.body, ex.hold) })
-				if err = ex.dispatch(w, it.t); err == nil {
-					if n == len(items) {
-						items, head = growRing(items, head, n, window), 0
-					}
-					items[(head+n)%len(items)] = it
-					n++
-					// Yield what is ready first: it keeps the window
-					// short, and the caller may be waiting for it.
-					for n > 0 && (n == window || items[head].ready()) {
-						if !emit() {
-							return
-						}
-					}
-					continue
+				if n == len(items) {
+					items, head = growRing(items, head, n, window), 0
 				}
-				m.settle(it) // refused: final already
+				items[(head+n)%len(items)] = it
+				n++
+				// Yield what is ready first: it keeps the window short,
+				// and the caller may be waiting for it.
+				for n > 0 && (n == window || items[head].ended.Load()) {
+					if !emit() {
+						return
+					}
+				}
+				continue
 			}
+			m.recycle(it)
 			if !s.submitFailed(ctx, err) {
 				return
 			}
@@ -140,33 +139,58 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	}
 }
 
-// mapShared is what the items of one Map share: the function, the order of
-// failures (see turns), the signal that an item's function has ended, and
-// the item records, which are reused, so that an item costs its job's Task
-// and nothing of the stream's own.
+// maxRun is how many items one job of an ordered Map runs at most.
+const maxRun = 64
+
+// mapShared is what the items and jobs of one ordered Map share. Its jobs
+// are runners: each starts with the item it was made for and then takes
+// the oldest pending item (taken from seq while every runner was busy and
+// no worker was free for another), until none is left, it has run maxRun,
+// or a Submit is blocked on the executor. The ranging goroutine starts a
+// runner when it takes an item and a worker is free, or, when no runner is
+// left that could take the pending items, with back-pressure; and when the
+// item it waits for is pending with no runner left, for that item.
+//
+// Item records are reused: an item costs no allocation of the stream's
+// own, and a runner its Task and its record.
 type mapShared[In, Out any] struct {
+	ex     *Executor
 	fn     func(context.Context, In) (Out, error)
 	inTurn bool
 	turn   turns
-	ready  chan struct{} // buffer 1: some item's function has ended since the consumer last looked
+	ready  chan struct{} // buffer 1: an item or a runner has ended since the consumer last looked
+	maxRun int
 
-	free     *mapItem[In, Out]   // records whose job is final, for reuse
-	settling []*mapItem[In, Out] // records yielded whose job may still be finishing
+	mu       sync.Mutex          // guards the fields below, and mapItem.r
+	pending  []*mapItem[In, Out] // items no runner has taken yet, oldest at phead
+	phead    int
+	npending atomic.Int32          // len(pending) - phead, for a runner's spin
+	active   int                   // runners that may still take a pending item
+	runners  []*mapRunner[In, Out] // runners whose job is not known final
+
+	free *mapItem[In, Out] // item records to reuse
 }
 
-// A mapItem is one item of an ordered Map: the item, its job and, once the
-// job's function has returned, its result.
+// A mapItem is one item of an ordered Map: the item, the runner that has
+// it and, once fn has returned, its result.
 type mapItem[In, Out any] struct {
-	m        *mapShared[In, Out]
-	body     func(context.Context) error // run, bound once per record
-	t        *group.Task
 	v        In
-	i        int64 // position in seq
+	i        int64               // position in seq
+	r        *mapRunner[In, Out] // the runner that has it; nil while pending
 	out      Out
 	err      error
-	returned bool        // the function returned (not a panic or runtime.Goexit): out and err are set
-	ended    atomic.Bool // run has ended, normally or not
+	returned bool        // fn returned (not a panic or runtime.Goexit): out and err are set
+	ended    atomic.Bool // its run has ended, normally or not
 	next     *mapItem[In, Out]
+}
+
+// A mapRunner is one job of an ordered Map (see mapShared).
+type mapRunner[In, Out any] struct {
+	m      *mapShared[In, Out]
+	body   func(context.Context) error // run, bound once per record
+	t      *group.Task
+	first  *mapItem[In, Out] // the item it was made for
+	exited bool              // it takes no more items (under m.mu)
 }
 
 // get returns a record for the item v at position i, reused or new.
@@ -176,106 +200,291 @@ func (m *mapShared[In, Out]) get(v In, i int64) *mapItem[In, Out] {
 		m.free = it.next
 		it.next = nil
 	} else {
-		it = &mapItem[In, Out]{m: m}
-		it.body = it.run
+		it = &mapItem[In, Out]{}
 	}
 	it.v, it.i = v, i
 	return it
 }
 
-// settle takes back the record of an item that has been yielded (or
-// refused): reused once its job is final, which it is, almost always, by
-// the time its result has been yielded. Records not yet final wait on the
-// settling list, which holds at most those of jobs between their return
-// and the end of their bookkeeping.
-func (m *mapShared[In, Out]) settle(it *mapItem[In, Out]) {
-	if len(m.settling) > 0 {
-		kept := m.settling[:0]
-		for _, s := range m.settling {
-			if s.t.State().Final() {
-				m.recycle(s)
-			} else {
-				kept = append(kept, s)
-			}
-		}
-		clear(m.settling[len(kept):])
-		m.settling = kept
-	}
-	if it.t.State().Final() {
-		m.recycle(it)
-	} else {
-		m.settling = append(m.settling, it)
-	}
-}
-
-// recycle puts the record of a final job on the free list.
+// recycle takes back the record of an item yielded or never placed: no
+// runner touches it once it has ended, and a runner that ended abnormally
+// with it has finished (result waited for its job).
 func (m *mapShared[In, Out]) recycle(it *mapItem[In, Out]) {
 	var zeroIn In
 	var zeroOut Out
-	it.t, it.v, it.out, it.err, it.returned = nil, zeroIn, zeroOut, nil, false
+	it.r, it.v, it.out, it.err, it.returned = nil, zeroIn, zeroOut, nil, false
 	it.ended.Store(false)
 	it.next, m.free = m.free, it
 }
 
-// run is the item's job: fn on the item. Its end, however it ends, is
-// signalled on m.ready, which the consumer waits on for the oldest item.
-func (it *mapItem[In, Out]) run(ctx context.Context) error {
-	m := it.m
-	defer func() {
-		it.ended.Store(true)
-		select {
-		case m.ready <- struct{}{}:
-		default: // a signal is pending already: the consumer will look
+// place gives the item it, just taken from seq, to a runner: a new one if
+// a worker is free without waiting (or with back-pressure, when no runner
+// is left that would take it), else the pending list, for a busy runner
+// to take. A blocked wait gives up with errTurn when turn is closed.
+func (m *mapShared[In, Out]) place(ctx context.Context, it *mapItem[In, Out], turn <-chan struct{}) error {
+	ex := m.ex
+	for {
+		m.mu.Lock()
+		block := m.active == 0
+		if !block && (m.maxRun == 1 || m.active >= ex.max) {
+			if m.maxRun > 1 {
+				m.pushLocked(it)
+				m.mu.Unlock()
+				return nil
+			}
+			block = true // one item a job: every item gets a job of its own
 		}
-	}()
-	out, err := m.fn(ctx, it.v)
-	if err != nil && m.inTurn {
-		// Under fail-fast the failure closes the executor, which cancels
-		// the items in flight: wait until the items before this one have
-		// been yielded.
-		m.turn.await(ctx, it.i)
+		m.mu.Unlock()
+		w, _, err := ex.acquire(ctx, block, turn, nil)
+		if err == errBusy {
+			m.mu.Lock()
+			if m.active > 0 {
+				m.pushLocked(it)
+				m.mu.Unlock()
+				return nil
+			}
+			m.mu.Unlock()
+			continue // the runners have all gone meanwhile: wait for a worker
+		}
+		if err != nil {
+			return err
+		}
+		return m.start(w, it)
 	}
-	it.out, it.err, it.returned = out, err, true
+}
+
+// start starts a runner with the item it on the place w.
+func (m *mapShared[In, Out]) start(w place, it *mapItem[In, Out]) error {
+	ex := m.ex
+	// A runner's record is not reused: the items it ended with may still
+	// need its job (see result), and a job is dear next to a record.
+	r := &mapRunner[In, Out]{m: m, first: it}
+	r.body = r.run
+	m.mu.Lock()
+	m.pruneLocked()
+	it.r = r
+	m.active++
+	m.runners = append(m.runners, r)
+	m.mu.Unlock()
+	r.t = makeJob(ex, w, func() *group.Task { return ex.g.Go(r.body, ex.hold) })
+	err := ex.dispatch(w, r.t)
+	if err != nil {
+		// Refused: final already, with the executor's cause; it is the
+		// item's result too (see result), and the runner took nothing.
+		m.mu.Lock()
+		m.exitLocked(r)
+		m.mu.Unlock()
+	}
 	return err
 }
 
-// ready reports whether the item's result can be yielded without waiting.
-func (it *mapItem[In, Out]) ready() bool { return it.ended.Load() || it.t.State().Final() }
+// exitLocked marks the runner r as taking no more items.
+func (m *mapShared[In, Out]) exitLocked(r *mapRunner[In, Out]) {
+	if !r.exited {
+		r.exited = true
+		m.active--
+	}
+}
 
-// result returns the item's result and its job's state. A success is
-// taken as the function returned it; anything else (a failure, a panic,
-// a job cancelled before it ran) as its job accounts for it, once final.
-func (it *mapItem[In, Out]) result() (Out, group.TaskState, error) {
+// signal tells the consumer that an item or a runner has ended.
+func (m *mapShared[In, Out]) signal() {
+	select {
+	case m.ready <- struct{}{}:
+	default: // a signal is pending already: the consumer will look
+	}
+}
+
+// run is a runner's job: fn on its first item, then on pending items (see
+// mapShared). An item's end, however it ends, is signalled on m.ready.
+func (r *mapRunner[In, Out]) run(ctx context.Context) error {
+	m := r.m
+	it := r.first
+	defer func() {
+		if it != nil {
+			it.ended.Store(true) // a panic or runtime.Goexit in fn
+		}
+		m.mu.Lock()
+		m.exitLocked(r)
+		m.mu.Unlock()
+		m.signal()
+	}()
+	for k := 1; ; k++ {
+		out, err := m.fn(ctx, it.v)
+		if err != nil && m.inTurn {
+			// Under fail-fast the failure closes the executor, which
+			// cancels the items in flight: wait until the items before
+			// this one have been yielded.
+			m.turn.await(ctx, it.i)
+		}
+		it.out, it.err, it.returned = out, err, true
+		it.ended.Store(true)
+		it = nil
+		if err != nil {
+			return err // the item's result is the job's: see result
+		}
+		m.signal()
+		if k < m.maxRun && !m.spin() {
+			k = m.maxRun // nothing came: exit below
+		}
+		m.mu.Lock()
+		if k >= m.maxRun || m.phead == len(m.pending) || ctx.Err() != nil || m.ex.waiters.anyone() {
+			m.exitLocked(r)
+			m.mu.Unlock()
+			return nil
+		}
+		it = m.pending[m.phead]
+		m.dropPendingLocked(it)
+		it.r = r
+		m.mu.Unlock()
+	}
+}
+
+// spins bounds how many times a runner with nothing pending yields the
+// processor, waiting for the ranging goroutine to take another item,
+// before it exits: when fn is cheap, the ranging goroutine is slower than
+// a runner, and a runner that exited at once would cost a job per item.
+const spins = 4
+
+// spin reports whether an item is pending, yielding the processor up to
+// spins times while none is.
+func (m *mapShared[In, Out]) spin() bool {
+	for range spins {
+		if m.npending.Load() > 0 || m.ex.waiters.anyone() {
+			return true
+		}
+		runtime.Gosched()
+	}
+	return m.npending.Load() > 0
+}
+
+// result returns the item's result and the state it ended in. A success is
+// taken as fn returned it; anything else (a failure, a panic, a job
+// cancelled before it ran) as its runner's job accounts for it, once
+// final: the job ended with that item. An item left pending when no runner
+// would take it any more (the executor's context ended) was cancelled.
+func (m *mapShared[In, Out]) result(it *mapItem[In, Out]) (Out, group.TaskState, error) {
 	if it.returned && it.err == nil {
 		return it.out, group.Succeeded, nil
 	}
-	<-it.t.Done()
-	return it.out, it.t.State(), it.t.Err()
+	m.mu.Lock()
+	r := it.r
+	m.mu.Unlock()
+	if r == nil {
+		// Never given to a runner: the executor's context had ended, or
+		// no worker could be had for it.
+		var zero Out
+		if it.err != nil && !errors.Is(it.err, ErrClosed) {
+			return zero, group.Failed, it.err
+		}
+		return zero, group.Canceled, cmp.Or(it.err, context.Cause(m.ex.gctx))
+	}
+	<-r.t.Done()
+	return it.out, r.t.State(), r.t.Err()
 }
 
-// wait waits until the item it is ready, and reports whether it is (false:
-// ctx ended first). An item's job signals m.ready when its function ends;
-// a job that never runs (cancelled while it waited for a worker) does not,
-// and is waited for on its Done channel once the executor's context has
-// ended, which comes before any such cancellation, or at once in an
-// executor with hooks, whose failure may cancel a job before it runs.
-func (m *mapShared[In, Out]) wait(ctx context.Context, ex *Executor, it *mapItem[In, Out]) bool {
-	var taskDone <-chan struct{}
-	if ex.opts.hooks != nil {
-		taskDone = it.t.Done()
-	}
+// wait waits until the item it has ended, or will never run, and reports
+// whether it has (false: ctx ended first). A runner signals m.ready when an
+// item or the runner ends; a job that never runs (cancelled while it
+// waited for a worker, or stopped by a hook) does not, and is waited for on
+// its Done channel. When it is pending and no runner is left to take it,
+// wait starts one for it, with back-pressure, unless the executor's
+// context has ended: then it will never run.
+func (m *mapShared[In, Out]) wait(ctx context.Context, it *mapItem[In, Out]) bool {
+	ex := m.ex
 	exDone := ex.gctx.Done()
-	for !it.ready() {
+	for !it.ended.Load() {
+		m.mu.Lock()
+		m.pruneLocked()
+		var done <-chan struct{}
+		switch {
+		case it.r != nil && it.r.t.State().Final():
+			// Its runner has ended, or never ran: either way it is all
+			// it will be (see result).
+			m.mu.Unlock()
+			return true
+		case it.r != nil:
+			done = it.r.t.Done() // it may never run, if its runner does not
+		case ex.gctx.Err() != nil:
+			// Pending, and no runner takes an item once the executor's
+			// context has ended: it is cancelled (see result).
+			m.dropPendingLocked(it)
+			m.mu.Unlock()
+			return true
+		case m.active == 0:
+			// Pending, and no runner is left to take it: it is the oldest
+			// pending item, since runners take them in order.
+			m.dropPendingLocked(it)
+			m.mu.Unlock()
+			w, _, err := ex.acquire(ctx, true, nil, nil)
+			if err != nil {
+				if ctx.Err() != nil {
+					return false
+				}
+				it.err = err // its result (see result)
+				return true
+			}
+			_ = m.start(w, it) // a refusal is the item's result (see result)
+			continue
+		default:
+			done = m.runners[len(m.runners)-1].t.Done()
+		}
+		m.mu.Unlock()
 		select {
 		case <-m.ready:
-		case <-taskDone:
+		case <-done:
 		case <-exDone:
-			taskDone, exDone = it.t.Done(), nil
+			exDone = nil
 		case <-ctx.Done():
 			return false
 		}
 	}
 	return true
+}
+
+// dropPendingLocked takes the item it, the oldest pending one, off the
+// pending list.
+func (m *mapShared[In, Out]) dropPendingLocked(it *mapItem[In, Out]) {
+	if m.phead < len(m.pending) && m.pending[m.phead] == it {
+		m.pending[m.phead] = nil
+		m.phead++
+		if m.phead == len(m.pending) {
+			m.pending, m.phead = m.pending[:0], 0
+		}
+		m.npending.Add(-1)
+	}
+}
+
+// pushLocked adds the item it at the end of the pending list.
+func (m *mapShared[In, Out]) pushLocked(it *mapItem[In, Out]) {
+	m.pending = append(m.pending, it)
+	m.npending.Add(1)
+}
+
+// pruneLocked forgets the runners whose job is final, for reuse; one that
+// never ran counts as exited.
+func (m *mapShared[In, Out]) pruneLocked() {
+	kept := m.runners[:0]
+	for _, r := range m.runners {
+		if r.t != nil && r.t.State().Final() {
+			m.exitLocked(r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	clear(m.runners[len(kept):])
+	m.runners = kept
+}
+
+// stop ends the stream: it cancels the runners still going and waits until
+// every job of it is final, so that nothing is left running.
+func (m *mapShared[In, Out]) stop() {
+	m.mu.Lock()
+	tasks := make([]*group.Task, 0, len(m.runners))
+	for _, r := range m.runners {
+		tasks = append(tasks, r.t)
+	}
+	m.mu.Unlock()
+	cancelAndWait(tasks)
 }
 
 // growRing returns a larger copy of the full ring futs, oldest item first,

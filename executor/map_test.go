@@ -520,40 +520,41 @@ func TestMapEndsOnceEveryJobIsFinished(t *testing.T) {
 	})
 }
 
-// TestMapEndsWhenItsWaitingItemsAreCancelled checks that an item whose
-// job is cancelled before it runs (waiting in the queue when the executor
-// is cancelled) does not leave Map waiting for it: Map ends with the
-// executor's cause.
+// TestMapEndsWhenItsWaitingItemsAreCancelled checks that items that never
+// run do not leave Map waiting for them: the first item's job, cancelled
+// while it waited in the queue behind another job, and the items taken
+// meanwhile that no job had started. Map ends with the executor's cause.
 func TestMapEndsWhenItsWaitingItemsAreCancelled(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(4))
-		started := make(chan struct{})
+		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		require.NoError(t, err)
+		var ran atomic.Int64
 		var errs []error
 		var vals []int
 		ended := make(chan struct{})
 		go func() {
 			defer close(ended)
 			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(ctx context.Context, v int) (int, error) {
-				if v == 0 {
-					close(started)
-					<-ctx.Done()
-					return 0, ctx.Err()
-				}
+				ran.Add(1)
 				return v, nil
 			}, executor.Window(3)) {
 				vals, errs = append(vals, v), append(errs, err)
 			}
 		}()
-		<-started
-		synctest.Wait() // items 1 and 2 wait in the queue
-		require.Equal(t, int64(2), ex.Stats().Waiting)
+		synctest.Wait() // the first item's job waits in the queue; the others are taken
+		require.Equal(t, int64(1), ex.Stats().Waiting, "one job for Map's items")
 		g.Cancel()
 		<-ended
 		require.Len(t, errs, 1, "the cancellation is yielded once: %v %v", vals, errs)
 		require.Equal(t, ex.Group().Cause(), errs[0], "Map ends with the executor's cause")
 		require.Empty(t, vals[0])
-		require.Equal(t, int64(3), ex.Stats().Canceled, "the running item and the waiting ones, which never ran, are cancelled")
+		require.Zero(t, ran.Load(), "no item ran")
+		require.Equal(t, int64(2), ex.Stats().Canceled, "the running job and Map's, which never ran, are cancelled")
 		require.NoError(t, g.Wait(), "a cancellation by the owner is no failure")
 	})
 }

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/nursery-go/nursery/group"
 )
@@ -31,7 +32,8 @@ type waiter struct {
 type waitList struct {
 	head, tail *waiter
 	n          int
-	free       *waiter // recycled waiters, linked through next
+	waiting    atomic.Int32 // n, readable without the executor's lock (see anyone)
+	free       *waiter      // recycled waiters, linked through next
 
 	// blocked counts, for each running job with a submitter in the list,
 	// how many it has (a job's helper goroutines submit with its context
@@ -49,6 +51,11 @@ func (w *waiter) place() place {
 }
 
 func (l *waitList) len() int { return l.n }
+
+// anyone reports, without the executor's lock, whether a submitter was
+// blocked a moment ago: a hint for a job that takes several items (an
+// ordered Map's runner), which makes way at once when someone waits.
+func (l *waitList) anyone() bool { return l.waiting.Load() > 0 }
 
 // get returns a fresh waiter from the free list or a new one.
 func (l *waitList) get(job *group.Task) *waiter {
@@ -78,6 +85,7 @@ func (l *waitList) pushBack(w *waiter) {
 	}
 	l.tail = w
 	l.n++
+	l.waiting.Store(int32(l.n))
 	if w.job != nil {
 		if l.blocked == nil {
 			l.blocked = make(map[*group.Task]int)
@@ -99,6 +107,7 @@ func (l *waitList) remove(w *waiter) {
 	}
 	w.prev, w.next = nil, nil
 	l.n--
+	l.waiting.Store(int32(l.n))
 	if w.job != nil {
 		if c, ok := l.blocked[w.job]; ok {
 			if c > 1 {

@@ -1,0 +1,179 @@
+package executor_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/nursery-go/nursery/executor"
+	"github.com/nursery-go/nursery/group"
+	"github.com/nursery-go/nursery/internal/testkit"
+	"github.com/stretchr/testify/require"
+)
+
+// A job of an ordered Map (a runner) runs its item and then the items
+// taken meanwhile that no job has started. These tests hold the first
+// item until the ranging goroutine has taken the others (every worker is
+// busy, so they wait for the running job), then look at how many jobs
+// ran them.
+
+// mapHeld ranges over Map of fn on 0..n-1 with a window of n, in its own
+// goroutine, on ex; item 0 waits for release first. It returns a function
+// that waits for the range to end and returns what it yielded.
+func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(context.Context, int) (int, error)) func() ([]int, []error) {
+	var vals []int
+	var errs []error
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		for v, err := range executor.Map(context.Background(), ex, upTo(n), func(ctx context.Context, v int) (int, error) {
+			if v == 0 {
+				<-release
+			}
+			return fn(ctx, v)
+		}, executor.Window(n)) {
+			vals, errs = append(vals, v), append(errs, err)
+		}
+	}()
+	return func() ([]int, []error) {
+		<-ended
+		return vals, errs
+	}
+}
+
+func identity(_ context.Context, v int) (int, error) { return v, nil }
+
+func TestMapRunsTheItemsTakenMeanwhileInTheSameJob(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		release := make(chan struct{})
+		results := mapHeld(ex, 10, release, identity)
+		synctest.Wait() // items 1 to 9 are taken and wait for the job of item 0
+		close(release)
+		vals, errs := results()
+		require.Equal(t, upToSlice(10), vals)
+		require.Equal(t, make([]error, 10), errs)
+		require.NoError(t, ex.Wait())
+		st := ex.Stats()
+		require.Equal(t, int64(1), st.Submitted, "one job ran the ten items")
+		require.Equal(t, int64(1), st.Succeeded)
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapJobRunsAtMost64Items(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		release := make(chan struct{})
+		results := mapHeld(ex, 100, release, identity)
+		synctest.Wait()
+		close(release)
+		vals, _ := results()
+		require.Equal(t, upToSlice(100), vals)
+		require.NoError(t, ex.Wait())
+		require.Equal(t, int64(2), ex.Stats().Submitted, "64 items, then a new job for the other 36")
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapJobMakesWayForABlockedSubmit(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1))
+		var mu sync.Mutex
+		var order []string
+		note := func(s string) {
+			mu.Lock()
+			order = append(order, s)
+			mu.Unlock()
+		}
+		release := make(chan struct{})
+		results := mapHeld(ex, 3, release, func(_ context.Context, v int) (int, error) {
+			note("item " + string(rune('0'+v)))
+			return v, nil
+		})
+		synctest.Wait()
+		submitted := make(chan error)
+		go func() {
+			_, err := ex.Submit(context.Background(), func(context.Context) error {
+				note("other job")
+				return nil
+			})
+			submitted <- err
+		}()
+		synctest.Wait() // the Submit is blocked: the only worker runs item 0
+		close(release)
+		require.NoError(t, <-submitted)
+		vals, _ := results()
+		require.Equal(t, []int{0, 1, 2}, vals)
+		require.NoError(t, ex.Wait())
+		require.Equal(t, []string{"item 0", "other job", "item 1", "item 2"}, order,
+			"the Map's job gave its worker to the blocked Submit after item 0")
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapJobEndsWithItsFirstFailure(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
+		release := make(chan struct{})
+		results := mapHeld(ex, 5, release, func(_ context.Context, v int) (int, error) {
+			if v == 2 {
+				return 0, errBoom
+			}
+			return v, nil
+		})
+		synctest.Wait()
+		close(release)
+		vals, errs := results()
+		require.Equal(t, []int{0, 1, 0, 3, 4}, vals)
+		require.Equal(t, []error{nil, nil, errBoom, nil, nil}, errs)
+		require.NoError(t, ex.Wait())
+		st := ex.Stats()
+		require.Equal(t, int64(2), st.Submitted, "items 0 to 2, then 3 and 4 in a new job")
+		require.Equal(t, int64(1), st.Failed, "the job that ended with the failed item")
+		require.Equal(t, int64(1), st.Succeeded)
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapItemsAfterAPanicRunInAnotherJob(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background(), group.PanicsAsErrors(), quiet())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.SuppressErrors())
+		release := make(chan struct{})
+		results := mapHeld(ex, 4, release, func(_ context.Context, v int) (int, error) {
+			if v == 1 {
+				panic("boom")
+			}
+			return v, nil
+		})
+		synctest.Wait()
+		close(release)
+		vals, errs := results()
+		require.Equal(t, []int{0, 0, 2, 3}, vals)
+		require.NoError(t, errs[0])
+		pe, ok := errors.AsType[*group.PanicError](errs[1])
+		require.True(t, ok, "item 1 yields its panic: %v", errs[1])
+		require.Equal(t, "boom", pe.Value)
+		require.NoError(t, errs[2])
+		require.NoError(t, errs[3])
+		require.NoError(t, ex.Wait())
+		require.Equal(t, int64(2), ex.Stats().Submitted, "the job that panicked, then one for items 2 and 3")
+		require.NoError(t, g.Close())
+	})
+}
+
+// upToSlice returns 0, 1, ..., n-1.
+func upToSlice(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
