@@ -357,10 +357,24 @@ func TestMapYieldsEverythingBeforeTheFailure(t *testing.T) {
 // fails the executor. The feeder blocked for a worker must yield it even
 // when no other job ends by itself: here the worker is freed only by that
 // failure's cancellation.
+// With hooks every item is a job of its own, and the feeder waits for a
+// worker for each: there it is the feeder that must give up its wait.
 func TestMapFailureWaitingForItsTurnDoesNotWedgeAFullExecutor(t *testing.T) {
+	for _, hooks := range []bool{false, true} {
+		t.Run("hooks="+strconv.FormatBool(hooks), func(t *testing.T) {
+			opts := []executor.Option{executor.MaxWorkers(2)}
+			if hooks {
+				opts = append(opts, executor.Observe(executor.Hooks{TaskStart: func(*group.Task) error { return nil }}))
+			}
+			failureWaitingForItsTurn(t, opts)
+		})
+	}
+}
+
+func failureWaitingForItsTurn(t *testing.T, opts []executor.Option) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(2))
+		ex := executor.New(g, opts...)
 		fn := func(ctx context.Context, v int) (int, error) {
 			switch v {
 			case 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 
@@ -69,13 +70,13 @@ func TestMapJobRunsAtMost64Items(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
 		release := make(chan struct{})
-		results := mapHeld(ex, 100, release, identity)
+		results := mapHeld(ex, 129, release, identity)
 		synctest.Wait()
 		close(release)
 		vals, _ := results()
-		require.Equal(t, upToSlice(100), vals)
+		require.Equal(t, upToSlice(129), vals)
 		require.NoError(t, ex.Wait())
-		require.Equal(t, int64(2), ex.Stats().Submitted, "64 items, then a new job for the other 36")
+		require.Equal(t, int64(3), ex.Stats().Submitted, "64 items, 64 more, then the last in a third job")
 		require.NoError(t, g.Close())
 	})
 }
@@ -165,6 +166,92 @@ func TestMapItemsAfterAPanicRunInAnotherJob(t *testing.T) {
 		require.NoError(t, errs[3])
 		require.NoError(t, ex.Wait())
 		require.Equal(t, int64(2), ex.Stats().Submitted, "the job that panicked, then one for items 2 and 3")
+		require.NoError(t, g.Close())
+	})
+}
+
+func TestMapWithHooksGivesEveryItemAJob(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		var started atomic.Int64
+		ex := executor.New(g, executor.MaxWorkers(1), executor.Observe(executor.Hooks{
+			TaskStart: func(*group.Task) error { started.Add(1); return nil },
+		}))
+		release := make(chan struct{})
+		results := mapHeld(ex, 3, release, identity)
+		synctest.Wait()
+		require.Equal(t, int64(1), ex.Stats().Blocked, "the feeder waits for a worker for item 1")
+		close(release)
+		vals, _ := results()
+		require.Equal(t, []int{0, 1, 2}, vals)
+		require.NoError(t, ex.Wait())
+		require.Equal(t, int64(3), ex.Stats().Submitted)
+		require.Equal(t, int64(3), started.Load(), "the hook saw every item")
+		require.NoError(t, g.Close())
+	})
+}
+
+// An item taken while every worker is busy, one of them with a job of the
+// Map, waits for that job instead of a worker of its own.
+func TestMapItemsWaitForABusyJobWhenNoWorkerIsFree(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2))
+		other := make(chan struct{})
+		_, err := ex.Submit(context.Background(), func(context.Context) error {
+			<-other
+			return nil
+		})
+		require.NoError(t, err)
+		release := make(chan struct{})
+		results := mapHeld(ex, 3, release, identity)
+		synctest.Wait() // item 0 has the second worker; 1 and 2 wait for its job
+		require.Zero(t, ex.Stats().Blocked, "nobody waits for a worker")
+		close(release)
+		vals, _ := results()
+		require.Equal(t, []int{0, 1, 2}, vals)
+		close(other)
+		require.NoError(t, ex.Wait())
+		require.Equal(t, int64(2), ex.Stats().Submitted, "the other job and one of the Map's")
+		require.NoError(t, g.Close())
+	})
+}
+
+// The items left waiting for a job that was cancelled before it ran go to
+// a new job, once the Map has yielded that job's item.
+func TestMapItemsOfAJobCancelledBeforeItRanGoToAnother(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(1), executor.SuppressErrors())
+		other := make(chan struct{})
+		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+			select {
+			case <-other:
+			case <-ctx.Done():
+			}
+			return nil
+		})
+		require.NoError(t, err)
+		var vals []int
+		var errs []error
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			for v, err := range executor.Map(context.Background(), ex, upTo(3), identity, executor.Window(3)) {
+				vals, errs = append(vals, v), append(errs, err)
+			}
+		}()
+		synctest.Wait() // item 0's job waits in the queue; 1 and 2 wait for it
+		require.Equal(t, int64(1), ex.Stats().Waiting)
+		n, err := ex.Cancel(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "the running job and the Map's waiting one")
+		<-ended
+		require.Equal(t, []int{0, 1, 2}, vals)
+		require.ErrorIs(t, errs[0], context.Canceled, "item 0 never ran")
+		require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
+		require.NoError(t, ex.Wait())
+		require.Equal(t, int64(3), ex.Stats().Submitted)
 		require.NoError(t, g.Close())
 	})
 }
