@@ -135,6 +135,7 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 				return
 			}
 		}
+		m.drained = true
 		s.finish()
 	}
 }
@@ -154,17 +155,20 @@ const maxRun = 64
 // Item records are reused: an item costs no allocation of the stream's
 // own, and a runner its Task and its record.
 type mapShared[In, Out any] struct {
-	ex     *Executor
-	fn     func(context.Context, In) (Out, error)
-	inTurn bool
-	turn   turns
-	ready  chan struct{} // buffer 1: an item or a runner has ended since the consumer last looked
-	maxRun int
+	ex      *Executor
+	fn      func(context.Context, In) (Out, error)
+	inTurn  bool
+	turn    turns
+	ready   chan struct{} // buffer 1: an item or a runner has ended since the consumer last looked
+	maxRun  int
+	drained bool // every item was yielded (set by the ranging goroutine)
 
 	mu       sync.Mutex          // guards the fields below, and mapItem.r
 	pending  []*mapItem[In, Out] // items no runner has taken yet, oldest at phead
 	phead    int
 	npending atomic.Int32          // len(pending) - phead, for a runner's spin
+	spinning atomic.Int32          // runners in spin: idle, and about to take what comes
+	pruneAt  int                   // prune runners when the list is this long (see start)
 	active   int                   // runners that may still take a pending item
 	runners  []*mapRunner[In, Out] // runners whose job is not known final
 
@@ -186,11 +190,12 @@ type mapItem[In, Out any] struct {
 
 // A mapRunner is one job of an ordered Map (see mapShared).
 type mapRunner[In, Out any] struct {
-	m      *mapShared[In, Out]
-	body   func(context.Context) error // run, bound once per record
-	t      *group.Task
-	first  *mapItem[In, Out] // the item it was made for
-	exited bool              // it takes no more items (under m.mu)
+	m       *mapShared[In, Out]
+	body    func(context.Context) error // run, bound once per record
+	t       *group.Task
+	first   *mapItem[In, Out] // the item it was made for
+	exited  bool              // it takes no more items (under m.mu)
+	started bool              // its job runs (under m.mu)
 }
 
 // get returns a record for the item v at position i, reused or new.
@@ -217,43 +222,39 @@ func (m *mapShared[In, Out]) recycle(it *mapItem[In, Out]) {
 	it.next, m.free = m.free, it
 }
 
-// place gives the item it, just taken from seq, to a runner: a new one if
-// a worker is free without waiting (or with back-pressure, when no runner
-// is left that would take it), else the pending list, for a busy runner
-// to take. A blocked wait gives up with errTurn when turn is closed.
+// place gives the item it, just taken from seq, to a runner. With no
+// runner left that would take it (or one item a job), it starts one for
+// it, with back-pressure; a blocked wait gives up with errTurn when turn
+// is closed. Else it leaves it pending, for a runner to take, and starts
+// another runner if a worker is free without waiting and no runner is
+// idle (spinning): slow items spread over the free workers, while cheap
+// ones are taken by the runners already going.
 func (m *mapShared[In, Out]) place(ctx context.Context, it *mapItem[In, Out], turn <-chan struct{}) error {
 	ex := m.ex
-	for {
-		m.mu.Lock()
-		block := m.active == 0
-		if !block && (m.maxRun == 1 || m.active >= ex.max) {
-			if m.maxRun > 1 {
-				m.pushLocked(it)
-				m.mu.Unlock()
-				return nil
-			}
-			block = true // one item a job: every item gets a job of its own
-		}
+	m.mu.Lock()
+	if m.active == 0 || m.maxRun == 1 {
 		m.mu.Unlock()
-		w, _, err := ex.acquire(ctx, block, turn, nil)
-		if err == errBusy {
-			m.mu.Lock()
-			if m.active > 0 {
-				m.pushLocked(it)
-				m.mu.Unlock()
-				return nil
-			}
-			m.mu.Unlock()
-			continue // the runners have all gone meanwhile: wait for a worker
-		}
+		w, _, err := ex.acquire(ctx, true, turn, nil)
 		if err != nil {
 			return err
 		}
 		return m.start(w, it)
 	}
+	m.pushLocked(it)
+	more := m.active < ex.max && m.spinning.Load() == 0
+	m.mu.Unlock()
+	if more {
+		if w, _, err := ex.acquire(ctx, false, nil, nil); err == nil {
+			// It takes the oldest pending item. A refusal leaves the
+			// items pending, for the consumer to settle (see wait).
+			_ = m.start(w, nil)
+		}
+	}
+	return nil
 }
 
-// start starts a runner with the item it on the place w.
+// start starts a runner on the place w, with the item it, or with the
+// oldest pending item when it is nil.
 func (m *mapShared[In, Out]) start(w place, it *mapItem[In, Out]) error {
 	ex := m.ex
 	// A runner's record is not reused: the items it ended with may still
@@ -261,8 +262,14 @@ func (m *mapShared[In, Out]) start(w place, it *mapItem[In, Out]) error {
 	r := &mapRunner[In, Out]{m: m, first: it}
 	r.body = r.run
 	m.mu.Lock()
-	m.pruneLocked()
-	it.r = r
+	if len(m.runners) >= m.pruneAt {
+		// Amortised: the list at most doubles between two prunes.
+		m.pruneLocked()
+		m.pruneAt = 2*len(m.runners) + 8
+	}
+	if it != nil {
+		it.r = r
+	}
 	m.active++
 	m.runners = append(m.runners, r)
 	m.mu.Unlock()
@@ -299,6 +306,19 @@ func (m *mapShared[In, Out]) signal() {
 func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 	m := r.m
 	it := r.first
+	m.mu.Lock()
+	r.started = true
+	m.mu.Unlock()
+	if it == nil {
+		m.mu.Lock()
+		if m.phead == len(m.pending) || ctx.Err() != nil {
+			m.exitLocked(r)
+			m.mu.Unlock()
+			return nil // the runners going have taken them all
+		}
+		it = m.takeLocked(r)
+		m.mu.Unlock()
+	}
 	defer func() {
 		if it != nil {
 			it.ended.Store(true) // a panic or runtime.Goexit in fn
@@ -332,9 +352,7 @@ func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 			m.mu.Unlock()
 			return nil
 		}
-		it = m.pending[m.phead]
-		m.dropPendingLocked(it)
-		it.r = r
+		it = m.takeLocked(r)
 		m.mu.Unlock()
 	}
 }
@@ -348,6 +366,8 @@ const spins = 4
 // spin reports whether an item is pending, yielding the processor up to
 // spins times while none is.
 func (m *mapShared[In, Out]) spin() bool {
+	m.spinning.Add(1)
+	defer m.spinning.Add(-1)
 	for range spins {
 		if m.npending.Load() > 0 || m.ex.waiters.anyone() {
 			return true
@@ -394,7 +414,9 @@ func (m *mapShared[In, Out]) wait(ctx context.Context, it *mapItem[In, Out]) boo
 	exDone := ex.gctx.Done()
 	for !it.ended.Load() {
 		m.mu.Lock()
-		m.pruneLocked()
+		if it.r == nil {
+			m.pruneLocked() // a runner that never ran takes nothing
+		}
 		var done <-chan struct{}
 		switch {
 		case it.r != nil && it.r.t.State().Final():
@@ -454,6 +476,14 @@ func (m *mapShared[In, Out]) dropPendingLocked(it *mapItem[In, Out]) {
 	}
 }
 
+// takeLocked gives the oldest pending item to the runner r.
+func (m *mapShared[In, Out]) takeLocked(r *mapRunner[In, Out]) *mapItem[In, Out] {
+	it := m.pending[m.phead]
+	m.dropPendingLocked(it)
+	it.r = r
+	return it
+}
+
 // pushLocked adds the item it at the end of the pending list.
 func (m *mapShared[In, Out]) pushLocked(it *mapItem[In, Out]) {
 	m.pending = append(m.pending, it)
@@ -475,8 +505,11 @@ func (m *mapShared[In, Out]) pruneLocked() {
 	m.runners = kept
 }
 
-// stop ends the stream: it cancels the runners still going and waits until
-// every job of it is final, so that nothing is left running.
+// stop ends the stream: it waits until every job of it is final, so that
+// nothing is left running, having cancelled them first unless every item
+// was yielded: runners then have nothing left to take and end by
+// themselves (one started for items taken meanwhile by another ends
+// without running any), and only those not started yet are cancelled.
 func (m *mapShared[In, Out]) stop() {
 	m.mu.Lock()
 	tasks := make([]*group.Task, 0, len(m.runners))
@@ -484,6 +517,23 @@ func (m *mapShared[In, Out]) stop() {
 		tasks = append(tasks, r.t)
 	}
 	m.mu.Unlock()
+	if m.drained {
+		// A runner not started yet may wait long for a worker (behind
+		// other jobs in the queue): it would take nothing.
+		m.mu.Lock()
+		for _, r := range m.runners {
+			if !r.started && r.t != nil {
+				r.t.Cancel()
+			}
+		}
+		m.mu.Unlock()
+		for _, t := range tasks {
+			if t != nil {
+				<-t.Done()
+			}
+		}
+		return
+	}
 	cancelAndWait(tasks)
 }
 

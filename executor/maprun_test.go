@@ -256,6 +256,36 @@ func TestMapItemsOfAJobCancelledBeforeItRanGoToAnother(t *testing.T) {
 	})
 }
 
+// Items that take long each get a worker while workers are free: here
+// the four items can only end once all four run at once.
+func TestMapSpreadsSlowItemsOverTheFreeWorkers(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(4))
+		var in atomic.Int64
+		all := make(chan struct{})
+		var vals []int
+		for v, err := range executor.Map(context.Background(), ex, upTo(4), func(ctx context.Context, v int) (int, error) {
+			if in.Add(1) == 4 {
+				close(all)
+			}
+			select {
+			case <-all:
+				return v, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
+		}, executor.Window(4)) {
+			require.NoError(t, err)
+			vals = append(vals, v)
+		}
+		require.Equal(t, []int{0, 1, 2, 3}, vals)
+		require.NoError(t, ex.Wait())
+		require.Equal(t, int64(4), ex.Stats().Submitted, "a job for each")
+		require.NoError(t, g.Close())
+	})
+}
+
 // upToSlice returns 0, 1, ..., n-1.
 func upToSlice(n int) []int {
 	s := make([]int, n)
