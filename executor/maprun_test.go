@@ -256,6 +256,46 @@ func TestMapItemsOfAJobCancelledBeforeItRanGoToAnother(t *testing.T) {
 	})
 }
 
+// A runner started for pending items (taking the oldest when it runs) and
+// cancelled before it ran leaves them to a new runner.
+func TestMapItemsLeftByARunnerCancelledBeforeItRanGoToAnother(t *testing.T) {
+	testkit.Bubble(t, func(t *testing.T) {
+		g := group.New(context.Background())
+		ex := executor.New(g, executor.MaxWorkers(2), executor.QueueDepth(2), executor.SuppressErrors())
+		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		require.NoError(t, err)
+		var vals []int
+		var errs []error
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(ctx context.Context, v int) (int, error) {
+				if v == 0 {
+					<-ctx.Done()
+					return 0, ctx.Err()
+				}
+				return v, nil
+			}, executor.Window(3)) {
+				vals, errs = append(vals, v), append(errs, err)
+			}
+		}()
+		synctest.Wait() // item 0 runs; a runner for items 1 and 2 waits in the queue
+		require.Equal(t, int64(1), ex.Stats().Waiting)
+		n, err := ex.Cancel(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, 3, n, "the other job, item 0's and the waiting runner")
+		<-ended
+		require.Equal(t, []int{0, 1, 2}, vals)
+		require.ErrorIs(t, errs[0], context.Canceled)
+		require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
+		require.NoError(t, ex.Wait())
+		require.NoError(t, g.Close())
+	})
+}
+
 // Items that take long each get a worker while workers are free: here
 // the four items can only end once all four run at once.
 func TestMapSpreadsSlowItemsOverTheFreeWorkers(t *testing.T) {
