@@ -115,8 +115,14 @@ func stir(v int) {
 	}
 }
 
-// concurrent builds chain from flow's stages over in.
-func concurrent(ctx context.Context, in []int, chain []link) flow.Seq[int] {
+// concurrent builds chain from flow's stages over in. With stirred, some
+// calls yield the processor (see stir); without, every call is cheap.
+func concurrent(ctx context.Context, in []int, chain []link, stirred bool) flow.Seq[int] {
+	stir := func(v int) {
+		if stirred {
+			stir(v)
+		}
+	}
 	seq := flow.Slice(in)
 	for s, l := range chain {
 		switch l.kind {
@@ -177,7 +183,7 @@ func TestRandomChainsMatchASequentialLoop(t *testing.T) {
 		}
 		chain := randomChain(rng)
 		want, wantErr := sequential(in, chain)
-		got, err := flow.Collect(concurrent(context.Background(), in, chain))
+		got, err := flow.Collect(concurrent(context.Background(), in, chain, true))
 		msg := fmt.Sprintf("trial %d: in %v, chain %s", trial, in, describe(chain))
 		require.True(t, slices.Equal(want, got), "%s\nwant %v\ngot  %v", msg, want, got)
 		if len(want) == 0 {
@@ -196,4 +202,51 @@ func TestRandomChainsMatchASequentialLoop(t *testing.T) {
 	require.Greater(t, failed, 30, "chains that fail")
 	require.Less(t, failed, 270, "chains that fail")
 	require.Less(t, empty, 150, "chains that yield nothing")
+}
+
+// Long random chains with limits up to the pool's largest, over inputs of
+// thousands of values, cheap calls or stirred ones, yield what a loop
+// yields. Cheap calls over long inputs make the pool's workers claim runs
+// of many values, and the input sizes fall on and around multiples of
+// each window: a run that skipped, repeated or reordered a position, or
+// a failure that did not count at its place within a run, would show.
+func TestLongRandomChainsMatchASequentialLoop(t *testing.T) {
+	limits := []int{1, 2, 3, 8, 64, 4096}
+	failed := 0
+	for trial := range 120 {
+		rng := rand.New(rand.NewPCG(uint64(trial), 11))
+		chain := randomChain(rng)
+		if len(chain) > 3 {
+			chain = chain[:3]
+		}
+		for i := range chain {
+			chain[i].limit = limits[rng.IntN(len(limits))]
+		}
+		// n is a multiple of a window (2×limit) of the chain, give or take one.
+		w := 2 * chain[0].limit
+		n := (1+rng.IntN(3000/w+1))*w + rng.IntN(3) - 1
+		in := make([]int, n)
+		for i := range in {
+			in[i] = rng.IntN(2001) - 1000
+		}
+		// Failures on values near the end of the input, after the runs
+		// have grown.
+		for i := range chain {
+			chain[i].failOn = in[n/2+rng.IntN(n-n/2)] * max(1, chain[i].k)
+		}
+		want, wantErr := sequential(in, chain)
+		got, err := flow.Collect(concurrent(context.Background(), in, chain, trial%2 == 0))
+		msg := fmt.Sprintf("trial %d: n %d, chain %s", trial, n, describe(chain))
+		require.True(t, slices.Equal(want, got), "%s\nwant %d values, got %d", msg, len(want), len(got))
+		if wantErr == nil {
+			require.NoError(t, err, msg)
+			continue
+		}
+		var ee elemErr
+		require.True(t, errors.As(err, &ee), "%s: %v", msg, err)
+		require.Equal(t, wantErr, ee, msg)
+		failed++
+	}
+	require.Greater(t, failed, 10, "chains that fail")
+	require.Less(t, failed, 110, "chains that fail")
 }

@@ -216,3 +216,185 @@ func TestPoolInOrderRandomized(t *testing.T) {
 		require.Zero(t, cancelledEarly.Load(), "round %d: a call before the failure was cancelled", round)
 	}
 }
+
+// Every stage on the pool calls its function exactly once per value of a
+// long input, whatever the limit, with cheap calls (so that the workers
+// claim runs of many values) or calls that yield: no position of a run is
+// skipped or run twice.
+func TestPoolCallsEachValueOnce(t *testing.T) {
+	const n = 5000
+	for _, limit := range []int{1, 2, 8, 64} {
+		for _, yield := range []bool{false, true} {
+			t.Run(fmt.Sprintf("limit=%d/yield=%v", limit, yield), func(t *testing.T) {
+				calls := make([]atomic.Int32, n)
+				call := func(v int) {
+					calls[v].Add(1)
+					if yield && v%7 == 0 {
+						runtime.Gosched()
+					}
+				}
+				check := func(stage string) {
+					t.Helper()
+					for v := range calls {
+						require.EqualValues(t, 1, calls[v].Swap(0), "%s: calls on value %d", stage, v)
+					}
+				}
+				ctx := context.Background()
+				want := make([]int, n)
+				for i := range want {
+					want[i] = 3 * i
+				}
+
+				got, err := flow.Collect(flow.Map(ctx, upTo(n), func(_ context.Context, v int) (int, error) { call(v); return 3 * v, nil }, limit))
+				require.NoError(t, err)
+				require.Equal(t, want, got)
+				check("Map")
+
+				got, err = flow.Collect(flow.Filter(ctx, upTo(n), func(_ context.Context, v int) (bool, error) { call(v); return v%3 == 0, nil }, limit))
+				require.NoError(t, err)
+				require.Len(t, got, (n+2)/3)
+				for i, v := range got {
+					require.Equal(t, 3*i, v)
+				}
+				check("Filter")
+
+				got, err = flow.Collect(flow.FlatMap(ctx, upTo(n), func(_ context.Context, v int) ([]int, error) { call(v); return []int{v, v}, nil }, limit))
+				require.NoError(t, err)
+				require.Len(t, got, 2*n)
+				for i, v := range got {
+					require.Equal(t, i/2, v)
+				}
+				check("FlatMap")
+
+				rs, err := flow.Collect(flow.MapAll(ctx, upTo(n), func(_ context.Context, v int) (int, error) { call(v); return v, nil }, limit))
+				require.NoError(t, err)
+				require.Len(t, rs, n)
+				for i, r := range rs {
+					require.Equal(t, flow.Result[int]{Value: i}, r)
+				}
+				check("MapAll")
+
+				var sum atomic.Int64
+				require.NoError(t, flow.Each(ctx, upTo(n), func(_ context.Context, v int) error { call(v); sum.Add(int64(v)); return nil }, limit))
+				require.EqualValues(t, n*(n-1)/2, sum.Load())
+				check("Each")
+			})
+		}
+	}
+}
+
+// A call that fails after thousands of cheap ones, in the middle of a run
+// of values claimed together, counts at its place: Map yields exactly the
+// results before it, then its error; MapAll keeps it and goes on; Each
+// returns it.
+func TestPoolFailureInALongRun(t *testing.T) {
+	r := rand.New(rand.NewPCG(testSeed(t), 3))
+	for round := range 40 {
+		n := 2000 + r.IntN(3000)
+		failAt := n/2 + r.IntN(n/2)
+		limit := []int{1, 2, 3, 8, 64}[r.IntN(5)]
+		what := fmt.Sprintf("round %d: n=%d failAt=%d limit=%d", round, n, failAt, limit)
+		fn := func(_ context.Context, v int) (int, error) {
+			if v == failAt {
+				return 0, fmt.Errorf("fail %d", v)
+			}
+			return v + 1, nil
+		}
+		got, err := flow.Collect(flow.Map(context.Background(), upTo(n), fn, limit))
+		require.EqualError(t, err, fmt.Sprintf("fail %d", failAt), what)
+		require.Len(t, got, failAt, what)
+		for i, v := range got {
+			require.Equal(t, i+1, v, what)
+		}
+
+		kept, err := flow.Collect(flow.Filter(context.Background(), upTo(n), func(ctx context.Context, v int) (bool, error) {
+			_, err := fn(ctx, v)
+			return v%2 == 0, err
+		}, limit))
+		require.EqualError(t, err, fmt.Sprintf("fail %d", failAt), what)
+		require.Len(t, kept, (failAt+1)/2, what)
+
+		rs, err := flow.Collect(flow.MapAll(context.Background(), upTo(n), fn, limit))
+		require.NoError(t, err, what)
+		require.Len(t, rs, n, what)
+		require.EqualError(t, rs[failAt].Err, fmt.Sprintf("fail %d", failAt), what)
+		require.Equal(t, flow.Result[int]{Value: failAt + 2}, rs[failAt+1], what)
+
+		err = flow.Each(context.Background(), upTo(n), func(ctx context.Context, v int) error { _, err := fn(ctx, v); return err }, limit)
+		require.EqualError(t, err, fmt.Sprintf("fail %d", failAt), what)
+	}
+}
+
+// A slow first value does not keep the cheap ones after it from running
+// on the other workers, as far as the window goes: the call on value 0
+// returns only once every other value of the window has been called.
+func TestPoolSlowFirstValueLetsTheWindowRun(t *testing.T) {
+	for _, limit := range []int{2, 3, 8} {
+		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var others atomic.Int64
+				window := 2 * limit
+				fn := func(ctx context.Context, v int) (int, error) {
+					if v != 0 {
+						others.Add(1)
+						return v, nil
+					}
+					// Wait for values 1 to window-1, at most an hour of
+					// fake time: a value held back behind this call
+					// would make it time out.
+					for start := time.Now(); others.Load() < int64(window-1); time.Sleep(time.Millisecond) {
+						if time.Since(start) > time.Hour {
+							return 0, fmt.Errorf("only %d other values ran while value 0 waited", others.Load())
+						}
+					}
+					return 0, nil
+				}
+				got, err := flow.Collect(flow.Map(context.Background(), upTo(100), fn, limit))
+				require.NoError(t, err)
+				require.Len(t, got, 100)
+			})
+		})
+	}
+}
+
+// Cancelling ctx while workers run long runs of cheap calls over an
+// endless source stops the stage promptly: it yields ctx's cause after at
+// most a window of values past the one whose call cancelled, reads no
+// more than that window, and no call starts once its context has ended
+// (at most one per worker was starting at that moment).
+func TestPoolCancelMidRun(t *testing.T) {
+	cause := errors.New("enough")
+	for _, limit := range []int{1, 3, 8} {
+		t.Run(fmt.Sprint("limit=", limit), func(t *testing.T) {
+			for range 20 {
+				ctx, cancel := context.WithCancelCause(context.Background())
+				var pulled, late atomic.Int64
+				fn := func(ctx context.Context, v int) (int, error) {
+					if ctx.Err() != nil {
+						late.Add(1)
+					}
+					if v == 3000 {
+						cancel(cause)
+					}
+					return v, nil
+				}
+				var err error
+				n := 0
+				bounded(t, "Map", nil, func() {
+					for _, e := range flow.Map(ctx, forever(&pulled), fn, limit) {
+						if e != nil {
+							err = e
+							break
+						}
+						n++
+					}
+				})
+				cancel(nil)
+				require.ErrorIs(t, err, cause)
+				require.LessOrEqual(t, n, 3000+2*limit, "values yielded")
+				require.LessOrEqual(t, late.Load(), int64(limit), "calls started after the cancellation")
+				require.LessOrEqual(t, pulled.Load(), int64(3000+1+2*limit), "values read")
+			}
+		})
+	}
+}
