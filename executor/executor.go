@@ -20,10 +20,10 @@ import (
 // not be copied. Its methods are safe for concurrent use, including from its
 // own jobs.
 //
-// A tiny job costs 0.5 to 1.1 µs on a 2-vCPU VM with back-pressure at
-// limits 8 to 1024, 1.15 to 1.5 times what the fastest peer that blocks
-// its producer (errgroup's Go with SetLimit, or ants) costs side by side,
-// and one or two allocations of the library's own
+// A tiny job costs 0.5 to 1.2 µs on a 2-vCPU VM with back-pressure at
+// limits 8 to 1024, 1.15 to 2.2 times what the fastest peer that blocks
+// its producer (errgroup's Go with SetLimit, conc or ants) costs side by
+// side, and one or two allocations of the library's own
 // besides the caller's closure: the job's [group.Task], and the start of a
 // worker goroutine when the job finds a place free (a job that waits for a
 // worker is made and run by the worker that comes free). See
