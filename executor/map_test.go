@@ -544,28 +544,16 @@ func TestMapEndsWhenItsWaitingItemsAreCancelled(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(4))
-		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
-			<-ctx.Done()
-			return ctx.Err()
-		})
-		require.NoError(t, err)
+		occupy(t, ex)
 		var ran atomic.Int64
-		var errs []error
-		var vals []int
-		ended := make(chan struct{})
-		go func() {
-			defer close(ended)
-			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(ctx context.Context, v int) (int, error) {
-				ran.Add(1)
-				return v, nil
-			}, executor.Window(3)) {
-				vals, errs = append(vals, v), append(errs, err)
-			}
-		}()
+		results := mapHeld(ex, 3, nil, func(_ context.Context, v int) (int, error) {
+			ran.Add(1)
+			return v, nil
+		})
 		synctest.Wait() // the first item's job waits in the queue; the others are taken
 		require.Equal(t, int64(1), ex.Stats().Waiting, "one job for Map's items")
 		g.Cancel()
-		<-ended
+		vals, errs := results()
 		require.Len(t, errs, 1, "the cancellation is yielded once: %v %v", vals, errs)
 		require.Equal(t, ex.Group().Cause(), errs[0], "Map ends with the executor's cause")
 		require.Empty(t, vals[0])

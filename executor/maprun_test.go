@@ -21,8 +21,9 @@ import (
 // ran them.
 
 // mapHeld ranges over Map of fn on 0..n-1 with a window of n, in its own
-// goroutine, on ex; item 0 waits for release first. It returns a function
-// that waits for the range to end and returns what it yielded.
+// goroutine, on ex; item 0 waits for release first (nil: never), and fails
+// with its context's error if that ends first. It returns a function that
+// waits for the range to end and returns what it yielded.
 func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(context.Context, int) (int, error)) func() ([]int, []error) {
 	var vals []int
 	var errs []error
@@ -31,7 +32,11 @@ func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(cont
 		defer close(ended)
 		for v, err := range executor.Map(context.Background(), ex, upTo(n), func(ctx context.Context, v int) (int, error) {
 			if v == 0 {
-				<-release
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				}
 			}
 			return fn(ctx, v)
 		}, executor.Window(n)) {
@@ -45,6 +50,22 @@ func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(cont
 }
 
 func identity(_ context.Context, v int) (int, error) { return v, nil }
+
+// occupy takes a worker of ex with a job that ends when the returned
+// channel is closed or the job is cancelled.
+func occupy(t *testing.T, ex *executor.Executor) chan struct{} {
+	release := make(chan struct{})
+	_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	require.NoError(t, err)
+	return release
+}
 
 func TestMapRunsTheItemsTakenMeanwhileInTheSameJob(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
@@ -197,12 +218,7 @@ func TestMapItemsWaitForABusyJobWhenNoWorkerIsFree(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2))
-		other := make(chan struct{})
-		_, err := ex.Submit(context.Background(), func(context.Context) error {
-			<-other
-			return nil
-		})
-		require.NoError(t, err)
+		other := occupy(t, ex)
 		release := make(chan struct{})
 		results := mapHeld(ex, 3, release, identity)
 		synctest.Wait() // item 0 has the second worker; 1 and 2 wait for its job
@@ -223,30 +239,14 @@ func TestMapItemsOfAJobCancelledBeforeItRanGoToAnother(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(1), executor.SuppressErrors())
-		other := make(chan struct{})
-		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
-			select {
-			case <-other:
-			case <-ctx.Done():
-			}
-			return nil
-		})
-		require.NoError(t, err)
-		var vals []int
-		var errs []error
-		ended := make(chan struct{})
-		go func() {
-			defer close(ended)
-			for v, err := range executor.Map(context.Background(), ex, upTo(3), identity, executor.Window(3)) {
-				vals, errs = append(vals, v), append(errs, err)
-			}
-		}()
+		occupy(t, ex)
+		results := mapHeld(ex, 3, nil, identity)
 		synctest.Wait() // item 0's job waits in the queue; 1 and 2 wait for it
 		require.Equal(t, int64(1), ex.Stats().Waiting)
 		n, err := ex.Cancel(context.Background())
 		require.NoError(t, err)
 		require.Equal(t, 2, n, "the running job and the Map's waiting one")
-		<-ended
+		vals, errs := results()
 		require.Equal(t, []int{0, 1, 2}, vals)
 		require.ErrorIs(t, errs[0], context.Canceled, "item 0 never ran")
 		require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
@@ -262,32 +262,14 @@ func TestMapItemsLeftByARunnerCancelledBeforeItRanGoToAnother(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(2), executor.QueueDepth(2), executor.SuppressErrors())
-		_, err := ex.Submit(context.Background(), func(ctx context.Context) error {
-			<-ctx.Done()
-			return ctx.Err()
-		})
-		require.NoError(t, err)
-		var vals []int
-		var errs []error
-		ended := make(chan struct{})
-		go func() {
-			defer close(ended)
-			for v, err := range executor.Map(context.Background(), ex, upTo(3), func(ctx context.Context, v int) (int, error) {
-				if v == 0 {
-					<-ctx.Done()
-					return 0, ctx.Err()
-				}
-				return v, nil
-			}, executor.Window(3)) {
-				vals, errs = append(vals, v), append(errs, err)
-			}
-		}()
+		occupy(t, ex)
+		results := mapHeld(ex, 3, nil, identity)
 		synctest.Wait() // item 0 runs; a runner for items 1 and 2 waits in the queue
 		require.Equal(t, int64(1), ex.Stats().Waiting)
 		n, err := ex.Cancel(context.Background())
 		require.NoError(t, err)
 		require.Equal(t, 3, n, "the other job, item 0's and the waiting runner")
-		<-ended
+		vals, errs := results()
 		require.Equal(t, []int{0, 1, 2}, vals)
 		require.ErrorIs(t, errs[0], context.Canceled)
 		require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
