@@ -169,6 +169,21 @@ func describe(chain []link) string {
 	return strings.Join(parts, " | ")
 }
 
+// requireSameFailure checks that a chain ended with err as the loop ended
+// with wantErr (nil: no failure, else the same element's error), and
+// reports whether it failed.
+func requireSameFailure(t *testing.T, msg string, wantErr, err error) bool {
+	t.Helper()
+	if wantErr == nil {
+		require.NoError(t, err, msg)
+		return false
+	}
+	var ee elemErr
+	require.True(t, errors.As(err, &ee), "%s: %v", msg, err)
+	require.Equal(t, wantErr, ee, msg)
+	return true
+}
+
 // Random chains of Map, Filter, FlatMap and DropWhile, with random limits,
 // over random inputs, yield what a sequential loop over the same input
 // yields: the same values in the same order, and the same first failure
@@ -189,14 +204,9 @@ func TestRandomChainsMatchASequentialLoop(t *testing.T) {
 		if len(want) == 0 {
 			empty++
 		}
-		if wantErr == nil {
-			require.NoError(t, err, msg)
-			continue
+		if requireSameFailure(t, msg, wantErr, err) {
+			failed++
 		}
-		var ee elemErr
-		require.True(t, errors.As(err, &ee), "%s: %v", msg, err)
-		require.Equal(t, wantErr, ee, msg)
-		failed++
 	}
 	// The draw exercises both endings, and mostly non-empty results.
 	require.Greater(t, failed, 30, "chains that fail")
@@ -238,14 +248,9 @@ func TestLongRandomChainsMatchASequentialLoop(t *testing.T) {
 		got, err := flow.Collect(concurrent(context.Background(), in, chain, trial%2 == 0))
 		msg := fmt.Sprintf("trial %d: n %d, chain %s", trial, n, describe(chain))
 		require.True(t, slices.Equal(want, got), "%s\nwant %d values, got %d", msg, len(want), len(got))
-		if wantErr == nil {
-			require.NoError(t, err, msg)
-			continue
+		if requireSameFailure(t, msg, wantErr, err) {
+			failed++
 		}
-		var ee elemErr
-		require.True(t, errors.As(err, &ee), "%s: %v", msg, err)
-		require.Equal(t, wantErr, ee, msg)
-		failed++
 	}
 	require.Greater(t, failed, 10, "chains that fail")
 	require.Less(t, failed, 110, "chains that fail")
