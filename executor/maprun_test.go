@@ -233,49 +233,42 @@ func TestMapItemsWaitForABusyJobWhenNoWorkerIsFree(t *testing.T) {
 	})
 }
 
-// The items left waiting for a job that was cancelled before it ran go to
-// a new job, once the Map has yielded that job's item.
+// Items left waiting for a job of the Map that was cancelled before it
+// ran go to a new job, once the Map has yielded what came before them:
+// the job of item 0, waiting in the queue behind another job (one
+// worker), or a runner started for the pending items 1 and 2 while item 0
+// runs (two workers).
 func TestMapItemsOfAJobCancelledBeforeItRanGoToAnother(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1), executor.QueueDepth(1), executor.SuppressErrors())
-		occupy(t, ex)
-		results := mapHeld(ex, 3, nil, identity)
-		synctest.Wait() // item 0's job waits in the queue; 1 and 2 wait for it
-		require.Equal(t, int64(1), ex.Stats().Waiting)
-		n, err := ex.Cancel(context.Background())
-		require.NoError(t, err)
-		require.Equal(t, 2, n, "the running job and the Map's waiting one")
-		vals, errs := results()
-		require.Equal(t, []int{0, 1, 2}, vals)
-		require.ErrorIs(t, errs[0], context.Canceled, "item 0 never ran")
-		require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
-		require.NoError(t, ex.Wait())
-		require.Equal(t, int64(3), ex.Stats().Submitted)
-		require.NoError(t, g.Close())
-	})
-}
-
-// A runner started for pending items (taking the oldest when it runs) and
-// cancelled before it ran leaves them to a new runner.
-func TestMapItemsLeftByARunnerCancelledBeforeItRanGoToAnother(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(2), executor.QueueDepth(2), executor.SuppressErrors())
-		occupy(t, ex)
-		results := mapHeld(ex, 3, nil, identity)
-		synctest.Wait() // item 0 runs; a runner for items 1 and 2 waits in the queue
-		require.Equal(t, int64(1), ex.Stats().Waiting)
-		n, err := ex.Cancel(context.Background())
-		require.NoError(t, err)
-		require.Equal(t, 3, n, "the other job, item 0's and the waiting runner")
-		vals, errs := results()
-		require.Equal(t, []int{0, 1, 2}, vals)
-		require.ErrorIs(t, errs[0], context.Canceled)
-		require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
-		require.NoError(t, ex.Wait())
-		require.NoError(t, g.Close())
-	})
+	for _, c := range []struct {
+		name      string
+		workers   int
+		cancelled int // by Executor.Cancel: the other job and the Map's
+		submitted int64
+	}{
+		{"item 0's job", 1, 2, 3},
+		{"a runner for pending items", 2, 3, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(c.workers), executor.QueueDepth(c.workers), executor.SuppressErrors())
+				occupy(t, ex)
+				results := mapHeld(ex, 3, nil, identity)
+				synctest.Wait() // one job of the Map waits in the queue
+				require.Equal(t, int64(1), ex.Stats().Waiting)
+				n, err := ex.Cancel(context.Background())
+				require.NoError(t, err)
+				require.Equal(t, c.cancelled, n)
+				vals, errs := results()
+				require.Equal(t, []int{0, 1, 2}, vals)
+				require.ErrorIs(t, errs[0], context.Canceled, "item 0 never ran, or was cancelled")
+				require.Equal(t, []error{nil, nil}, errs[1:], "items 1 and 2 ran in a new job")
+				require.NoError(t, ex.Wait())
+				require.Equal(t, c.submitted, ex.Stats().Submitted)
+				require.NoError(t, g.Close())
+			})
+		})
+	}
 }
 
 // Items that take long each get a worker while workers are free: here
