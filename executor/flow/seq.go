@@ -64,14 +64,61 @@ func Collect[T any](seq Seq[T]) ([]T, error) {
 	if seq == nil {
 		panic("flow: Collect of a nil sequence")
 	}
-	var out []T
+	var c collector[T]
 	for v, err := range seq {
 		if err != nil {
-			return out, err
+			return c.slice(), err
 		}
-		out = append(out, v)
+		c.add(v)
 	}
-	return out, nil
+	return c.slice(), nil
+}
+
+// A collector gathers the values of Collect: into one slice by append up
+// to growLimit values, and from then on into new chunks that double in
+// size up to maxChunk, copied once into a slice of the exact length at the
+// end. Growing one slice by append would copy every value again at each
+// growth, about four times over for a long stream, and allocate five
+// times its final size (BenchmarkCollect: 1,000,000 ints cost 28-54 ns
+// and 40 MiB that way, 11-19 ns and 16 MiB in chunks).
+type collector[T any] struct {
+	full [][]T // the chunks filled, in order
+	n    int   // the values in full
+	cur  []T   // the chunk being filled
+}
+
+const (
+	growLimit = 1 << 10
+	maxChunk  = 1 << 16
+)
+
+func (c *collector[T]) add(v T) {
+	if len(c.cur) == cap(c.cur) && len(c.cur) >= growLimit {
+		c.newChunk()
+	}
+	c.cur = append(c.cur, v)
+}
+
+// newChunk sets the full chunk cur aside and starts another.
+func (c *collector[T]) newChunk() {
+	c.full = append(c.full, c.cur)
+	c.n += len(c.cur)
+	c.cur = make([]T, 0, min(2*len(c.cur), maxChunk))
+}
+
+// slice returns the values added, in order: cur itself while it is the
+// only chunk (nil if no value was added).
+func (c *collector[T]) slice() []T {
+	if c.full == nil {
+		return c.cur
+	}
+	out := make([]T, c.n+len(c.cur))
+	i := 0
+	for _, chunk := range c.full {
+		i += copy(out[i:], chunk)
+	}
+	copy(out[i:], c.cur)
+	return out
 }
 
 // How run handles a failing call.
