@@ -54,8 +54,8 @@ func (q *Queue[T]) All(ctx context.Context) iter.Seq2[T, error] {
 // drained reports whether q is closed and empty, which is final.
 func (q *Queue[T]) drained() bool {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.isClosed && q.items.n == 0
+	defer q.unlock()
+	return q.isClosed && q.lenLocked() == 0
 }
 
 // First removes items from the front of q, one at a time as [Queue.Get]

@@ -6,15 +6,15 @@ import "strconv"
 // counted.
 func (q *Queue[T]) Len() int {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.items.n
+	defer q.unlock()
+	return q.lenLocked()
 }
 
 // Cap returns the capacity given to [New]; 0 means unbounded.
 func (q *Queue[T]) Cap() int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.items.limit
+	return q.capacity
 }
 
 // Empty reports whether the queue holds no buffered item.
@@ -24,12 +24,8 @@ func (q *Queue[T]) Empty() bool { return q.Len() == 0 }
 // is never full.
 func (q *Queue[T]) Full() bool {
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	defer q.unlock()
 	return q.fullLocked()
-}
-
-func (q *Queue[T]) fullLocked() bool {
-	return q.items.limit > 0 && q.items.n >= q.items.limit
 }
 
 // IsClosed reports whether [Queue.Close] has been called.
@@ -43,8 +39,8 @@ func (q *Queue[T]) IsClosed() bool {
 // "queue(len=3, cap=10, open)" or "queue(len=0, cap=unbounded, closed)".
 func (q *Queue[T]) String() string {
 	q.mu.Lock()
-	n, limit, isClosed := q.items.n, q.items.limit, q.isClosed
-	q.mu.Unlock()
+	n, limit, isClosed := q.lenLocked(), q.capacity, q.isClosed
+	q.unlock()
 	c, state := "unbounded", "open"
 	if limit > 0 {
 		c = strconv.Itoa(limit)

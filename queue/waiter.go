@@ -142,6 +142,7 @@ func (q *Queue[T]) wait(ctx context.Context, w *waiter[T], l *waitList[T]) (T, i
 				// Nobody served w: leave the list, so no item or slot is
 				// ever given to a waiter that has gone.
 				l.remove(w)
+				q.setGatesLocked() // l may now be empty
 				q.releaseLocked(w)
 				var zero T
 				return zero, waiting
