@@ -100,11 +100,17 @@ func Run(ctx context.Context, main func(ctx context.Context, s *Stack) error, op
 	if err != nil {
 		// Only when hard had ended already, so the root group never opened:
 		// Run's ctx had ended, or two signals came before this point.
-		_ = root.Close()
+		closeErr := root.Close()
 		if code, ok := hardStop(o.out, hard); ok {
 			return code
 		}
-		fmt.Fprintf(o.out, "resource: %v\n", context.Cause(hard))
+		// As the root group reports it when hard ends a moment later
+		// (hard may end after ctx, on another goroutine): the end with
+		// its cause.
+		if closeErr == nil {
+			closeErr = context.Cause(hard)
+		}
+		fmt.Fprintf(o.out, "resource: %v\n", closeErr)
 		return ExitFailure
 	}
 	mainTask := root.Go(func(ctx context.Context) error {
