@@ -34,10 +34,10 @@ func MapBatches[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In]
 	window := streamOptions(ex, "MapBatches", opts).window
 	return func(yield func([]Out, error) bool) {
 		b := &batcher[Out]{yield: yield, poll: poll}
-		u := newUnordered[Out](ctx, ex, window, b.add)
+		u := newUnordered(ctx, ex, fn, window, b.add)
 		u.batch = b
 		defer b.stop()
-		runUnordered(u, seq, fn)
+		u.run(seq)
 	}
 }
 

@@ -154,6 +154,10 @@ const maxRun = 64
 //
 // Item records are reused: an item costs no allocation of the stream's
 // own, and a runner its Task and its record.
+//
+// MapUnordered and MapBatches run on the same runners (see unordered):
+// they take no turns, and learn of each item's end from the done stack
+// instead of waiting for the oldest.
 type mapShared[In, Out any] struct {
 	ex      *Executor
 	fn      func(context.Context, In) (Out, error)
@@ -162,6 +166,13 @@ type mapShared[In, Out any] struct {
 	ready   chan struct{} // buffer 1: an item or a runner has ended since the consumer last looked
 	maxRun  int
 	drained bool // every item was yielded (set by the ranging goroutine)
+
+	// unordered: the stream is MapUnordered's (or MapBatches'), whose
+	// consumer learns which items have ended from done, a stack of them
+	// pushed as they end (see end) that it takes whole (see
+	// unordered.next).
+	unordered bool
+	done      atomic.Pointer[mapItem[In, Out]]
 
 	mu       sync.Mutex          // guards the fields below, and mapItem.r
 	pending  []*mapItem[In, Out] // items no runner has taken yet, oldest at phead
@@ -183,9 +194,9 @@ type mapItem[In, Out any] struct {
 	r        *mapRunner[In, Out] // the runner that has it; nil while pending
 	out      Out
 	err      error
-	returned bool        // fn returned (not a panic or runtime.Goexit): out and err are set
-	ended    atomic.Bool // its run has ended, normally or not
-	next     *mapItem[In, Out]
+	returned bool              // fn returned (not a panic or runtime.Goexit): out and err are set
+	ended    atomic.Bool       // its run has ended, normally or not
+	next     *mapItem[In, Out] // on the free list, or (unordered) the done stack
 }
 
 // A mapRunner is one job of an ordered Map (see mapShared).
@@ -278,8 +289,10 @@ func (m *mapShared[In, Out]) start(w place, it *mapItem[In, Out]) error {
 	if err != nil {
 		// Refused: final already, with the executor's cause; it is the
 		// item's result too (see result), and the runner took nothing.
+		// The caller settles the item (pruneLocked must not).
 		m.mu.Lock()
 		m.exitLocked(r)
+		r.first = nil
 		m.mu.Unlock()
 	}
 	return err
@@ -321,7 +334,7 @@ func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 	}
 	defer func() {
 		if it != nil {
-			it.ended.Store(true) // a panic or runtime.Goexit in fn
+			m.end(it) // a panic or runtime.Goexit in fn
 		}
 		m.mu.Lock()
 		m.exitLocked(r)
@@ -337,7 +350,7 @@ func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 			m.turn.await(ctx, it.i)
 		}
 		it.out, it.err, it.returned = out, err, true
-		it.ended.Store(true)
+		m.end(it)
 		it = nil
 		if err != nil {
 			return err // the item's result is the job's: see result
@@ -354,6 +367,24 @@ func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 		}
 		it = m.takeLocked(r)
 		m.mu.Unlock()
+	}
+}
+
+// end marks the item it as ended, and in an unordered stream pushes it on
+// the done stack for the consumer. The stack is only pushed to and taken
+// whole, so a compare-and-swap that succeeds always links it to the true
+// head, even if that record has been yielded and reused meanwhile.
+func (m *mapShared[In, Out]) end(it *mapItem[In, Out]) {
+	it.ended.Store(true)
+	if !m.unordered {
+		return
+	}
+	for {
+		head := m.done.Load()
+		it.next = head
+		if m.done.CompareAndSwap(head, it) {
+			return
+		}
 	}
 }
 
@@ -491,12 +522,18 @@ func (m *mapShared[In, Out]) pushLocked(it *mapItem[In, Out]) {
 }
 
 // pruneLocked forgets the runners whose job is final, for reuse; one that
-// never ran counts as exited.
+// never ran counts as exited. In an unordered stream, the item a runner
+// that never ran was made for ends here: its job's result is its own (see
+// result).
 func (m *mapShared[In, Out]) pruneLocked() {
 	kept := m.runners[:0]
 	for _, r := range m.runners {
 		if r.t != nil && r.t.State().Final() {
 			m.exitLocked(r)
+			if m.unordered && !r.started && r.first != nil {
+				m.end(r.first)
+				r.first = nil
+			}
 		} else {
 			kept = append(kept, r)
 		}

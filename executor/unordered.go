@@ -4,15 +4,14 @@ import (
 	"context"
 	"iter"
 	"time"
-
-	"github.com/nursery-go/nursery/group"
 )
 
 // MapUnordered is [Map] that yields results as they complete instead of in
-// the order of seq. With at most [Window] items in flight, it submits the
+// the order of seq. With at most [Window] items in flight, it takes the
 // next item as soon as any result has been yielded, so one slow item never
-// holds back the others. Leaving the range, ctx ending and the executor
-// closing are handled as in Map.
+// holds back the others. Its jobs run many items each, as Map's do; a
+// failed item is yielded once its job has ended. Leaving the range, ctx
+// ending and the executor closing are handled as in Map.
 //
 // MapUnordered panics if ex, seq or fn is nil.
 func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error), opts ...Option) iter.Seq2[Out, error] {
@@ -22,149 +21,104 @@ func MapUnordered[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[I
 	}
 	window := streamOptions(ex, "MapUnordered", opts).window
 	return func(yield func(Out, error) bool) {
-		u := newUnordered[Out](ctx, ex, window, yield)
-		runUnordered(u, seq, fn)
+		newUnordered(ctx, ex, fn, window, yield).run(seq)
 	}
 }
 
-// runUnordered submits the items of seq and delivers their results through
-// u until seq ends and every item is delivered, or delivery stops.
-func runUnordered[In, Out any](u *unordered[Out], seq iter.Seq[In], fn func(ctx context.Context, v In) (Out, error)) {
-	defer u.cancel()
-	ex, ctx, window := u.ex, u.ctx, len(u.slots)
-	// Room is made before an item is taken, as in Map.
+// unordered is the ranging side of MapUnordered and MapBatches. Its items
+// run in the runners of an ordered Map (see mapShared), which push each
+// item that ends on the done stack; the consumer takes the stack whole and
+// yields its items oldest first.
+type unordered[In, Out any] struct {
+	stream[Out]
+	m      *mapShared[In, Out]
+	ctx    context.Context
+	window int
+	n      int               // items taken from seq and not yet yielded
+	ended  *mapItem[In, Out] // items taken off the done stack, oldest first, linked by next
+	batch  *batcher[Out]     // nil unless MapBatches
+}
+
+func newUnordered[In, Out any](ctx context.Context, ex *Executor, fn func(context.Context, In) (Out, error), window int, yield func(Out, error) bool) *unordered[In, Out] {
+	m := &mapShared[In, Out]{ex: ex, fn: fn, ready: make(chan struct{}, 1), maxRun: maxRun, unordered: true}
+	if ex.opts.hooks != nil {
+		m.maxRun = 1 // every item a job, for the hooks to see
+	}
+	return &unordered[In, Out]{stream: stream[Out]{ex: ex, yield: yield}, m: m, ctx: ctx, window: window}
+}
+
+// run takes the items of seq and yields their results until seq ends and
+// every item is yielded, or yielding stops; it then waits for every job of
+// the stream (see mapShared.stop).
+func (u *unordered[In, Out]) run(seq iter.Seq[In]) {
+	m, ctx := u.m, u.ctx
+	defer m.stop()
+	taken := int64(0)
+	// Room is made before an item is taken, as in Map: the only wait with
+	// an item in hand is place's, for a worker.
 	for v := range seq {
-		w, _, err := ex.acquire(ctx, true, nil, nil)
-		if err == nil {
-			i := u.take()
-			t := makeJob(ex, w, func() *group.Task {
-				return ex.g.Go(func(ctx context.Context) error {
-					out, err := fn(ctx, v)
-					// Never blocks: the buffer holds a result per slot.
-					u.results <- result[Out]{i, out, err}
-					return err
-				}, ex.hold)
-			})
-			u.slots[i].t = t
-			if err = ex.dispatch(w, t); err == nil {
-				// Yield what is ready, and make room for the next item.
-				for u.n == window || len(u.results) > 0 {
-					if !u.recv() {
-						return
-					}
-				}
-				if !u.polled() {
-					return
-				}
-				continue
-			}
-			u.give(i)
+		it := m.get(v, taken)
+		taken++
+		var err error
+		if isClosed(m.ex.closing) {
+			// The runners going would still take it as pending, only to
+			// be cancelled: once ex closes, the stream gives it nothing
+			// more, as when acquire fails.
+			err = m.ex.closedErr()
+		} else {
+			err = m.place(ctx, it, nil)
 		}
-		if !u.submitFailed(ctx, err) {
+		if err != nil {
+			m.recycle(it)
+			if !u.submitFailed(ctx, err) {
+				return
+			}
+			break
+		}
+		u.n++
+		// Yield what is ready, and make room for the next item.
+		for u.n > 0 && (u.n == u.window || u.ended != nil || m.done.Load() != nil) {
+			if !u.recv() {
+				return
+			}
+		}
+		if !u.polled() {
 			return
 		}
-		break
 	}
 	for u.n > 0 {
 		if !u.recv() {
 			return
 		}
 	}
+	m.drained = true
 	u.finish()
 	if u.batch != nil {
 		u.batch.end()
 	}
 }
 
-type result[Out any] struct {
-	slot int
-	v    Out
-	err  error
-}
-
-// unordered tracks the items in flight in slots, linked in the order they
-// were submitted so that the oldest is always at hand, and recycled
-// through a free list.
-type unordered[Out any] struct {
-	stream[Out]
-	ctx     context.Context
-	results chan result[Out] // buffer: one per slot, and a slot sends at most once
-	slots   []slot
-	free    []int
-	head    int // oldest slot in flight, or -1
-	tail    int // newest slot in flight, or -1
-	n       int
-	batch   *batcher[Out] // nil unless MapBatches
-}
-
-type slot struct {
-	t          *group.Task
-	prev, next int
-}
-
-func newUnordered[Out any](ctx context.Context, ex *Executor, window int, yield func(Out, error) bool) *unordered[Out] {
-	u := &unordered[Out]{
-		stream:  stream[Out]{ex: ex, yield: yield},
-		ctx:     ctx,
-		results: make(chan result[Out], window),
-		slots:   make([]slot, window),
-		free:    make([]int, window),
-		head:    -1,
-		tail:    -1,
-	}
-	for i := range u.free {
-		u.free[i] = window - 1 - i
-	}
-	return u
-}
-
-// take links a free slot in as the newest.
-func (u *unordered[Out]) take() int {
-	i := u.free[len(u.free)-1]
-	u.free = u.free[:len(u.free)-1]
-	u.slots[i] = slot{prev: u.tail, next: -1}
-	if u.tail >= 0 {
-		u.slots[u.tail].next = i
-	} else {
-		u.head = i
-	}
-	u.tail = i
-	u.n++
-	return i
-}
-
-// give unlinks slot i and frees it.
-func (u *unordered[Out]) give(i int) {
-	s := u.slots[i]
-	if s.prev >= 0 {
-		u.slots[s.prev].next = s.next
-	} else {
-		u.head = s.next
-	}
-	if s.next >= 0 {
-		u.slots[s.next].prev = s.prev
-	} else {
-		u.tail = s.prev
-	}
-	u.slots[i] = slot{}
-	u.free = append(u.free, i)
-	u.n--
-}
-
-// recv waits for one item to finish, yields it, and reports whether to go
-// on.
-func (u *unordered[Out]) recv() bool {
+// recv waits for an item to end, yields it, and reports whether to go on.
+// A runner signals m.ready when an item or the runner ends; a job that
+// never runs does not, and settle finds it.
+func (u *unordered[In, Out]) recv() bool {
+	m := u.m
+	exDone := m.ex.gctx.Done()
 	for {
 		if u.ctx.Err() != nil { // an ended ctx wins over a ready result
 			u.fail(context.Cause(u.ctx))
 			return false
 		}
-		select {
-		case r := <-u.results:
-			return u.got(r)
-		default:
+		if it := u.next(); it != nil {
+			v, state, err := m.result(it)
+			m.recycle(it)
+			u.n--
+			return u.deliver(v, err, state)
 		}
-		oldest := u.slots[u.head].t
+		done, waited := u.settle()
+		if waited || m.done.Load() != nil {
+			continue // it has ended items, or started a runner
+		}
 		var tick <-chan time.Time
 		if u.batch != nil {
 			tick = u.batch.waiting()
@@ -174,31 +128,97 @@ func (u *unordered[Out]) recv() bool {
 			if !u.batch.tick() {
 				return false
 			}
-		case r := <-u.results:
-			return u.got(r)
-		case <-oldest.Done():
-			// A job that ran sent its result before it finished, so an
-			// empty buffer now means the oldest never ran (cancelled while
-			// it waited); otherwise take what is there and look again.
-			select {
-			case r := <-u.results:
-				return u.got(r)
-			default:
-			}
-			var zero Out
-			err := oldest.Err()
-			u.give(u.head)
-			return u.deliver(zero, err, oldest.State())
-		case <-u.ctx.Done():
-			u.fail(context.Cause(u.ctx))
-			return false
+		case <-m.ready: // an item or a runner has ended
+		case <-done: // the newest runner has ended, or will never run
+		case <-exDone: // pending items will never run
+			exDone = nil
+		case <-u.ctx.Done(): // seen at the top
 		}
 	}
 }
 
+// next returns the oldest item of those that had ended when the done
+// stack was last taken, taking it again when none is left; nil if none has
+// ended.
+func (u *unordered[In, Out]) next() *mapItem[In, Out] {
+	if u.ended == nil {
+		// The stack is newest first: reverse it.
+		var ended *mapItem[In, Out]
+		for it := u.m.done.Swap(nil); it != nil; {
+			nx := it.next
+			it.next, ended = ended, it
+			it = nx
+		}
+		u.ended = ended
+	}
+	it := u.ended
+	if it != nil {
+		u.ended, it.next = it.next, nil
+	}
+	return it
+}
+
+// settle ends the items that will end without a runner's signal: the item
+// of a runner that never ran (pruneLocked), and the pending items when no
+// runner is left to take them and no item waits to be yielded: once the
+// executor's context has ended they are cancelled (see result), else a
+// runner is started for the oldest, with back-pressure (and it takes the
+// others). It reports whether it waited
+// for a worker; if not, it returns the Done channel of the newest runner,
+// which tells when it has ended, or never will run (nil if none is left).
+func (u *unordered[In, Out]) settle() (<-chan struct{}, bool) {
+	m, ex := u.m, u.m.ex
+	m.mu.Lock()
+	m.pruneLocked()
+	// With items ended, they are yielded first: the last runner may have
+	// ended with a failure that is about to close the executor, and no
+	// runner should start for the items after it before that is known.
+	if m.phead < len(m.pending) && m.active == 0 && m.done.Load() == nil {
+		if ex.gctx.Err() != nil {
+			for m.phead < len(m.pending) {
+				it := m.pending[m.phead]
+				m.dropPendingLocked(it)
+				m.end(it)
+			}
+		} else {
+			it := m.pending[m.phead]
+			m.dropPendingLocked(it)
+			m.mu.Unlock()
+			w, _, err := ex.acquire(u.ctx, true, nil, nil)
+			if err == nil {
+				if err = m.start(w, it); err != nil {
+					// Refused: the executor has closed since acquire, and
+					// the item is cancelled with the others it never
+					// started, not yielded as a failure of its own.
+					m.mu.Lock()
+					it.r = nil
+					m.mu.Unlock()
+				}
+			}
+			switch {
+			case err == nil:
+			case u.ctx.Err() != nil:
+				// The item is dropped: recv ends the stream, and stop the jobs.
+			default:
+				it.err = err // its result (see result)
+				m.end(it)
+			}
+			return nil, true
+		}
+	}
+	var done <-chan struct{}
+	if len(m.runners) > 0 {
+		// Not final when pruned; if it is now, the wait ends at once and
+		// the next prune forgets it.
+		done = m.runners[len(m.runners)-1].t.Done()
+	}
+	m.mu.Unlock()
+	return done, false
+}
+
 // polled delivers a batch whose poll time has passed while items were
-// being submitted, and reports whether to go on.
-func (u *unordered[Out]) polled() bool {
+// being taken, and reports whether to go on.
+func (u *unordered[In, Out]) polled() bool {
 	if u.batch == nil || !u.batch.armed {
 		return true
 	}
@@ -208,20 +228,4 @@ func (u *unordered[Out]) polled() bool {
 	default:
 		return true
 	}
-}
-
-func (u *unordered[Out]) got(r result[Out]) bool {
-	t := u.slots[r.slot].t
-	u.give(r.slot)
-	<-t.Done() // it has sent: its state is final in a moment
-	return u.deliver(r.v, r.err, t.State())
-}
-
-// cancel cancels the items still in flight and waits for them.
-func (u *unordered[Out]) cancel() {
-	tasks := make([]*group.Task, 0, u.n)
-	for i := u.head; i >= 0; i = u.slots[i].next {
-		tasks = append(tasks, u.slots[i].t)
-	}
-	cancelAndWait(tasks)
 }
