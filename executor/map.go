@@ -25,7 +25,12 @@ import (
 // has started, one after another, up to 64, and makes way sooner for any
 // Submit blocked on ex: cheap items cost a job's bookkeeping once for many,
 // while slow ones still spread over every worker free. A job ends with
-// its first failed item; the items after it go to other jobs. In an
+// its first failed item; the items after it go to other jobs. But while
+// the ranging goroutine is elsewhere than waiting for a result (in seq, or
+// in the loop body), the last job goes on as long as items are waiting,
+// past 64 items, a blocked Submit and, with [SuppressErrors], a failure
+// (it then ends failed with its first failure): so items never wait with
+// no job while seq waits for their work, as a crawler's queue does. In an
 // executor with hooks (see [Observe]) each item is a job of its own, so
 // that the hooks see every item.
 //
@@ -59,11 +64,11 @@ func Map[In, Out any](ctx context.Context, ex *Executor, seq iter.Seq[In], fn fu
 	mo := streamOptions(ex, "Map", opts)
 	window, inTurn := mo.window, !mo.inTime && !ex.opts.suppress
 	return func(yield func(Out, error) bool) {
-		s := &stream[Out]{ex: ex, yield: yield}
 		m := &mapShared[In, Out]{ex: ex, fn: fn, inTurn: inTurn, ready: make(chan struct{}, 1), maxRun: maxRun}
 		if ex.opts.hooks != nil {
 			m.maxRun = 1
 		}
+		s := &stream[Out]{ex: ex, yield: yield}
 		// items is a ring of the items in flight, oldest at head. It starts
 		// small and grows up to the window, so that a large window (or an
 		// unbounded one, for callers with no limit) costs only what is used.
@@ -174,6 +179,12 @@ type mapShared[In, Out any] struct {
 	unordered bool
 	done      atomic.Pointer[mapItem[In, Out]]
 
+	// waiting: the consumer waits for a result, and will start a runner
+	// for pending items left with none (see waitOver). Anywhere else it
+	// may be away in code that waits for the items (seq, or the loop
+	// body), so the last runner does not leave them (see leaveLocked).
+	waiting atomic.Bool
+
 	mu       sync.Mutex          // guards the fields below, and mapItem.r
 	pending  []*mapItem[In, Out] // items no runner has taken yet, oldest at phead
 	phead    int
@@ -181,6 +192,7 @@ type mapShared[In, Out any] struct {
 	spinning atomic.Int32          // runners in spin: idle, and about to take what comes
 	pruneAt  int                   // prune runners when the list is this long (see start)
 	active   int                   // runners that may still take a pending item
+	nactive  atomic.Int32          // active, for away to read without m.mu
 	runners  []*mapRunner[In, Out] // runners whose job is not known final
 
 	free *mapItem[In, Out] // item records to reuse
@@ -197,6 +209,10 @@ type mapItem[In, Out any] struct {
 	returned bool              // fn returned (not a panic or runtime.Goexit): out and err are set
 	ended    atomic.Bool       // its run has ended, normally or not
 	next     *mapItem[In, Out] // on the free list, or (unordered) the done stack
+	// own: it failed and its runner went on (see run), so its result is
+	// its own, err with state, not its job's.
+	own   bool
+	state group.TaskState
 }
 
 // A mapRunner is one job of an ordered Map (see mapShared).
@@ -228,7 +244,7 @@ func (m *mapShared[In, Out]) get(v In, i int64) *mapItem[In, Out] {
 func (m *mapShared[In, Out]) recycle(it *mapItem[In, Out]) {
 	var zeroIn In
 	var zeroOut Out
-	it.r, it.v, it.out, it.err, it.returned = nil, zeroIn, zeroOut, nil, false
+	it.r, it.v, it.out, it.err, it.returned, it.own = nil, zeroIn, zeroOut, nil, false, false
 	it.ended.Store(false)
 	it.next, m.free = m.free, it
 }
@@ -282,6 +298,7 @@ func (m *mapShared[In, Out]) start(w place, it *mapItem[In, Out]) error {
 		it.r = r
 	}
 	m.active++
+	m.nactive.Store(int32(m.active))
 	m.runners = append(m.runners, r)
 	m.mu.Unlock()
 	r.t = makeJob(ex, w, func() *group.Task { return ex.g.Go(r.body, ex.hold) })
@@ -303,6 +320,7 @@ func (m *mapShared[In, Out]) exitLocked(r *mapRunner[In, Out]) {
 	if !r.exited {
 		r.exited = true
 		m.active--
+		m.nactive.Store(int32(m.active))
 	}
 }
 
@@ -341,6 +359,7 @@ func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 		m.mu.Unlock()
 		m.signal()
 	}()
+	var carried error // the first failure of a runner that went on past it
 	for k := 1; ; k++ {
 		out, err := m.fn(ctx, it.v)
 		if err != nil && m.inTurn {
@@ -349,21 +368,38 @@ func (r *mapRunner[In, Out]) run(ctx context.Context) error {
 			// this one have been yielded.
 			m.turn.await(ctx, it.i)
 		}
+		// A runner ends with its first failure, unless that would leave
+		// pending items with no runner while the consumer is away (see
+		// leaveLocked), with the executor going on (SuppressErrors): it
+		// then goes on, and ends with that failure later.
+		own := err != nil && carried != nil
+		if err != nil && carried == nil && m.ex.opts.suppress {
+			m.mu.Lock()
+			own = !m.leaveLocked(r, ctx)
+			m.mu.Unlock()
+		}
+		if own {
+			it.own, it.state = true, outcome(ctx, err)
+		}
 		it.out, it.err, it.returned = out, err, true
 		m.end(it)
 		it = nil
 		if err != nil {
-			return err // the item's result is the job's: see result
+			if !own {
+				return err // the item's result is the job's: see result
+			}
+			carried = cmp.Or(carried, err)
 		}
 		m.signal()
 		if k < m.maxRun && !m.spin() {
 			k = m.maxRun // nothing came: exit below
 		}
 		m.mu.Lock()
-		if k >= m.maxRun || m.phead == len(m.pending) || ctx.Err() != nil || m.ex.waiters.anyone() {
-			m.exitLocked(r)
-			m.mu.Unlock()
-			return nil
+		if m.phead == len(m.pending) || ctx.Err() != nil || k >= m.maxRun || m.ex.waiters.anyone() {
+			if m.leaveLocked(r, ctx) {
+				m.mu.Unlock()
+				return carried
+			}
 		}
 		it = m.takeLocked(r)
 		m.mu.Unlock()
@@ -386,6 +422,59 @@ func (m *mapShared[In, Out]) end(it *mapItem[In, Out]) {
 			return
 		}
 	}
+}
+
+// leaveLocked takes the runner r out of the runners that take pending
+// items, and reports true, unless that would leave pending items with no
+// runner while the consumer is not waiting for a result: then r stays, and
+// it reports false.
+//
+// A source may block until an item has run (a crawler's queue, fed by its
+// items), and the consumer starts runners only when it takes an item or
+// waits for a result: so no item may be left pending with no runner while
+// it is elsewhere. The check follows the count's store, as waitOver's
+// follows its store of waiting: either r sees the consumer elsewhere and
+// stays, or waitOver sees r gone and starts another.
+func (m *mapShared[In, Out]) leaveLocked(r *mapRunner[In, Out], ctx context.Context) bool {
+	m.exitLocked(r)
+	if m.active == 0 && m.phead < len(m.pending) && !m.waiting.Load() && ctx.Err() == nil {
+		r.exited = false
+		m.active++
+		m.nactive.Store(int32(m.active))
+		return false
+	}
+	return true
+}
+
+// waitOver is what the consumer does when a wait for a result is over:
+// from now on the last runner stays while items are pending
+// (leaveLocked), and if the last one left during the wait, waitOver starts
+// another, with back-pressure.
+func (m *mapShared[In, Out]) waitOver(ctx context.Context) {
+	m.waiting.Store(false)
+	// Only the consumer adds pending items.
+	for m.npending.Load() > 0 && m.nactive.Load() == 0 {
+		m.mu.Lock()
+		orphaned := m.phead < len(m.pending) && m.active == 0 && m.ex.gctx.Err() == nil
+		m.mu.Unlock()
+		if !orphaned {
+			return
+		}
+		w, _, err := m.ex.acquire(ctx, true, nil, nil)
+		if err != nil {
+			return // ctx or the executor has ended: they will never run
+		}
+		_ = m.start(w, nil) // a refusal: the executor has closed
+	}
+}
+
+// outcome is the state a task would end in that returned err with the
+// context ctx (see group.Task.State).
+func outcome(ctx context.Context, err error) group.TaskState {
+	if ctx.Err() != nil && (errors.Is(err, ctx.Err()) || errors.Is(err, context.Cause(ctx))) {
+		return group.Canceled
+	}
+	return group.Failed
 }
 
 // spins bounds how many times a runner with nothing pending yields the
@@ -414,8 +503,8 @@ func (m *mapShared[In, Out]) spin() bool {
 // final: the job ended with that item. An item left pending when no runner
 // would take it any more (the executor's context ended) was cancelled.
 func (m *mapShared[In, Out]) result(it *mapItem[In, Out]) (Out, group.TaskState, error) {
-	if it.returned && it.err == nil {
-		return it.out, group.Succeeded, nil
+	if it.returned && (it.err == nil || it.own) {
+		return it.out, cmp.Or(it.state, group.Succeeded), it.err
 	}
 	m.mu.Lock()
 	r := it.r
@@ -482,12 +571,16 @@ func (m *mapShared[In, Out]) wait(ctx context.Context, it *mapItem[In, Out]) boo
 			done = m.runners[len(m.runners)-1].t.Done()
 		}
 		m.mu.Unlock()
+		m.waiting.Store(true)
 		select {
 		case <-m.ready:
 		case <-done:
 		case <-exDone:
 			exDone = nil
 		case <-ctx.Done():
+		}
+		m.waitOver(ctx)
+		if ctx.Err() != nil {
 			return false
 		}
 	}

@@ -123,9 +123,11 @@ func (u *unordered[In, Out]) recv() bool {
 		if u.batch != nil {
 			tick = u.batch.waiting()
 		}
+		m.waiting.Store(true)
 		select {
 		case <-tick:
-			if !u.batch.tick() {
+			m.waitOver(u.ctx)
+			if !u.batch.tick() { // yields a batch
 				return false
 			}
 		case <-m.ready: // an item or a runner has ended
@@ -134,6 +136,7 @@ func (u *unordered[In, Out]) recv() bool {
 			exDone = nil
 		case <-u.ctx.Done(): // seen at the top
 		}
+		m.waitOver(u.ctx)
 	}
 }
 

@@ -70,7 +70,7 @@ func TestMapUnorderedRunsTheItemsTakenMeanwhileInTheSameJob(t *testing.T) {
 	})
 }
 
-func TestMapUnorderedJobRunsAtMost64Items(t *testing.T) {
+func TestMapUnorderedJobRunsAtMost64ItemsWhileTheConsumerWaits(t *testing.T) {
 	testkit.Bubble(t, func(t *testing.T) {
 		g := group.New(context.Background())
 		ex := executor.New(g, executor.MaxWorkers(1))
@@ -81,7 +81,12 @@ func TestMapUnorderedJobRunsAtMost64Items(t *testing.T) {
 		vals, _ := results()
 		require.Equal(t, upToSlice(129), vals)
 		require.NoError(t, ex.Wait())
-		require.Equal(t, int64(3), ex.Stats().Submitted, "64 items, 64 more, then the last in a third job")
+		// A job leaves after 64 items only while the consumer waits for a
+		// result (else it stays, so that the items are not left without
+		// a job while the consumer is away: see stall_test.go), and
+		// whether it is waiting then is a matter of timing.
+		jobs := ex.Stats().Submitted
+		require.True(t, jobs >= 1 && jobs <= 3, "64 items, 64 more, then the last: at most 3 jobs, got %d", jobs)
 		require.NoError(t, g.Close())
 	})
 }
@@ -142,9 +147,13 @@ func TestMapUnorderedJobEndsWithItsFirstFailure(t *testing.T) {
 		require.Equal(t, []error{nil, nil, errBoom, nil, nil}, errs)
 		require.NoError(t, ex.Wait())
 		st := ex.Stats()
-		require.Equal(t, int64(2), st.Submitted, "items 0 to 2, then 3 and 4 in a new job")
+		// Items 0 to 2, then 3 and 4 in a new job while the consumer
+		// waits for a result; all in one job that goes on past the
+		// failure if it is elsewhere (see stall_test.go), a matter of
+		// timing here. Either way one job ends failed.
+		require.True(t, st.Submitted == 1 || st.Submitted == 2, "jobs: %d", st.Submitted)
 		require.Equal(t, int64(1), st.Failed, "the job that ended with the failed item")
-		require.Equal(t, int64(1), st.Succeeded)
+		require.Equal(t, st.Submitted-1, st.Succeeded)
 		require.NoError(t, g.Close())
 	})
 }
