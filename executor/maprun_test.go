@@ -3,6 +3,7 @@ package executor_test
 import (
 	"context"
 	"errors"
+	"iter"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,17 +21,30 @@ import (
 // busy, so they wait for the running job), then look at how many jobs
 // ran them.
 
-// mapHeld ranges over Map of fn on 0..n-1 with a window of n, in its own
+// A stream function of the executor over ints: Map or MapUnordered.
+type streamFunc = func(context.Context, *executor.Executor, iter.Seq[int], func(context.Context, int) (int, error), ...executor.Option) iter.Seq2[int, error]
+
+// streams are the stream functions whose runners the tests share.
+var streams = []struct {
+	name   string
+	stream streamFunc
+}{
+	{"Map", executor.Map[int, int]},
+	{"MapUnordered", executor.MapUnordered[int, int]},
+}
+
+// held ranges over stream of fn on 0..n-1 with a window of n, in its own
 // goroutine, on ex; item 0 waits for release first (nil: never), and fails
 // with its context's error if that ends first. It returns a function that
-// waits for the range to end and returns what it yielded.
-func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(context.Context, int) (int, error)) func() ([]int, []error) {
+// waits for the range to end and returns what it yielded, in the order
+// yielded.
+func held(stream streamFunc, ex *executor.Executor, n int, release <-chan struct{}, fn func(context.Context, int) (int, error)) func() ([]int, []error) {
 	var vals []int
 	var errs []error
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		for v, err := range executor.Map(context.Background(), ex, upTo(n), func(ctx context.Context, v int) (int, error) {
+		for v, err := range stream(context.Background(), ex, upTo(n), func(ctx context.Context, v int) (int, error) {
 			if v == 0 {
 				select {
 				case <-release:
@@ -47,6 +61,11 @@ func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(cont
 		<-ended
 		return vals, errs
 	}
+}
+
+// mapHeld is held for Map.
+func mapHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(context.Context, int) (int, error)) func() ([]int, []error) {
+	return held(executor.Map[int, int], ex, n, release, fn)
 }
 
 func identity(_ context.Context, v int) (int, error) { return v, nil }
@@ -67,81 +86,94 @@ func occupy(t *testing.T, ex *executor.Executor) chan struct{} {
 	return release
 }
 
-func TestMapRunsTheItemsTakenMeanwhileInTheSameJob(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		release := make(chan struct{})
-		results := mapHeld(ex, 10, release, identity)
-		synctest.Wait() // items 1 to 9 are taken and wait for the job of item 0
-		close(release)
-		vals, errs := results()
-		require.Equal(t, upToSlice(10), vals)
-		require.Equal(t, make([]error, 10), errs)
-		require.NoError(t, ex.Wait())
-		st := ex.Stats()
-		require.Equal(t, int64(1), st.Submitted, "one job ran the ten items")
-		require.Equal(t, int64(1), st.Succeeded)
-		require.NoError(t, g.Close())
-	})
-}
-
-func TestMapJobRunsAtMost64ItemsWhileTheConsumerWaits(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		release := make(chan struct{})
-		results := mapHeld(ex, 129, release, identity)
-		synctest.Wait()
-		close(release)
-		vals, _ := results()
-		require.Equal(t, upToSlice(129), vals)
-		require.NoError(t, ex.Wait())
-		// A job leaves after 64 items only while the consumer waits for a
-		// result (else it stays, so that the items are not left without
-		// a job while the consumer is away: see stall_test.go), and
-		// whether it is waiting then is a matter of timing.
-		jobs := ex.Stats().Submitted
-		require.True(t, jobs >= 1 && jobs <= 3, "64 items, 64 more, then the last: at most 3 jobs, got %d", jobs)
-		require.NoError(t, g.Close())
-	})
-}
-
-func TestMapJobMakesWayForABlockedSubmit(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		var mu sync.Mutex
-		var order []string
-		note := func(s string) {
-			mu.Lock()
-			order = append(order, s)
-			mu.Unlock()
-		}
-		release := make(chan struct{})
-		results := mapHeld(ex, 3, release, func(_ context.Context, v int) (int, error) {
-			note("item " + string(rune('0'+v)))
-			return v, nil
-		})
-		synctest.Wait()
-		submitted := make(chan error)
-		go func() {
-			_, err := ex.Submit(context.Background(), func(context.Context) error {
-				note("other job")
-				return nil
+func TestStreamRunsTheItemsTakenMeanwhileInTheSameJob(t *testing.T) {
+	for _, s := range streams {
+		t.Run(s.name, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(1))
+				release := make(chan struct{})
+				results := held(s.stream, ex, 10, release, identity)
+				synctest.Wait() // items 1 to 9 are taken and wait for the job of item 0
+				close(release)
+				vals, errs := results()
+				require.Equal(t, upToSlice(10), vals)
+				require.Equal(t, make([]error, 10), errs)
+				require.NoError(t, ex.Wait())
+				st := ex.Stats()
+				require.Equal(t, int64(1), st.Submitted, "one job ran the ten items")
+				require.Equal(t, int64(1), st.Succeeded)
+				require.NoError(t, g.Close())
 			})
-			submitted <- err
-		}()
-		synctest.Wait() // the Submit is blocked: the only worker runs item 0
-		close(release)
-		require.NoError(t, <-submitted)
-		vals, _ := results()
-		require.Equal(t, []int{0, 1, 2}, vals)
-		require.NoError(t, ex.Wait())
-		require.Equal(t, []string{"item 0", "other job", "item 1", "item 2"}, order,
-			"the Map's job gave its worker to the blocked Submit after item 0")
-		require.NoError(t, g.Close())
-	})
+		})
+	}
+}
+
+func TestStreamJobRunsAtMost64ItemsWhileTheConsumerWaits(t *testing.T) {
+	for _, s := range streams {
+		t.Run(s.name, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(1))
+				release := make(chan struct{})
+				results := held(s.stream, ex, 129, release, identity)
+				synctest.Wait()
+				close(release)
+				vals, _ := results()
+				require.Equal(t, upToSlice(129), vals)
+				require.NoError(t, ex.Wait())
+				// A job leaves after 64 items only while the consumer waits for a
+				// result (else it stays, so that the items are not left without
+				// a job while the consumer is away: see stall_test.go), and
+				// whether it is waiting then is a matter of timing.
+				jobs := ex.Stats().Submitted
+				require.True(t, jobs >= 1 && jobs <= 3, "64 items, 64 more, then the last: at most 3 jobs, got %d", jobs)
+				require.NoError(t, g.Close())
+			})
+		})
+	}
+}
+
+func TestStreamJobMakesWayForABlockedSubmit(t *testing.T) {
+	for _, s := range streams {
+		t.Run(s.name, func(t *testing.T) {
+			testkit.Bubble(t, func(t *testing.T) {
+				g := group.New(context.Background())
+				ex := executor.New(g, executor.MaxWorkers(1))
+				var mu sync.Mutex
+				var order []string
+				note := func(s string) {
+					mu.Lock()
+					order = append(order, s)
+					mu.Unlock()
+				}
+				release := make(chan struct{})
+				results := held(s.stream, ex, 3, release, func(_ context.Context, v int) (int, error) {
+					note("item " + string(rune('0'+v)))
+					return v, nil
+				})
+				synctest.Wait()
+				submitted := make(chan error)
+				go func() {
+					_, err := ex.Submit(context.Background(), func(context.Context) error {
+						note("other job")
+						return nil
+					})
+					submitted <- err
+				}()
+				synctest.Wait() // the Submit is blocked: the only worker runs item 0
+				close(release)
+				require.NoError(t, <-submitted)
+				vals, _ := results()
+				require.Equal(t, []int{0, 1, 2}, vals)
+				require.NoError(t, ex.Wait())
+				require.Equal(t, []string{"item 0", "other job", "item 1", "item 2"}, order,
+					"the stream's job gave its worker to the blocked Submit after item 0")
+				require.Equal(t, int64(3), ex.Stats().Submitted, "item 0's job, the other, then one for items 1 and 2")
+				require.NoError(t, g.Close())
+			})
+		})
+	}
 }
 
 func TestMapJobEndsWithItsFirstFailure(t *testing.T) {

@@ -3,7 +3,6 @@ package executor_test
 import (
 	"context"
 	"errors"
-	"iter"
 	"testing"
 	"testing/synctest"
 
@@ -27,7 +26,7 @@ import (
 // returns how many ran and how many errors were yielded. Items for which
 // fail is true fail; with blockSubmit, item 0 has a Submit block on the
 // executor.
-func crawl(t *testing.T, n int, exOpts []executor.Option, stream func(context.Context, *executor.Executor, iter.Seq[int], func(context.Context, int) (int, error), ...executor.Option) iter.Seq2[int, error], fail func(int) bool, blockSubmit bool) (ran int, errs int) {
+func crawl(t *testing.T, n int, exOpts []executor.Option, stream streamFunc, fail func(int) bool, blockSubmit bool) (ran int, errs int) {
 	g := group.New(context.Background())
 	ex := executor.New(g, append([]executor.Option{executor.MaxWorkers(1)}, exOpts...)...)
 	q := queue.New[int](0)
@@ -79,13 +78,6 @@ func crawl(t *testing.T, n int, exOpts []executor.Option, stream func(context.Co
 
 func TestStreamItemsRunWhileTheSourceBlocks(t *testing.T) {
 	never := func(int) bool { return false }
-	streams := []struct {
-		name   string
-		stream func(context.Context, *executor.Executor, iter.Seq[int], func(context.Context, int) (int, error), ...executor.Option) iter.Seq2[int, error]
-	}{
-		{"Map", executor.Map[int, int]},
-		{"MapUnordered", executor.MapUnordered[int, int]},
-	}
 	for _, s := range streams {
 		t.Run(s.name+"/a job's 64 items are done", func(t *testing.T) {
 			testkit.Bubble(t, func(t *testing.T) {

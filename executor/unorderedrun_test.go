@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -17,116 +16,14 @@ import (
 )
 
 // A job of MapUnordered (a runner, as in Map) runs its item and then the
-// items taken meanwhile that no job has started. As in maprun_test.go,
-// these tests hold the first item until the ranging goroutine has taken
-// the others, then look at how many jobs ran them.
+// items taken meanwhile that no job has started. As in maprun_test.go
+// (whose first tests run for both streams), these tests hold the first
+// item until the ranging goroutine has taken the others, then look at how
+// many jobs ran them.
 
-// unorderedHeld is mapHeld for MapUnordered: it ranges over MapUnordered
-// of fn on 0..n-1 with a window of n, in its own goroutine, on ex; item 0
-// waits for release first (nil: never), and fails with its context's error
-// if that ends first. The returned function waits for the range to end and
-// returns what it yielded, in the order yielded.
+// unorderedHeld is held for MapUnordered.
 func unorderedHeld(ex *executor.Executor, n int, release <-chan struct{}, fn func(context.Context, int) (int, error)) func() ([]int, []error) {
-	var vals []int
-	var errs []error
-	ended := make(chan struct{})
-	go func() {
-		defer close(ended)
-		for v, err := range executor.MapUnordered(context.Background(), ex, upTo(n), func(ctx context.Context, v int) (int, error) {
-			if v == 0 {
-				select {
-				case <-release:
-				case <-ctx.Done():
-					return 0, ctx.Err()
-				}
-			}
-			return fn(ctx, v)
-		}, executor.Window(n)) {
-			vals, errs = append(vals, v), append(errs, err)
-		}
-	}()
-	return func() ([]int, []error) {
-		<-ended
-		return vals, errs
-	}
-}
-
-func TestMapUnorderedRunsTheItemsTakenMeanwhileInTheSameJob(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		release := make(chan struct{})
-		results := unorderedHeld(ex, 10, release, identity)
-		synctest.Wait() // items 1 to 9 are taken and wait for the job of item 0
-		close(release)
-		vals, errs := results()
-		require.Equal(t, upToSlice(10), vals, "one job runs them in the order taken")
-		require.Equal(t, make([]error, 10), errs)
-		require.NoError(t, ex.Wait())
-		st := ex.Stats()
-		require.Equal(t, int64(1), st.Submitted, "one job ran the ten items")
-		require.Equal(t, int64(1), st.Succeeded)
-		require.NoError(t, g.Close())
-	})
-}
-
-func TestMapUnorderedJobRunsAtMost64ItemsWhileTheConsumerWaits(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		release := make(chan struct{})
-		results := unorderedHeld(ex, 129, release, identity)
-		synctest.Wait()
-		close(release)
-		vals, _ := results()
-		require.Equal(t, upToSlice(129), vals)
-		require.NoError(t, ex.Wait())
-		// A job leaves after 64 items only while the consumer waits for a
-		// result (else it stays, so that the items are not left without
-		// a job while the consumer is away: see stall_test.go), and
-		// whether it is waiting then is a matter of timing.
-		jobs := ex.Stats().Submitted
-		require.True(t, jobs >= 1 && jobs <= 3, "64 items, 64 more, then the last: at most 3 jobs, got %d", jobs)
-		require.NoError(t, g.Close())
-	})
-}
-
-func TestMapUnorderedJobMakesWayForABlockedSubmit(t *testing.T) {
-	testkit.Bubble(t, func(t *testing.T) {
-		g := group.New(context.Background())
-		ex := executor.New(g, executor.MaxWorkers(1))
-		var mu sync.Mutex
-		var order []string
-		note := func(s string) {
-			mu.Lock()
-			order = append(order, s)
-			mu.Unlock()
-		}
-		release := make(chan struct{})
-		results := unorderedHeld(ex, 3, release, func(_ context.Context, v int) (int, error) {
-			note("item " + string(rune('0'+v)))
-			return v, nil
-		})
-		synctest.Wait()
-		submitted := make(chan error)
-		go func() {
-			_, err := ex.Submit(context.Background(), func(context.Context) error {
-				note("other job")
-				return nil
-			})
-			submitted <- err
-		}()
-		synctest.Wait() // the Submit is blocked: the only worker runs item 0
-		close(release)
-		require.NoError(t, <-submitted)
-		vals, _ := results()
-		require.Equal(t, []int{0, 1, 2}, vals)
-		require.NoError(t, ex.Wait())
-		require.Equal(t, []string{"item 0", "other job", "item 1", "item 2"}, order,
-			"the stream's job gave its worker to the blocked Submit after item 0")
-		require.Equal(t, int64(3), ex.Stats().Submitted, "item 0's job, the other, then one for items 1 and 2")
-		require.NoError(t, g.Close())
-	})
+	return held(executor.MapUnordered[int, int], ex, n, release, fn)
 }
 
 func TestMapUnorderedJobEndsWithItsFirstFailure(t *testing.T) {
